@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UserError, located } from './errors.js';
+import { readUserFile } from './io/files.js';
+import { YamlSource } from './io/yaml-source.js';
+import { bestProblem, validator } from './schema/validate.js';
+import type { FailOn } from './engine/severity.js';
+
+export const DEFAULT_CONFIG_FILE = '.linkaudit.yaml';
+export const DEFAULT_PENDING_ACCEPTANCE_MAX_DAYS = 7;
+
+export interface Config {
+  /** The file it came from, if any. */
+  file?: string;
+  trustedAccounts: string[];
+  trustedOrganizations: string[];
+  pendingAcceptanceMaxDays: number;
+  failOn?: FailOn;
+  allowPartial?: boolean;
+  /** Absolute paths. */
+  rulesDirs: string[];
+  skip: string[];
+  only: string[];
+  sarifCategory?: string;
+}
+
+export function emptyConfig(): Config {
+  return {
+    trustedAccounts: [],
+    trustedOrganizations: [],
+    pendingAcceptanceMaxDays: DEFAULT_PENDING_ACCEPTANCE_MAX_DAYS,
+    rulesDirs: [],
+    skip: [],
+    only: [],
+  };
+}
+
+/**
+ * Loads `--config FILE`, or `.linkaudit.yaml` in the working directory when present. A file named
+ * explicitly must exist; the default one is optional.
+ */
+export function loadConfig(explicit: string | undefined, cwd = process.cwd()): Config {
+  const file = explicit ?? resolve(cwd, DEFAULT_CONFIG_FILE);
+  if (explicit === undefined && !existsSync(file)) return emptyConfig();
+  const src = new YamlSource(explicit ?? DEFAULT_CONFIG_FILE, readUserFile(explicit ?? file, 'config file'));
+  const data = src.data ?? {};
+  const validate = validator('config');
+  if (!validate(data)) {
+    const problem = bestProblem(validate.errors);
+    const pos = src.position(problem.pointer);
+    throw new UserError(located(src.file, `${problem.pointer || '/'}: ${problem.message}`, pos?.line, pos?.col));
+  }
+  const raw = data as Partial<Omit<Config, 'file'>>;
+  const base = dirname(resolve(file));
+  return {
+    ...emptyConfig(),
+    ...raw,
+    file: src.file,
+    rulesDirs: (raw.rulesDirs ?? []).map((d) => resolve(base, d)),
+  };
+}

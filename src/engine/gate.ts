@@ -1,0 +1,50 @@
+import { maxSeverity, reachesThreshold, type FailOn } from './severity.js';
+import type { Finding, Rule, RuleMeta } from './types.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_ERROR = 2;
+
+export interface GateResult {
+  exitCode: 0 | 1 | 2;
+  failOn: FailOn;
+  allowPartial: boolean;
+  /** Failing findings at or above the threshold. */
+  failing: number;
+  /** Unknown results that could have failed the gate had they been read. */
+  blockingUnknowns: number;
+  reason: string;
+}
+
+/** The most severe a rule can be: its own severity or an escalation's. */
+export function ruleMaxSeverity(meta: RuleMeta): RuleMeta['severity'] {
+  return maxSeverity([meta.severity, ...(meta.escalations ?? []).map((e) => e.severity)]);
+}
+
+/**
+ * Exit 1 when a fail reaches the threshold. Otherwise exit 2 when, without --allow-partial, an
+ * unknown result belongs to a rule that could have reached it: the gate fails closed on what it
+ * could not see, but not on a low-severity rule that could never have stopped the deploy.
+ */
+export function decideGate(findings: readonly Finding[], rules: readonly Rule[], failOn: FailOn, allowPartial: boolean): GateResult {
+  const maxByRule = new Map(rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta)]));
+  let failing = 0;
+  let blockingUnknowns = 0;
+  for (const f of findings) {
+    if (f.status === 'fail' && reachesThreshold(f.severity, failOn)) failing++;
+    if (f.status === 'unknown' && reachesThreshold(maxByRule.get(f.ruleId) ?? f.severity, failOn)) blockingUnknowns++;
+  }
+  const base = { failOn, allowPartial, failing, blockingUnknowns };
+  if (failing > 0) {
+    return { ...base, exitCode: EXIT_FINDINGS, reason: `${failing} finding(s) at or above ${failOn}` };
+  }
+  if (blockingUnknowns > 0 && !allowPartial) {
+    return {
+      ...base,
+      exitCode: EXIT_ERROR,
+      reason: `${blockingUnknowns} result(s) unknown because of coverage gaps, for rules that could reach ${failOn}; fix access or pass --allow-partial`,
+    };
+  }
+  const note = blockingUnknowns > 0 ? ` (${blockingUnknowns} unknown result(s) allowed by --allow-partial)` : '';
+  return { ...base, exitCode: EXIT_OK, reason: failOn === 'none' ? `gate disabled (--fail-on none)${note}` : `no finding at or above ${failOn}${note}` };
+}

@@ -1,0 +1,97 @@
+import type { AnyResource, ResourceKind, Snapshot } from '../model/types.js';
+import type { Severity } from './severity.js';
+
+export type Status = 'fail' | 'pass' | 'unknown';
+
+export interface Remediation {
+  text: string;
+  cli?: string;
+  cloudformation?: string;
+}
+
+export interface Escalation {
+  severity: Severity;
+  /** When the escalation applies, in words (docs, SARIF help). */
+  description: string;
+}
+
+/** Metadata shared by YAML and TypeScript rules; validated by schemas/rule.schema.json#/$defs/meta. */
+export interface RuleMeta {
+  id: string;
+  title: string;
+  severity: Severity;
+  resource: ResourceKind;
+  description: string;
+  rationale: string;
+  remediation: Remediation;
+  references: string[];
+  tags: string[];
+  escalations?: Escalation[];
+}
+
+export interface Evidence {
+  /** Model path: `<kind>.<field>[.<field>…]` of the evaluated resource. */
+  path: string;
+  value: unknown;
+}
+
+/** What a rule says about one resource; `undefined` from evaluate() means not applicable. */
+export interface RuleResult {
+  status: Status;
+  message: string;
+  evidence: Evidence[];
+  /** Set when a fail is more severe than the rule's default (an escalation applied). */
+  severity?: Severity;
+}
+
+export interface TrustConfig {
+  trustedAccounts: string[];
+  trustedOrganizations: string[];
+}
+
+export interface RuleSettings extends TrustConfig {
+  pendingAcceptanceMaxDays: number;
+}
+
+export interface EvalContext {
+  snapshot: Snapshot;
+  settings: RuleSettings;
+  now: Date;
+  index: SnapshotIndex;
+}
+
+export interface SnapshotIndex {
+  /** Read VPC endpoints by `account|region|vpcId`. */
+  vpcEndpointsByVpc: Map<string, AnyResource[]>;
+  /** `account|region|kind` listings that could not be read. */
+  missingListings: Map<string, Snapshot['coverage'][number]>;
+  /** `account|region` pairs the snapshot claims to cover. */
+  inScope(account: string, region: string): boolean;
+  organizationMembers: Map<string, Set<string>> | undefined;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  /** Where the rule was defined (shown in errors and `rules show`). */
+  source: string;
+  /** Model fields of the resource the rule reads; an unreadable one makes the result unknown. */
+  fields: ReadonlySet<string>;
+  evaluate(resource: AnyResource, ctx: EvalContext): RuleResult | undefined;
+}
+
+export interface FindingResource {
+  arn: string;
+  kind: ResourceKind;
+  account: string;
+  region: string;
+  name?: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  status: Status;
+  severity: Severity;
+  resource: FindingResource;
+  message: string;
+  evidence: Evidence[];
+}

@@ -1,0 +1,11 @@
+/**
+ * Thrown (by CEL helper functions and TypeScript rules) when the answer depends on data the
+ * snapshot does not hold. CEL absorbs it where the other operand decides (`x || true`), so it only
+ * surfaces when the result really is unknown.
+ */
+export class UnknownValue extends Error {
+  override readonly name = 'UnknownValue';
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}

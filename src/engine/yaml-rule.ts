@@ -1,0 +1,230 @@
+import { basename } from 'node:path';
+import { UserError, located } from '../errors.js';
+import { YamlSource } from '../io/yaml-source.js';
+import type { AnyResource, ResourceKind } from '../model/types.js';
+import { bestProblem, validator } from '../schema/validate.js';
+import type { CelRuntime } from './cel.js';
+import { evidenceAt } from './evidence.js';
+import type { Severity } from './severity.js';
+import type { EvalContext, Rule, RuleMeta, RuleResult } from './types.js';
+import { UnknownValue } from './unknown.js';
+
+export const RULE_FILE_SUFFIX = '.yaml';
+export const CASES_FILE_SUFFIX = '.test.yaml';
+
+interface RuleDoc extends Omit<RuleMeta, 'escalations'> {
+  match?: string;
+  fail: string;
+  message: string;
+  passMessage?: string;
+  evidence?: string[];
+  escalations?: Array<{ severity: Severity; description: string; when?: string }>;
+}
+
+type CompiledExpr = ((vars: Record<string, unknown>) => unknown) & { fields: ReadonlySet<string> };
+
+/** Parses, validates and compiles one rules.d YAML file. Errors name file:line:col. */
+export function compileYamlRule(file: string, text: string, runtime: CelRuntime): Rule {
+  const src = new YamlSource(file, text);
+  const validate = validator('rule');
+  if (!validate(src.data)) {
+    const problem = bestProblem(validate.errors);
+    const pos = src.position(problem.pointer);
+    throw new UserError(located(file, `${problem.pointer || '/'}: ${problem.message}`, pos?.line, pos?.col));
+  }
+  const doc = src.data as RuleDoc;
+  const expectedId = basename(file, RULE_FILE_SUFFIX);
+  if (doc.id !== expectedId) {
+    const pos = src.position('/id');
+    throw new UserError(located(file, `rule id "${doc.id}" must equal the file name "${expectedId}"`, pos?.line, pos?.col));
+  }
+  const kind = doc.resource;
+  const compile = (pointer: string, expected: 'bool' | 'string'): CompiledExpr =>
+    compileExpression(src, pointer, expected, kind, runtime);
+
+  const match = doc.match !== undefined ? compile('/match', 'bool') : undefined;
+  const fail = compile('/fail', 'bool');
+  const message = compile('/message', 'string');
+  const passMessage = doc.passMessage !== undefined ? compile('/passMessage', 'string') : undefined;
+  const escalations = (doc.escalations ?? []).map((e, i) => {
+    if (e.when === undefined) {
+      const pos = src.position(`/escalations/${i}`);
+      throw new UserError(located(file, `/escalations/${i}: missing required field "when" (a CEL bool expression)`, pos?.line, pos?.col));
+    }
+    return { severity: e.severity, when: compile(`/escalations/${i}/when`, 'bool') };
+  });
+  const modelFields = runtime.fieldsOf(kind);
+  const evidencePaths = doc.evidence ?? [];
+  evidencePaths.forEach((path, i) => {
+    const head = path.split('.')[0] ?? '';
+    if (!modelFields.has(head)) {
+      const pos = src.position(`/evidence/${i}`);
+      throw new UserError(located(file, `/evidence/${i}: "${head}" is not a field of ${kind}`, pos?.line, pos?.col));
+    }
+  });
+
+  const meta: RuleMeta = {
+    id: doc.id,
+    title: doc.title,
+    severity: doc.severity,
+    resource: doc.resource,
+    description: doc.description,
+    rationale: doc.rationale,
+    remediation: doc.remediation,
+    references: doc.references,
+    tags: doc.tags,
+    ...(doc.escalations ? { escalations: doc.escalations.map((e) => ({ severity: e.severity, description: e.description })) } : {}),
+  };
+
+  const fields = new Set([...(match?.fields ?? []), ...fail.fields]);
+  return {
+    meta,
+    source: file,
+    fields,
+    evaluate(resource: AnyResource, ctx: EvalContext): RuleResult | undefined {
+      const vars = { resource, config: celConfig(ctx), now: ctx.now };
+      if (match && match(vars) !== true) return undefined;
+      const failed = fail(vars);
+      if (typeof failed !== 'boolean') throw new Error(`fail expression returned ${typeof failed}, not bool`);
+      const evidence = evidencePaths.map((p) => evidenceAt(kind, resource, p));
+      if (!failed) {
+        return { status: 'pass', message: passMessage ? render(passMessage, vars, meta) : `Passes: ${meta.title}.`, evidence };
+      }
+      const { severity, note } = escalate(escalations, vars, resource);
+      const base = render(message, vars, meta);
+      return { status: 'fail', message: note ? `${base} ${note}` : base, evidence, ...(severity ? { severity } : {}) };
+    },
+  };
+}
+
+/**
+ * The first escalation that holds sets the severity. One that cannot be decided (a field it reads
+ * was not collected) is assumed to hold: a gate must not under-rate what it could not see.
+ */
+function escalate(
+  escalations: Array<{ severity: Severity; when: CompiledExpr }>,
+  vars: Record<string, unknown>,
+  resource: AnyResource,
+): { severity?: Severity; note?: string } {
+  for (const e of escalations) {
+    const unread = resource.unreadable?.filter((u) => e.when.fields.has(u.field) || e.when.fields.has('*')) ?? [];
+    if (unread.length > 0) {
+      return { severity: e.severity, note: `(Severity assumed ${e.severity}: ${unread.map((u) => u.field).join(', ')} could not be read.)` };
+    }
+    try {
+      if (e.when(vars) === true) return { severity: e.severity };
+    } catch (err) {
+      const why = err instanceof UnknownValue ? err.reason : (err as Error).message.split('\n')[0];
+      return { severity: e.severity, note: `(Severity assumed ${e.severity}: ${why}.)` };
+    }
+  }
+  return {};
+}
+
+function render(expr: CompiledExpr, vars: Record<string, unknown>, meta: RuleMeta): string {
+  try {
+    const v = expr(vars);
+    return typeof v === 'string' ? v : String(v);
+  } catch {
+    return `${meta.title}.`;
+  }
+}
+
+const configCache = new WeakMap<EvalContext, Record<string, unknown>>();
+
+/** The `config` variable: settings with CEL-typed numbers (cel-js ints are BigInt). */
+function celConfig(ctx: EvalContext): Record<string, unknown> {
+  let c = configCache.get(ctx);
+  if (!c) {
+    c = {
+      trustedAccounts: ctx.settings.trustedAccounts,
+      trustedOrganizations: ctx.settings.trustedOrganizations,
+      pendingAcceptanceMaxDays: BigInt(ctx.settings.pendingAcceptanceMaxDays),
+    };
+    configCache.set(ctx, c);
+  }
+  return c;
+}
+
+function compileExpression(
+  src: YamlSource,
+  pointer: string,
+  expected: 'bool' | 'string',
+  kind: ResourceKind,
+  runtime: CelRuntime,
+): CompiledExpr {
+  const expression = pointer
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], src.data) as string;
+  const fail = (offset: number, message: string): never => {
+    const pos = src.positionInString(pointer, offset);
+    throw new UserError(located(src.file, `${pointer}: ${message}`, pos?.line, pos?.col));
+  };
+  let checked: ReturnType<ReturnType<CelRuntime['checkEnv']>['check']>;
+  try {
+    checked = runtime.checkEnv(kind).check(expression);
+  } catch (err) {
+    const e = err as { range?: { start: number }; message: string };
+    return fail(e.range?.start ?? 0, `CEL error: ${firstLine(e.message)}`);
+  }
+  if (!checked.valid) {
+    const e = checked.error as unknown as { range?: { start: number }; message: string; constructor: { name: string } };
+    const what = e.constructor.name === 'ParseError' ? 'CEL syntax error' : 'CEL type error';
+    return fail(e.range?.start ?? 0, `${what}: ${firstLine(e.message)}`);
+  }
+  if (checked.type !== expected && checked.type !== 'dyn') {
+    return fail(0, `expected a CEL ${expected} expression, this one gives ${checked.type}`);
+  }
+  const parsed = runtime.evalEnv.parse(expression);
+  const fn = ((vars: Record<string, unknown>) => parsed(vars)) as CompiledExpr;
+  (fn as { fields: ReadonlySet<string> }).fields = referencedFields(parsed.ast);
+  return fn;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}
+
+interface AstNode {
+  op: string;
+  args: unknown;
+}
+
+function isNode(v: unknown): v is AstNode {
+  return typeof v === 'object' && v !== null && 'op' in v;
+}
+
+/**
+ * The top-level resource fields an expression reads. `resource` used whole (passed to a function)
+ * yields `*`: every field counts.
+ */
+export function referencedFields(ast: unknown): ReadonlySet<string> {
+  const out = new Set<string>();
+  const visit = (v: unknown, parentSelects: boolean): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x, false);
+      return;
+    }
+    if (!isNode(v)) return;
+    const args = v.args;
+    if ((v.op === '.' || v.op === '.?') && Array.isArray(args) && isNode(args[0]) && args[0].op === 'id' && args[0].args === 'resource') {
+      out.add(String(args[1]));
+      return;
+    }
+    if ((v.op === '[]' || v.op === '[?]') && Array.isArray(args) && isNode(args[0]) && args[0].op === 'id' && args[0].args === 'resource') {
+      const key = args[1];
+      if (isNode(key) && key.op === 'value' && typeof key.args === 'string') out.add(key.args);
+      else out.add('*');
+      visit(key, false);
+      return;
+    }
+    if (v.op === 'id' && v.args === 'resource' && !parentSelects) {
+      out.add('*');
+      return;
+    }
+    visit(args, v.op === '.' || v.op === '[]');
+  };
+  visit(ast, false);
+  return out;
+}

@@ -1,0 +1,98 @@
+import type { ResourceKind } from './types.js';
+
+export interface ParsedArn {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  resource: string;
+}
+
+export function parseArn(arn: string): ParsedArn | undefined {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
+  return {
+    partition: parts[1] ?? '',
+    service: parts[2] ?? '',
+    region: parts[3] ?? '',
+    account: parts[4] ?? '',
+    resource: parts.slice(5).join(':'),
+  };
+}
+
+/** EC2 returns no ARN for a VPC endpoint; this is the one IAM and Config use. */
+export function vpcEndpointArn(partition: string, region: string, account: string, id: string): string {
+  return `arn:${partition}:ec2:${region}:${account}:vpc-endpoint/${id}`;
+}
+
+export function endpointServiceArn(partition: string, region: string, account: string, id: string): string {
+  return `arn:${partition}:ec2:${region}:${account}:vpc-endpoint-service/${id}`;
+}
+
+/**
+ * The ARN pattern standing for "every resource of this kind in this account and region": the
+ * identity of an unknown result when a whole listing could not be read.
+ */
+export function scopeArn(kind: ResourceKind, partition: string, account: string, region: string): string {
+  switch (kind) {
+    case 'connection':
+      return `arn:${partition}:codeconnections:${region}:${account}:connection/*`;
+    case 'host':
+      return `arn:${partition}:codeconnections:${region}:${account}:host/*`;
+    case 'vpcEndpoint':
+      return `arn:${partition}:ec2:${region}:${account}:vpc-endpoint/*`;
+    case 'endpointService':
+      return `arn:${partition}:ec2:${region}:${account}:vpc-endpoint-service/*`;
+    case 'iamUser':
+      return `arn:${partition}:iam::${account}:user/*`;
+    case 'iamGroup':
+      return `arn:${partition}:iam::${account}:group/*`;
+    case 'iamRole':
+      return `arn:${partition}:iam::${account}:role/*`;
+    case 'iamPolicy':
+      return `arn:${partition}:iam::${account}:policy/*`;
+  }
+}
+
+/** The 12-digit account of an ARN or a bare account id, or undefined (service principals, `*`). */
+export function accountOf(principal: string): string | undefined {
+  if (/^[0-9]{12}$/.test(principal)) return principal;
+  const parsed = parseArn(principal);
+  if (parsed && /^[0-9]{12}$/.test(parsed.account)) return parsed.account;
+  return undefined;
+}
+
+/** The organization id in an Organizations ARN (organization, OU), or undefined. */
+export function organizationOf(principal: string): string | undefined {
+  const parsed = parseArn(principal);
+  if (!parsed || parsed.service !== 'organizations') return undefined;
+  return /(?:^|\/)(o-[a-z0-9]{10,32})(?:\/|$)/.exec(parsed.resource)?.[1];
+}
+
+/**
+ * A repository-relative pseudo path for a resource: `aws/<partition>/<account>/<region|global>/
+ * <service>/<type>/<id>`. GitHub code scanning rejects a whole upload whose location URI has a
+ * scheme or a colon, so an ARN cannot be the location; this path is stable and readable instead.
+ */
+export function resourcePseudoPath(arn: string): string {
+  const parsed = parseArn(arn);
+  if (!parsed) return `aws/unparsed/${encodeSegment(arn)}`;
+  const sep = parsed.resource.search(/[/:]/);
+  const type = sep < 0 ? parsed.resource : parsed.resource.slice(0, sep);
+  const id = sep < 0 ? '' : parsed.resource.slice(sep + 1);
+  const segments = [
+    'aws',
+    parsed.partition,
+    parsed.account || 'aws',
+    parsed.region || 'global',
+    parsed.service,
+    type,
+    ...id.split(/[/:]/),
+  ].filter((s) => s !== '');
+  return segments.map(encodeSegment).join('/');
+}
+
+function encodeSegment(s: string): string {
+  // encodeURIComponent leaves * ( ) ' ! unescaped and escapes ':' — exactly what a path segment needs.
+  return encodeURIComponent(s).replace(/[*()'!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}

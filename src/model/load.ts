@@ -1,0 +1,69 @@
+import { UserError } from '../errors.js';
+import { parseJsonText, readUserFile } from '../io/files.js';
+import { bestProblem, validator } from '../schema/validate.js';
+import { KIND_COLLECTION, RESOURCE_KINDS, SNAPSHOT_SCHEMA_VERSION, type Snapshot } from './types.js';
+
+/** Reads, validates and normalizes a snapshot file. Every problem is a UserError naming the file. */
+export function loadSnapshotFile(file: string): Snapshot {
+  const data = parseJsonText(readUserFile(file, 'snapshot'), file, 'snapshot');
+  return validateSnapshot(data, file);
+}
+
+export function validateSnapshot(data: unknown, file: string): Snapshot {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new UserError(`${file}: snapshot must be a JSON object`);
+  }
+  const version = (data as Record<string, unknown>).schemaVersion;
+  if (version === undefined) throw new UserError(`${file}: /schemaVersion: missing; this linkaudit reads schemaVersion ${SNAPSHOT_SCHEMA_VERSION}`);
+  if (version !== SNAPSHOT_SCHEMA_VERSION) {
+    throw new UserError(
+      `${file}: /schemaVersion: unknown snapshot schemaVersion ${JSON.stringify(version)}; this linkaudit reads schemaVersion ${SNAPSHOT_SCHEMA_VERSION} (upgrade linkaudit, or re-collect the snapshot)`,
+    );
+  }
+  const validate = validator('snapshot');
+  if (!validate(data)) {
+    const problem = bestProblem(validate.errors);
+    throw new UserError(`${file}: ${problem.pointer || '/'}: ${problem.message}`);
+  }
+  const snapshot = data as Snapshot;
+  checkUniqueArns(snapshot, file);
+  return normalizeSnapshot(snapshot);
+}
+
+function checkUniqueArns(snapshot: Snapshot, file: string): void {
+  for (const kind of RESOURCE_KINDS) {
+    const collection = KIND_COLLECTION[kind];
+    const seen = new Map<string, number>();
+    snapshot[collection].forEach((r, i) => {
+      const first = seen.get(r.arn);
+      if (first !== undefined) {
+        throw new UserError(`${file}: /${collection}/${i}/arn: duplicate ARN ${r.arn} (also at /${collection}/${first})`);
+      }
+      seen.set(r.arn, i);
+    });
+  }
+}
+
+/**
+ * Sorts every collection by ARN so that evaluation order, and with it every report, is independent
+ * of the order a collector or an editor happened to write.
+ */
+export function normalizeSnapshot(snapshot: Snapshot): Snapshot {
+  const out: Snapshot = { ...snapshot };
+  for (const kind of RESOURCE_KINDS) {
+    const collection = KIND_COLLECTION[kind];
+    (out as unknown as Record<string, unknown[]>)[collection] = [...snapshot[collection]].sort((a, b) =>
+      a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0,
+    );
+  }
+  out.coverage = [...snapshot.coverage].sort((a, b) => compareKeys(gapKey(a), gapKey(b)));
+  return out;
+}
+
+function gapKey(g: Snapshot['coverage'][number]): string {
+  return [g.account, g.region, g.service, g.operation, g.field ?? '', g.errorCode].join('\u0000');
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

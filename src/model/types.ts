@@ -1,0 +1,237 @@
+// TypeScript view of schemas/snapshot.schema.json. The schema is the contract; test/model.test.ts
+// keeps the two in step by validating typed fixtures against it.
+
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+
+export type ResourceKind =
+  | 'connection'
+  | 'host'
+  | 'vpcEndpoint'
+  | 'endpointService'
+  | 'iamUser'
+  | 'iamGroup'
+  | 'iamRole'
+  | 'iamPolicy';
+
+/** Snapshot array holding each kind. */
+export const KIND_COLLECTION = {
+  connection: 'connections',
+  host: 'hosts',
+  vpcEndpoint: 'vpcEndpoints',
+  endpointService: 'endpointServices',
+  iamUser: 'iamUsers',
+  iamGroup: 'iamGroups',
+  iamRole: 'iamRoles',
+  iamPolicy: 'iamPolicies',
+} as const satisfies Record<ResourceKind, string>;
+
+export const RESOURCE_KINDS = Object.keys(KIND_COLLECTION) as ResourceKind[];
+
+export type Tags = Record<string, string>;
+
+export interface UnreadableField {
+  field: string;
+  operation: string;
+  errorCode: string;
+  message?: string;
+}
+
+export interface ResourceBase {
+  arn: string;
+  account: string;
+  /** AWS region, or "global" for IAM. */
+  region: string;
+  tags: Tags;
+  unreadable?: UnreadableField[];
+}
+
+export interface Connection extends ResourceBase {
+  name: string;
+  providerType: string;
+  ownerAccountId?: string;
+  status: string;
+  hostArn?: string;
+}
+
+export interface VpcConfiguration {
+  vpcId: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  tlsCertificate?: string;
+}
+
+export interface Host extends ResourceBase {
+  name: string;
+  providerType: string;
+  providerEndpoint: string;
+  status: string;
+  statusMessage?: string;
+  vpcConfiguration?: VpcConfiguration;
+}
+
+export type StringOrList = string | string[];
+
+export type PolicyPrincipal =
+  | '*'
+  | { AWS?: StringOrList; Service?: StringOrList; Federated?: StringOrList; CanonicalUser?: StringOrList };
+
+export type ConditionValue = string | boolean | number | Array<string | boolean | number>;
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Principal?: PolicyPrincipal;
+  NotPrincipal?: PolicyPrincipal;
+  Action?: StringOrList;
+  NotAction?: StringOrList;
+  Resource?: StringOrList;
+  NotResource?: StringOrList;
+  Condition?: Record<string, Record<string, ConditionValue>>;
+}
+
+export interface PolicyDocument {
+  Version?: '2012-10-17' | '2008-10-17';
+  Id?: string;
+  Statement: PolicyStatement | PolicyStatement[];
+}
+
+export interface VpcEndpoint extends ResourceBase {
+  id: string;
+  vpcId: string;
+  serviceName: string;
+  endpointType: string;
+  state: string;
+  privateDnsEnabled: boolean;
+  requesterManaged: boolean;
+  policy?: PolicyDocument;
+  policySupported?: boolean;
+  subnetIds?: string[];
+  securityGroupIds?: string[];
+  creationTimestamp?: string;
+}
+
+export interface AllowedPrincipal {
+  principal: string;
+  principalType: string;
+  servicePermissionId?: string;
+}
+
+export interface EndpointConnection {
+  vpcEndpointId: string;
+  vpcEndpointOwner: string;
+  state: string;
+  creationTimestamp?: string;
+}
+
+export interface ConnectionNotification {
+  id: string;
+  topicArn: string;
+  events: Array<'Connect' | 'Accept' | 'Reject' | 'Delete'>;
+  state: string;
+}
+
+export interface PrivateDns {
+  name: string;
+  verificationState: string;
+  verificationType?: string;
+  verificationName?: string;
+  verificationValue?: string;
+}
+
+export interface EndpointService extends ResourceBase {
+  id: string;
+  serviceName: string;
+  serviceType: string;
+  state: string;
+  acceptanceRequired: boolean;
+  managesVpcEndpoints?: boolean;
+  availabilityZones: string[];
+  privateDns?: PrivateDns;
+  networkLoadBalancerArns?: string[];
+  gatewayLoadBalancerArns?: string[];
+  allowedPrincipals: AllowedPrincipal[];
+  endpointConnections: EndpointConnection[];
+  connectionNotifications: ConnectionNotification[];
+}
+
+export interface InlinePolicy {
+  name: string;
+  document: PolicyDocument;
+}
+
+interface IamPrincipalBase extends ResourceBase {
+  name: string;
+  path?: string;
+  id?: string;
+  inlinePolicies: InlinePolicy[];
+  attachedPolicies: string[];
+  permissionsBoundary?: string;
+}
+
+export interface IamUser extends IamPrincipalBase {
+  groups: string[];
+}
+
+export type IamGroup = IamPrincipalBase;
+
+export interface IamRole extends IamPrincipalBase {
+  assumeRolePolicy: PolicyDocument;
+}
+
+export interface IamPolicy extends ResourceBase {
+  name: string;
+  path?: string;
+  id?: string;
+  defaultVersionId: string;
+  document: PolicyDocument;
+  attachmentCount?: number;
+  awsManaged?: boolean;
+}
+
+export interface CoverageGap {
+  account: string;
+  region: string;
+  service: string;
+  operation: string;
+  errorCode: string;
+  message: string;
+  resourceKinds: ResourceKind[];
+  field?: string;
+}
+
+export interface Organization {
+  id: string;
+  managementAccount?: string;
+  accounts: string[];
+}
+
+export interface Snapshot {
+  $schema?: string;
+  schemaVersion: typeof SNAPSHOT_SCHEMA_VERSION;
+  generatedAt: string;
+  source: { kind: 'live' | 'file' | 'iac'; tool?: string; description?: string };
+  scope: { partition: string; accounts: string[]; regions: string[] };
+  organizations?: Organization[];
+  connections: Connection[];
+  hosts: Host[];
+  vpcEndpoints: VpcEndpoint[];
+  endpointServices: EndpointService[];
+  iamUsers: IamUser[];
+  iamGroups: IamGroup[];
+  iamRoles: IamRole[];
+  iamPolicies: IamPolicy[];
+  coverage: CoverageGap[];
+}
+
+export interface ResourceByKind {
+  connection: Connection;
+  host: Host;
+  vpcEndpoint: VpcEndpoint;
+  endpointService: EndpointService;
+  iamUser: IamUser;
+  iamGroup: IamGroup;
+  iamRole: IamRole;
+  iamPolicy: IamPolicy;
+}
+
+export type AnyResource = ResourceByKind[ResourceKind];

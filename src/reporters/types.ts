@@ -1,0 +1,28 @@
+import type { GateResult } from '../engine/gate.js';
+import type { Finding, RuleMeta } from '../engine/types.js';
+import type { CoverageGap, Snapshot } from '../model/types.js';
+
+/** Everything a reporter may use. Reporters know findings, not AWS or rule internals. */
+export interface ReportInput {
+  tool: { name: string; version: string; informationUri: string };
+  /** Wall-clock time of this report: the only value that differs between two identical scans. */
+  generatedAt: string;
+  snapshot: {
+    /** The snapshot file, as the user named it, when the scan read one. */
+    file?: string;
+    schemaVersion: number;
+    generatedAt: string;
+    source: Snapshot['source'];
+    scope: Snapshot['scope'];
+  };
+  /** The rules that were run, sorted by id. */
+  rules: RuleMeta[];
+  /** Sorted by rule id, then resource ARN. All statuses. */
+  findings: Finding[];
+  coverage: CoverageGap[];
+  gate: GateResult;
+  /** SARIF automationDetails.id category (without the trailing slash). */
+  sarifCategory: string;
+}
+
+export type ReportFormat = 'sarif' | 'json' | 'markdown';

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { packagePath } from '../paths.js';
+
+// ajv-formats ships CommonJS with a default export; under NodeNext the namespace is what arrives.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+
+export type SchemaName = 'snapshot' | 'rule' | 'rule-cases' | 'config' | 'report';
+
+const compiled = new Map<SchemaName, ValidateFunction>();
+let ajv: Ajv2020 | undefined;
+
+export function schemaDocument(name: SchemaName): Record<string, unknown> {
+  return JSON.parse(readFileSync(packagePath('schemas', `${name}.schema.json`), 'utf8')) as Record<string, unknown>;
+}
+
+export function validator(name: SchemaName): ValidateFunction {
+  let v = compiled.get(name);
+  if (!v) {
+    ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }));
+    v = ajv.compile(schemaDocument(name));
+    compiled.set(name, v);
+  }
+  return v;
+}
+
+export interface SchemaProblem {
+  /** JSON pointer of the offending value. */
+  pointer: string;
+  message: string;
+}
+
+/**
+ * ajv reports every branch of every oneOf; a user needs the one that explains the mistake. Take the
+ * deepest error, preferring concrete keywords over the oneOf/anyOf summaries.
+ */
+export function bestProblem(errors: ErrorObject[] | null | undefined): SchemaProblem {
+  const list = errors ?? [];
+  const summary = new Set(['oneOf', 'anyOf', 'allOf', 'not', 'if']);
+  const score = (e: ErrorObject): number =>
+    pointerOf(e).split('/').length * 10 + (summary.has(e.keyword) ? 0 : 5) + (e.keyword === 'const' ? -1 : 0);
+  let best: ErrorObject | undefined;
+  for (const e of list) if (!best || score(e) > score(best)) best = e;
+  if (!best) return { pointer: '', message: 'does not match the schema' };
+  return { pointer: pointerOf(best), message: describe(best) };
+}
+
+function pointerOf(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  if (e.keyword === 'additionalProperties') return `${e.instancePath}/${escapePointer(String(p.additionalProperty))}`;
+  if (e.keyword === 'unevaluatedProperties') return `${e.instancePath}/${escapePointer(String(p.unevaluatedProperty))}`;
+  return e.instancePath;
+}
+
+function escapePointer(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function describe(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `unknown field "${String(p.additionalProperty)}"`;
+    case 'unevaluatedProperties':
+      return `unknown field "${String(p.unevaluatedProperty)}"`;
+    case 'required':
+      return `missing required field "${String(p.missingProperty)}"`;
+    case 'enum':
+      return `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(e.data)}`;
+    case 'const':
+      return `expected ${JSON.stringify(p.allowedValue)}, got ${JSON.stringify(e.data)}`;
+    case 'type':
+      return `expected ${String(p.type)}, got ${typeName(e.data)}`;
+    case 'pattern':
+      return `expected a value matching ${String(p.pattern)}, got ${JSON.stringify(e.data)}`;
+    case 'format':
+      return `expected a ${String(p.format)} value, got ${JSON.stringify(e.data)}`;
+    default:
+      return e.message ?? `fails ${e.keyword}`;
+  }
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}

@@ -47,7 +47,7 @@ export function loadConfig(explicit: string | undefined, cwd = process.cwd()): C
   const validate = validator('config');
   if (!validate(data)) {
     const problem = bestProblem(validate.errors);
-    const pos = src.position(problem.pointer);
+    const pos = src.position(problem.pointer, problem.atKey);
     throw new UserError(located(src.file, `${problem.pointer || '/'}: ${problem.message}`, pos?.line, pos?.col));
   }
   const raw = data as Partial<Omit<Config, 'file'>>;

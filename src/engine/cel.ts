@@ -46,6 +46,7 @@ export function createCelRuntime(): CelRuntime {
   const helpers = {
     daysSince: (ts: string): number => {
       const t = Date.parse(ts);
+      if (ts === '') throw new UnknownValue('a timestamp it needs was not recorded');
       if (Number.isNaN(t)) throw new UnknownValue(`timestamp ${JSON.stringify(ts)} cannot be parsed`);
       return (ctx().now.getTime() - t) / 86_400_000;
     },

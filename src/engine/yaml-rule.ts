@@ -29,7 +29,7 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
   const validate = validator('rule');
   if (!validate(src.data)) {
     const problem = bestProblem(validate.errors);
-    const pos = src.position(problem.pointer);
+    const pos = src.position(problem.pointer, problem.atKey);
     throw new UserError(located(file, `${problem.pointer || '/'}: ${problem.message}`, pos?.line, pos?.col));
   }
   const doc = src.data as RuleDoc;

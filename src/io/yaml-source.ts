@@ -21,7 +21,7 @@ export class YamlSource {
   }
 
   /** Position of the value at a JSON pointer (or of the key, for a key that should not be there). */
-  position(pointer: string): { line: number; col: number } | undefined {
+  position(pointer: string, atKey = false): { line: number; col: number } | undefined {
     const path = pointer
       .split('/')
       .slice(1)
@@ -34,7 +34,7 @@ export class YamlSource {
         if (!pair) break;
         last = pair.key as Node;
         node = pair.value;
-        if (node) last = node as Node;
+        if (node && !(atKey && seg === path[path.length - 1])) last = node as Node;
       } else if (isSeq(node)) {
         node = node.items[Number(seg)];
         if (node) last = node as Node;

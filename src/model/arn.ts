@@ -87,9 +87,9 @@ export function resourcePseudoPath(arn: string): string {
     parsed.region || 'global',
     parsed.service,
     type,
-    ...id.split(/[/:]/),
-  ].filter((s) => s !== '');
-  return segments.map(encodeSegment).join('/');
+  ];
+  // '/' in the resource id becomes a path separator (IAM paths read naturally); ':' is escaped.
+  return [...segments, ...(id === '' ? [] : id.split('/'))].map((s) => encodeSegment(s === '' ? '_' : s)).join('/');
 }
 
 function encodeSegment(s: string): string {

@@ -18,7 +18,7 @@ export function schemaDocument(name: SchemaName): Record<string, unknown> {
 export function validator(name: SchemaName): ValidateFunction {
   let v = compiled.get(name);
   if (!v) {
-    ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }));
+    ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true, verbose: true }));
     v = ajv.compile(schemaDocument(name));
     compiled.set(name, v);
   }
@@ -29,6 +29,8 @@ export interface SchemaProblem {
   /** JSON pointer of the offending value. */
   pointer: string;
   message: string;
+  /** The problem is the key itself (an unknown field), not its value. */
+  atKey: boolean;
 }
 
 /**
@@ -42,8 +44,9 @@ export function bestProblem(errors: ErrorObject[] | null | undefined): SchemaPro
     pointerOf(e).split('/').length * 10 + (summary.has(e.keyword) ? 0 : 5) + (e.keyword === 'const' ? -1 : 0);
   let best: ErrorObject | undefined;
   for (const e of list) if (!best || score(e) > score(best)) best = e;
-  if (!best) return { pointer: '', message: 'does not match the schema' };
-  return { pointer: pointerOf(best), message: describe(best) };
+  if (!best) return { pointer: '', message: 'does not match the schema', atKey: false };
+  const atKey = best.keyword === 'additionalProperties' || best.keyword === 'unevaluatedProperties';
+  return { pointer: pointerOf(best), message: describe(best), atKey };
 }
 
 function pointerOf(e: ErrorObject): string {

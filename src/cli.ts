@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// Entry point. Command modules are imported when their command runs, so `--version` and `--help`
+// start without loading the engine, ajv or (later) the AWS SDK.
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { UserError } from './errors.js';
+import { toolVersion } from './version.js';
+
+const EXIT_CODES = `Exit codes:
+  0  nothing at or above the --fail-on threshold
+  1  findings at or above the threshold
+  2  usage, config or input error; or (without --allow-partial) coverage gaps
+     that leave rules unknown which could have reached the threshold`;
+
+const SEVERITY_CHOICES = ['critical', 'high', 'medium', 'low', 'none'] as const;
+const FORMAT_CHOICES = ['sarif', 'json', 'markdown'] as const;
+
+type Handler = () => Promise<number>;
+
+async function main(argv: string[]): Promise<number> {
+  let run: Handler | undefined;
+  const withRules = <T>(y: Argv<T>) =>
+    y
+      .option('config', { type: 'string', describe: 'Config file (default: .linkaudit.yaml in the working directory, if present)' })
+      .option('rules-dir', { type: 'string', array: true, default: [] as string[], describe: 'User rule pack directory, added to the built-ins (repeatable)' });
+
+  const parser = yargs(argv)
+    .scriptName('linkaudit')
+    .usage('$0 <command> [options]\n\nAudit how code hosts reach AWS: CodeConnections, PrivateLink and the IAM around them.')
+    .command(
+      'scan',
+      'Evaluate the rules on a snapshot and write reports',
+      (y) =>
+        withRules(y)
+          .option('snapshot', { type: 'string', describe: 'Snapshot file to scan', normalize: true })
+          .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, default: ['markdown'], describe: 'Report format (repeatable)' })
+          .option('output-dir', { type: 'string', describe: 'Write one file per format here (linkaudit.sarif, linkaudit.json, linkaudit.md); default stdout' })
+          .option('fail-on', { type: 'string', choices: SEVERITY_CHOICES, describe: 'Exit 1 when a finding is at or above this severity [default: high]' })
+          .option('only', { type: 'string', array: true, default: [] as string[], describe: 'Run only these rule ids' })
+          .option('skip', { type: 'string', array: true, default: [] as string[], describe: 'Do not run these rule ids' })
+          .option('allow-partial', { type: 'boolean', default: false, describe: 'Do not exit 2 on coverage gaps (unknown results)' })
+          .option('sarif-category', { type: 'string', describe: 'SARIF automationDetails.id category (default: from the scanned accounts)' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No summary on stderr' })
+          .example('$0 scan --snapshot fixtures/demo/snapshot.json', 'Markdown report on stdout')
+          .example('$0 scan --snapshot snap.json --format sarif --format json --output-dir out', 'SARIF and JSON files in out/')
+          .example('$0 scan --snapshot snap.json --fail-on medium --format sarif > results.sarif', 'Pipeline gate')
+          .epilogue(EXIT_CODES),
+      (a) => {
+        run = async () => {
+          const { runScan } = await import('./commands/scan.js');
+          return runScan({
+            ...(a.snapshot !== undefined ? { snapshot: a.snapshot } : {}),
+            format: a.format as (typeof FORMAT_CHOICES)[number][],
+            ...(a.outputDir !== undefined ? { outputDir: a.outputDir } : {}),
+            ...(a.failOn !== undefined ? { failOn: a.failOn as (typeof SEVERITY_CHOICES)[number] } : {}),
+            ...(a.config !== undefined ? { config: a.config } : {}),
+            rulesDir: a.rulesDir,
+            only: a.only,
+            skip: a.skip,
+            allowPartial: a.allowPartial,
+            ...(a.sarifCategory !== undefined ? { sarifCategory: a.sarifCategory } : {}),
+            quiet: a.quiet,
+          }).gate.exitCode;
+        };
+      },
+    )
+    .command('rules', 'List, show and validate rules', (y) =>
+      y
+        .command(
+          'list',
+          'List the rules (built-in and user packs)',
+          (yy) => withRules(yy).option('format', { type: 'string', choices: ['table', 'json'] as const, default: 'table' as const }),
+          (a) => {
+            run = async () => (await import('./commands/rules.js')).rulesList({ format: a.format, rulesDir: a.rulesDir, ...(a.config !== undefined ? { config: a.config } : {}) });
+          },
+        )
+        .command(
+          'show <id>',
+          'Show a rule\'s documentation',
+          (yy) => withRules(yy).positional('id', { type: 'string', demandOption: true }),
+          (a) => {
+            run = async () => (await import('./commands/rules.js')).rulesShow({ id: a.id, rulesDir: a.rulesDir, ...(a.config !== undefined ? { config: a.config } : {}) });
+          },
+        )
+        .command(
+          'validate <dir>',
+          'Validate a rule pack and run its cases (exit 2 invalid, 1 a case fails)',
+          (yy) => yy.positional('dir', { type: 'string', demandOption: true }),
+          (a) => {
+            run = async () => (await import('./commands/rules.js')).rulesValidate({ dir: a.dir });
+          },
+        )
+        .demandCommand(1, 'rules: give a subcommand: list, show or validate'),
+    )
+    .command('snapshot', 'Work with snapshot files', (y) =>
+      y
+        .command(
+          'validate <file>',
+          'Check a snapshot file against the schema',
+          (yy) => yy.positional('file', { type: 'string', demandOption: true }),
+          (a) => {
+            run = async () => (await import('./commands/snapshot.js')).snapshotValidate({ file: a.file });
+          },
+        )
+        .demandCommand(1, 'snapshot: give a subcommand: validate'),
+    )
+    .demandCommand(1, 'give a command: scan, rules or snapshot')
+    .strict()
+    .version(toolVersion())
+    .alias('v', 'version')
+    .help()
+    .alias('h', 'help')
+    .epilogue(EXIT_CODES)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      // yargs messages span lines ("Invalid values:\n  Argument: …"); one line reads better in CI logs.
+      throw err ?? new UserError(`${msg.replace(/\s*\n\s*/g, ' ')} (see: linkaudit --help)`);
+    });
+
+  await parser.parseAsync();
+  return run ? run() : 0;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UserError) {
+      process.stderr.write(`linkaudit: ${err.message}\n`);
+    } else {
+      process.stderr.write(`linkaudit: internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    }
+    process.exitCode = 2;
+  },
+);

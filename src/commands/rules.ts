@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { ruleMarkdown } from '../docs/rule-markdown.js';
+import { hasCases, runRuleCases, type CaseOutcome } from '../engine/cases.js';
+import { ruleMaxSeverity } from '../engine/gate.js';
+import { BUILTIN_RULES_DIR, displayPath, loadRuleSet, ruleFiles } from '../engine/rule-set.js';
+import { realpathSync } from 'node:fs';
+import { loadConfig } from '../config.js';
+
+type Out = (text: string) => void;
+const stdout: Out = (t) => process.stdout.write(t);
+
+function userRuleSet(configFile: string | undefined, rulesDirs: readonly string[]) {
+  const config = loadConfig(configFile);
+  return loadRuleSet([...config.rulesDirs, ...rulesDirs]);
+}
+
+export function rulesList(args: { format: 'table' | 'json'; config?: string; rulesDir: string[] }, out: Out = stdout): number {
+  const { rules } = userRuleSet(args.config, args.rulesDir);
+  if (args.format === 'json') {
+    out(`${JSON.stringify(rules.map((r) => ({ ...r.meta, maxSeverity: ruleMaxSeverity(r.meta), source: r.source })), null, 2)}\n`);
+    return 0;
+  }
+  const rows = rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta) === r.meta.severity ? r.meta.severity : `${r.meta.severity}+`, r.meta.resource, r.meta.title]);
+  const header = ['ID', 'SEVERITY', 'RESOURCE', 'TITLE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  out(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+  return 0;
+}
+
+export function rulesShow(args: { id: string; config?: string; rulesDir: string[] }, out: Out = stdout): number {
+  const { rules } = userRuleSet(args.config, args.rulesDir);
+  const rule = rules.find((r) => r.meta.id === args.id);
+  if (!rule) throw new UserError(`rules show: unknown rule "${args.id}" (see: linkaudit rules list)`);
+  out(ruleMarkdown(rule.meta, rule.source));
+  return 0;
+}
+
+/**
+ * Validates a rule pack: schema, CEL compile and type errors, ids (against the built-ins too), and
+ * runs each rule's cases file. Exit 2 for an invalid pack, 1 when a case does not hold.
+ */
+export function rulesValidate(args: { dir: string }, out: Out = stdout, err: Out = (t) => process.stderr.write(t)): number {
+  const dir = resolve(args.dir);
+  // The built-in pack is validated on its own; any other pack also against the built-in ids.
+  const builtin = safeRealpath(dir) === safeRealpath(BUILTIN_RULES_DIR);
+  const { rules, runtime } = builtin ? loadRuleSet() : loadRuleSet([dir]);
+  const files = new Set(ruleFiles(dir).map(displayPath));
+  const mine = rules.filter((r) => files.has(r.source));
+  let failed = 0;
+  let total = 0;
+  for (const rule of mine) {
+    if (!hasCases(rule)) {
+      out(`${rule.meta.id}: valid (no cases file ${rule.meta.id}.test.yaml)\n`);
+      continue;
+    }
+    const outcomes: CaseOutcome[] = runRuleCases(rule, runtime);
+    const bad = outcomes.filter((o) => !o.ok);
+    total += outcomes.length;
+    failed += bad.length;
+    out(`${rule.meta.id}: valid, ${outcomes.length - bad.length}/${outcomes.length} cases hold\n`);
+    for (const b of bad) err(`  case "${b.name}": ${b.detail}\n`);
+  }
+  out(`${displayPath(dir)}: ${mine.length} rule(s) valid; ${total - failed}/${total} cases hold\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+function safeRealpath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}

@@ -1,0 +1,105 @@
+import { loadConfig } from '../config.js';
+import { UserError } from '../errors.js';
+import { evaluateRules } from '../engine/evaluate.js';
+import { decideGate, type GateResult } from '../engine/gate.js';
+import { loadRuleSet, selectRules } from '../engine/rule-set.js';
+import type { FailOn } from '../engine/severity.js';
+import type { Finding } from '../engine/types.js';
+import { ensureWritableDir } from '../io/output-dir.js';
+import { loadSnapshotFile } from '../model/load.js';
+import type { Snapshot } from '../model/types.js';
+import { render, writeReports } from '../reporters/index.js';
+import type { ReportFormat, ReportInput } from '../reporters/types.js';
+import { INFORMATION_URI, TOOL_NAME, toolVersion } from '../version.js';
+
+export interface ScanArgs {
+  snapshot?: string;
+  format: ReportFormat[];
+  outputDir?: string;
+  failOn?: FailOn;
+  config?: string;
+  rulesDir: string[];
+  only: string[];
+  skip: string[];
+  allowPartial: boolean;
+  sarifCategory?: string;
+  quiet: boolean;
+}
+
+export interface ScanOutcome {
+  gate: GateResult;
+  input: ReportInput;
+  written: string[];
+}
+
+export function runScan(args: ScanArgs, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ScanOutcome {
+  const formats = [...new Set(args.format)];
+  if (formats.length > 1 && args.outputDir === undefined) {
+    throw new UserError(`--format: ${formats.join(', ')} are several formats; give --output-dir DIR to write one file each (stdout takes one format)`);
+  }
+  if (args.snapshot === undefined) {
+    throw new UserError('--snapshot FILE is required: this version scans snapshot files (live collection is not available yet)');
+  }
+  const config = loadConfig(args.config);
+  if (args.outputDir !== undefined) ensureWritableDir(args.outputDir);
+  const failOn: FailOn = args.failOn ?? config.failOn ?? 'high';
+  const allowPartial = args.allowPartial || config.allowPartial === true;
+
+  const ruleSet = loadRuleSet([...config.rulesDirs, ...args.rulesDir]);
+  const only = args.only.length > 0 ? args.only : config.only;
+  const rules = selectRules(ruleSet.rules, only, [...config.skip, ...args.skip]);
+  const snapshot = loadSnapshotFile(args.snapshot);
+
+  const settings = {
+    trustedAccounts: config.trustedAccounts,
+    trustedOrganizations: config.trustedOrganizations,
+    pendingAcceptanceMaxDays: config.pendingAcceptanceMaxDays,
+  };
+  const { findings } = evaluateRules(rules, snapshot, settings, ruleSet.runtime.bind);
+  const gate = decideGate(findings, rules, failOn, allowPartial);
+  const input: ReportInput = {
+    tool: { name: TOOL_NAME, version: toolVersion(), informationUri: INFORMATION_URI },
+    generatedAt: new Date().toISOString(),
+    snapshot: {
+      file: args.snapshot,
+      schemaVersion: snapshot.schemaVersion,
+      generatedAt: snapshot.generatedAt,
+      source: snapshot.source,
+      scope: snapshot.scope,
+    },
+    rules: rules.map((r) => r.meta),
+    findings,
+    coverage: snapshot.coverage,
+    gate,
+    sarifCategory: args.sarifCategory ?? config.sarifCategory ?? defaultCategory(snapshot),
+  };
+
+  let written: string[] = [];
+  if (args.outputDir !== undefined) {
+    written = writeReports(formats, input, args.outputDir);
+  } else {
+    process.stdout.write(render(formats[0] ?? 'markdown', input));
+  }
+  if (!args.quiet) {
+    log(summaryLine(findings, rules.length, snapshot));
+    for (const file of written) log(`linkaudit: wrote ${file}`);
+    log(`linkaudit: exit ${gate.exitCode}: ${gate.reason}`);
+  }
+  return { gate, input, written };
+}
+
+function summaryLine(findings: readonly Finding[], ruleCount: number, snapshot: Snapshot): string {
+  const count = (s: Finding['status']): number => findings.filter((f) => f.status === s).length;
+  return `linkaudit: ${ruleCount} rules over ${snapshot.scope.accounts.length} account(s), ${snapshot.scope.regions.length} region(s): ${count('fail')} fail, ${count('pass')} pass, ${count('unknown')} unknown; ${snapshot.coverage.length} coverage gap(s)`;
+}
+
+/**
+ * GitHub keeps one set of alerts per category, so the default must be stable for the same scope
+ * and differ between scopes uploaded to one repository (e.g. one workflow job per account).
+ */
+export function defaultCategory(snapshot: Snapshot): string {
+  const accounts = [...snapshot.scope.accounts].sort();
+  if (accounts.length === 0) return 'linkaudit';
+  if (accounts.length <= 3) return `linkaudit/${accounts.join('+')}`;
+  return `linkaudit/${accounts.length}-accounts-${accounts[0]}-${accounts[accounts.length - 1]}`;
+}

@@ -1,0 +1,121 @@
+import { SEVERITIES, type Severity } from '../engine/severity.js';
+import type { Finding, RuleMeta, Status } from '../engine/types.js';
+import type { CoverageGap } from '../model/types.js';
+import { fingerprint } from './fingerprint.js';
+import type { ReportInput } from './types.js';
+
+/** Bumped on any change a consumer of schemas/report.schema.json would notice. */
+export const REPORT_VERSION = 1;
+
+export type Counts = Record<Status, number>;
+
+export interface Summary {
+  total: Counts;
+  bySeverity: Record<Severity, Counts>;
+  byRule: Record<string, Counts>;
+}
+
+const zero = (): Counts => ({ fail: 0, pass: 0, unknown: 0 });
+
+/**
+ * Counts by status, severity and rule. Every severity and every rule that ran gets an entry even
+ * at zero, so a dashboard can tell "checked and clean" from "not checked".
+ */
+export function summarize(input: Pick<ReportInput, 'rules' | 'findings'>): Summary {
+  const total = zero();
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, zero()])) as Record<Severity, Counts>;
+  const byRule = new Map<string, Counts>(input.rules.map((r) => [r.id, zero()]));
+  for (const f of input.findings) {
+    total[f.status]++;
+    bySeverity[f.severity][f.status]++;
+    let c = byRule.get(f.ruleId);
+    if (!c) byRule.set(f.ruleId, (c = zero()));
+    c[f.status]++;
+  }
+  // fromEntries defines own properties, so no rule id can reach Object.prototype.
+  return { total, bySeverity, byRule: Object.fromEntries(byRule) };
+}
+
+// The projections below copy named fields only: the report's shape is its schema, not whatever
+// extra fields a rule loader or collector happened to leave on the objects it passed in.
+
+export function projectRule(r: RuleMeta): RuleMeta {
+  return {
+    id: r.id,
+    title: r.title,
+    severity: r.severity,
+    resource: r.resource,
+    description: r.description,
+    rationale: r.rationale,
+    remediation: {
+      text: r.remediation.text,
+      ...(r.remediation.cli !== undefined ? { cli: r.remediation.cli } : {}),
+      ...(r.remediation.cloudformation !== undefined ? { cloudformation: r.remediation.cloudformation } : {}),
+    },
+    references: [...r.references],
+    tags: [...r.tags],
+    // An escalation's `when` is rule internals (CEL); the report only says what it means.
+    ...(r.escalations?.length ? { escalations: r.escalations.map((e) => ({ severity: e.severity, description: e.description })) } : {}),
+  };
+}
+
+function projectFinding(f: Finding): Record<string, unknown> {
+  const { arn, kind, account, region, name } = f.resource;
+  return {
+    fingerprint: fingerprint(f.ruleId, arn),
+    ruleId: f.ruleId,
+    status: f.status,
+    severity: f.severity,
+    resource: { arn, kind, account, region, ...(name !== undefined ? { name } : {}) },
+    message: f.message,
+    // JSON.stringify drops an undefined value, which would leave {path} alone; null says "absent".
+    evidence: f.evidence.map((e) => ({ path: e.path, value: e.value === undefined ? null : e.value })),
+  };
+}
+
+function projectGap(g: CoverageGap): CoverageGap {
+  return {
+    account: g.account,
+    region: g.region,
+    service: g.service,
+    operation: g.operation,
+    errorCode: g.errorCode,
+    message: g.message,
+    resourceKinds: [...g.resourceKinds],
+    ...(g.field !== undefined ? { field: g.field } : {}),
+  };
+}
+
+/** The complete machine-readable report (schemas/report.schema.json): every status, every rule. */
+export function renderJson(input: ReportInput): string {
+  const { snapshot, gate } = input;
+  const doc = {
+    reportVersion: REPORT_VERSION,
+    tool: { name: input.tool.name, version: input.tool.version, informationUri: input.tool.informationUri },
+    generatedAt: input.generatedAt,
+    snapshot: {
+      ...(snapshot.file !== undefined ? { file: snapshot.file } : {}),
+      schemaVersion: snapshot.schemaVersion,
+      generatedAt: snapshot.generatedAt,
+      source: {
+        kind: snapshot.source.kind,
+        ...(snapshot.source.tool !== undefined ? { tool: snapshot.source.tool } : {}),
+        ...(snapshot.source.description !== undefined ? { description: snapshot.source.description } : {}),
+      },
+      scope: { partition: snapshot.scope.partition, accounts: [...snapshot.scope.accounts], regions: [...snapshot.scope.regions] },
+    },
+    gate: {
+      exitCode: gate.exitCode,
+      failOn: gate.failOn,
+      allowPartial: gate.allowPartial,
+      failing: gate.failing,
+      blockingUnknowns: gate.blockingUnknowns,
+      reason: gate.reason,
+    },
+    summary: summarize(input),
+    rules: input.rules.map(projectRule),
+    findings: input.findings.map(projectFinding),
+    coverage: input.coverage.map(projectGap),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -1,0 +1,209 @@
+import { SEVERITIES, maxSeverity } from '../engine/severity.js';
+import type { Finding } from '../engine/types.js';
+import { summarize } from './json.js';
+import type { ReportInput } from './types.js';
+
+export interface MarkdownOptions {
+  /** Upper bound on the UTF-8 size of the document. */
+  maxBytes?: number;
+}
+
+/** GitHub refuses a $GITHUB_STEP_SUMMARY over 1 MiB; keep a margin for what a workflow appends. */
+export const DEFAULT_MARKDOWN_MAX_BYTES = 1024 * 1024 - 1024;
+
+/** Past this many, the scope line gives a count: a 300-account estate is not a sentence. */
+const MAX_LISTED = 20;
+
+/** One output line; `finding` marks a table row for a fail or unknown, counted when truncating. */
+interface Line {
+  text: string;
+  finding?: true;
+}
+
+/** A GitHub-flavoured summary for a job page or pull request comment; the JSON report is the full record. */
+export function renderMarkdown(input: ReportInput, options: MarkdownOptions = {}): string {
+  const lines: Line[] = [
+    ...header(input),
+    ...summaryTable(input),
+    ...failSection(input),
+    ...unknownSection(input),
+    ...coverageSection(input),
+  ];
+  return fit(lines, options.maxBytes ?? DEFAULT_MARKDOWN_MAX_BYTES);
+}
+
+const VERDICT: Record<0 | 1 | 2, string> = { 0: 'PASS', 1: 'FAIL', 2: 'INCOMPLETE' };
+
+function header(input: ReportInput): Line[] {
+  const { gate, snapshot } = input;
+  const { scope } = snapshot;
+  const from = snapshot.file !== undefined ? `, read from ${codeSpan(snapshot.file)}` : '';
+  return text(
+    `# ${input.tool.name} ${input.tool.version} report`,
+    '',
+    `**Gate: ${VERDICT[gate.exitCode]}** (exit code ${gate.exitCode}, fail on ${gate.failOn}): ${inline(gate.reason)}.`,
+    '',
+    `Scope: ${listed('account', scope.accounts)} and ${listed('region', scope.regions)} in partition ${scope.partition}; ` +
+      `snapshot taken ${snapshot.generatedAt} (source ${snapshot.source.kind}${from}).`,
+    '',
+  );
+}
+
+function listed(noun: string, items: readonly string[]): string {
+  if (items.length === 0) return `no ${noun}s`;
+  if (items.length > MAX_LISTED) return `${items.length} ${noun}s`;
+  return `${noun}${items.length === 1 ? '' : 's'} ${items.join(', ')}`;
+}
+
+function summaryTable(input: ReportInput): Line[] {
+  const { total, bySeverity } = summarize(input);
+  return text(
+    '## Summary',
+    '',
+    '| Severity | Fail | Pass | Unknown |',
+    '|---|---:|---:|---:|',
+    ...SEVERITIES.map((s) => `| ${s} | ${bySeverity[s].fail} | ${bySeverity[s].pass} | ${bySeverity[s].unknown} |`),
+    `| **total** | **${total.fail}** | **${total.pass}** | **${total.unknown}** |`,
+    '',
+  );
+}
+
+function failSection(input: ReportInput): Line[] {
+  const byRule = groupBy(
+    input.findings.filter((f) => f.status === 'fail'),
+    (f) => f.ruleId,
+  );
+  const out = text('## Findings', '');
+  if (byRule.size === 0) return [...out, ...text('None.', '')];
+  const rules = new Map(input.rules.map((r) => [r.id, r]));
+  // Rules in the report's order; a fail from a rule missing in `rules` still shows, after them.
+  const order = [...rules.keys(), ...[...byRule.keys()].filter((id) => !rules.has(id))];
+  for (const id of order) {
+    const fails = byRule.get(id);
+    if (!fails) continue;
+    const rule = rules.get(id);
+    // An escalated fail is more severe than the rule's default; the heading shows the worst one.
+    const label = maxSeverity(fails.map((f) => f.severity)).toUpperCase();
+    out.push(
+      ...text(`### ${label} ${id}${rule ? ` — ${inline(rule.title)}` : ''}`, '', '| Resource | Account | Region | Message |', '|---|---|---|---|'),
+      ...fails.map((f) => row(codeCell(f.resource.arn), cell(f.resource.account), cell(f.resource.region), cell(f.message))),
+      ...text(''),
+    );
+    if (rule) out.push(...text(`**Remediation:** ${rule.remediation.text.trim()}`, ''));
+  }
+  return out;
+}
+
+function unknownSection(input: ReportInput): Line[] {
+  const unknowns = input.findings.filter((f) => f.status === 'unknown');
+  const out = text('## Not evaluated (unknown)', '');
+  if (unknowns.length === 0) return [...out, ...text('None.', '')];
+  return [
+    ...out,
+    ...text('| Rule | Resource | Message |', '|---|---|---|'),
+    ...unknowns.map((f) => row(cell(f.ruleId), codeCell(f.resource.arn), cell(f.message))),
+    ...text(''),
+  ];
+}
+
+function coverageSection(input: ReportInput): Line[] {
+  const out = text('## Coverage gaps', '');
+  if (input.coverage.length === 0) return [...out, ...text('None.')];
+  return [
+    ...out,
+    ...text('| Account | Region | Service | Operation | Error code | Message |', '|---|---|---|---|---|---|'),
+    ...input.coverage.map((g) => ({ text: `| ${[g.account, g.region, g.service, g.operation, g.errorCode, g.message].map(cell).join(' | ')} |` })),
+  ];
+}
+
+function row(...cells: string[]): Line {
+  return { text: `| ${cells.join(' | ')} |`, finding: true };
+}
+
+function text(...l: string[]): Line[] {
+  return l.map((t) => ({ text: t }));
+}
+
+function groupBy<K>(items: readonly Finding[], key: (f: Finding) => K): Map<K, Finding[]> {
+  const m = new Map<K, Finding[]>();
+  for (const f of items) {
+    const list = m.get(key(f));
+    if (list) list.push(f);
+    else m.set(key(f), [f]);
+  }
+  return m;
+}
+
+/**
+ * Keeps whole lines up to `maxBytes` (UTF-8) with room for a note saying what was cut. Lines
+ * are cut from the end, so the verdict and summary at the top always survive.
+ */
+function fit(lines: readonly Line[], maxBytes: number): string {
+  const full = `${lines.map((l) => l.text).join('\n')}\n`;
+  if (Buffer.byteLength(full, 'utf8') <= maxBytes) return full;
+  const totalRows = lines.filter((l) => l.finding).length;
+  const note = (shown: number): string =>
+    `> Truncated: ${shown} of ${totalRows} findings shown; the JSON report has all of them.\n`;
+  // Sized with the largest count (and a blank line) so the real note can only be shorter.
+  const budget = maxBytes - Buffer.byteLength(`\n${note(totalRows)}`, 'utf8');
+  const kept: string[] = [];
+  let used = 0;
+  let shown = 0;
+  for (const l of lines) {
+    const size = Buffer.byteLength(l.text, 'utf8') + 1;
+    if (used + size > budget) break;
+    kept.push(l.text);
+    used += size;
+    if (l.finding) shown++;
+  }
+  // A blank line before the note ends any table it was cut from.
+  const gap = kept.length > 0 && kept[kept.length - 1] !== '' ? '\n' : '';
+  const out = `${kept.map((t) => `${t}\n`).join('')}${gap}${note(shown)}`;
+  return Buffer.byteLength(out, 'utf8') <= maxBytes ? out : cutUtf8(note(shown), maxBytes);
+}
+
+/** The longest prefix of `s` within `max` UTF-8 bytes, whole code points only. */
+function cutUtf8(s: string, max: number): string {
+  let out = '';
+  let used = 0;
+  for (const ch of s) {
+    used += Buffer.byteLength(ch, 'utf8');
+    if (used > max) break;
+    out += ch;
+  }
+  return out;
+}
+
+// Cell text comes from AWS resource data (names, messages quoting them), so Markdown in it must
+// render as the characters it is: backslash-escape every punctuation mark Markdown or GFM acts on.
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]<>|&~!#]/g;
+
+/** Plain text for a table cell: literal characters, on one line. */
+export function cell(s: string): string {
+  return s.replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, '<br>');
+}
+
+/** Plain text for a heading or sentence (not a table): literal characters, on one line. */
+function inline(s: string): string {
+  return s.replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`).replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+/** Code in a table cell: GFM splits cells on `|` before it sees code spans, so escape it there too. */
+function codeCell(s: string): string {
+  return codeSpan(s.replace(/[\r\n]+/g, ' ')).replace(/\|/g, '\\|');
+}
+
+/** An inline code span whose fence is longer than any backtick run inside it. */
+export function codeSpan(s: string): string {
+  const longest = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
+  const tick = '`'.repeat(longest + 1);
+  const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
+  return `${tick}${pad}${s}${pad}${tick}`;
+}
+
+/** A fenced code block whose fence no line of the code can close early. */
+export function fence(code: string, lang: string): string {
+  const longest = Math.max(0, ...[...code.matchAll(/`{3,}/g)].map((m) => m[0].length));
+  const tick = '`'.repeat(Math.max(3, longest + 1));
+  return `${tick}${lang}\n${code.replace(/\n+$/, '')}\n${tick}`;
+}

@@ -1,0 +1,219 @@
+import type * as Sarif from 'sarif';
+import { SECURITY_SEVERITY, sarifLevel, severityRank, type Severity } from '../engine/severity.js';
+import type { Finding, RuleMeta } from '../engine/types.js';
+import { resourcePseudoPath } from '../model/arn.js';
+import type { CoverageGap } from '../model/types.js';
+import { fingerprint } from './fingerprint.js';
+import { summarize } from './json.js';
+import { fence } from './markdown.js';
+import type { ReportInput } from './types.js';
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+/** GitHub code scanning rejects a whole upload with more results than this in one run. */
+export const MAX_SARIF_RESULTS = 25_000;
+/** GitHub keeps only the first 10 tags of a rule. */
+const MAX_TAGS = 10;
+/** GitHub truncates (and its validator flags) longer rule descriptions. */
+const MAX_FULL_DESCRIPTION = 1024;
+
+/**
+ * SARIF 2.1.0 for GitHub code scanning. Only fails become results (alerts); unknown results and
+ * coverage gaps become tool notifications, so what could not be read never raises an alert. (It
+ * also means an open alert whose resource turns unknown is closed as fixed by the next upload;
+ * the gate's exit 2, not SARIF, is what stops that from passing silently.) Everything but
+ * `endTimeUtc` is a function of the findings, so two scans of the same estate upload identical
+ * files.
+ */
+export function renderSarif(input: ReportInput): string {
+  const ruleIndex = new Map(input.rules.map((r, i) => [r.id, i]));
+  const fails = capResults(input.findings.filter((f) => f.status === 'fail'));
+  const notifications = [
+    ...(fails.dropped > 0 ? [droppedNotification(fails.dropped)] : []),
+    ...input.findings.filter((f) => f.status === 'unknown').map((f) => unknownNotification(f, ruleIndex.get(f.ruleId))),
+    ...input.coverage.map(gapNotification),
+  ];
+  const { gate } = input;
+  const run: Sarif.Run = {
+    tool: {
+      driver: {
+        name: input.tool.name,
+        semanticVersion: input.tool.version,
+        version: input.tool.version,
+        informationUri: input.tool.informationUri,
+        rules: input.rules.map(ruleDescriptor),
+      },
+    },
+    // The trailing slash makes the whole string the category: GitHub reads `a/b/run-id` as category
+    // `a/b/`, so without it the last segment would be taken for a per-run id.
+    automationDetails: { id: `${input.sarifCategory.replace(/\/+$/, '')}/` },
+    invocations: [
+      {
+        executionSuccessful: true,
+        endTimeUtc: input.generatedAt,
+        ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
+      },
+    ],
+    results: fails.kept.map((f) => result(f, ruleIndex.get(f.ruleId))),
+    properties: {
+      gate: {
+        exitCode: gate.exitCode,
+        failOn: gate.failOn,
+        allowPartial: gate.allowPartial,
+        failing: gate.failing,
+        blockingUnknowns: gate.blockingUnknowns,
+        reason: gate.reason,
+      },
+      counts: summarize(input).total,
+    },
+  };
+  const log: Sarif.Log = { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+function ruleDescriptor(r: RuleMeta): Sarif.ReportingDescriptor {
+  const tags = [...new Set(['security', ...r.tags])].slice(0, MAX_TAGS);
+  return {
+    id: r.id,
+    name: pascalCase(r.id),
+    shortDescription: { text: r.title },
+    fullDescription: { text: truncate(r.description, MAX_FULL_DESCRIPTION) },
+    help: { text: helpText(r), markdown: helpMarkdown(r) },
+    ...(r.references[0] !== undefined ? { helpUri: r.references[0] } : {}),
+    defaultConfiguration: { level: sarifLevel(r.severity) },
+    properties: {
+      tags,
+      precision: 'high',
+      // GitHub derives an alert's security severity from the rule, never from the result, and
+      // only accepts the number as a string.
+      'security-severity': SECURITY_SEVERITY[r.severity],
+      'problem.severity': problemSeverity(r.severity),
+    },
+  };
+}
+
+function result(f: Finding, index: number | undefined): Sarif.Result {
+  const { arn } = f.resource;
+  return {
+    ruleId: f.ruleId,
+    ...(index !== undefined ? { ruleIndex: index } : {}),
+    level: sarifLevel(f.severity),
+    message: { text: `${sentence(f.message)} Resource: ${arn}.` },
+    locations: [
+      {
+        // Code scanning needs a file location; an ARN has a colon, which it rejects, so the
+        // location is a stable pseudo path and the ARN itself rides along as a logical location.
+        physicalLocation: {
+          artifactLocation: { uri: resourcePseudoPath(arn) },
+          region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 },
+        },
+        logicalLocations: [{ fullyQualifiedName: arn, kind: 'resource' }],
+      },
+    ],
+    // Without this the upload action hashes the (non-existent) file to match alerts across runs.
+    partialFingerprints: { primaryLocationLineHash: fingerprint(f.ruleId, arn) },
+    properties: {
+      severity: f.severity,
+      account: f.resource.account,
+      region: f.resource.region,
+      resourceKind: f.resource.kind,
+      evidence: f.evidence,
+    },
+  };
+}
+
+/**
+ * Over GitHub's hard limit the whole upload would be refused; keeping the most severe fails (in
+ * their original order) keeps the file usable, and the JSON report still has every one.
+ */
+function capResults(fails: Finding[]): { kept: Finding[]; dropped: number } {
+  if (fails.length <= MAX_SARIF_RESULTS) return { kept: fails, dropped: 0 };
+  const keep = new Set(
+    fails
+      .map((f, i) => ({ rank: severityRank(f.severity), i }))
+      .sort((a, b) => b.rank - a.rank || a.i - b.i)
+      .slice(0, MAX_SARIF_RESULTS)
+      .map((x) => x.i),
+  );
+  return { kept: fails.filter((_, i) => keep.has(i)), dropped: fails.length - MAX_SARIF_RESULTS };
+}
+
+function droppedNotification(dropped: number): Sarif.Notification {
+  return {
+    level: 'warning',
+    message: {
+      text: `${dropped} failing result(s) of the lowest severities were left out: GitHub code scanning accepts at most ${MAX_SARIF_RESULTS} results per run. The JSON report has all of them.`,
+    },
+  };
+}
+
+function unknownNotification(f: Finding, index: number | undefined): Sarif.Notification {
+  return {
+    level: 'warning',
+    message: { text: `${f.ruleId}: ${sentence(f.message)} Resource: ${f.resource.arn}.` },
+    // associatedRule, not descriptor: descriptor would point into a notifications table we do not have.
+    associatedRule: { id: f.ruleId, ...(index !== undefined ? { index } : {}) },
+  };
+}
+
+function gapNotification(g: CoverageGap): Sarif.Notification {
+  const what = g.field !== undefined ? `field ${g.field} of ${g.resourceKinds.join(', ')}` : g.resourceKinds.join(', ');
+  return {
+    level: 'warning',
+    message: {
+      text: sentence(
+        `Coverage gap: ${g.service} ${g.operation} failed for account ${g.account} in ${g.region} (${g.errorCode}: ${g.message.trim()}); ${what} not evaluated`,
+      ),
+    },
+  };
+}
+
+function helpText(r: RuleMeta): string {
+  const parts = [r.rationale.trim(), `Remediation: ${r.remediation.text.trim()}`];
+  if (r.remediation.cli) parts.push(`AWS CLI:\n${r.remediation.cli.trim()}`);
+  if (r.remediation.cloudformation) parts.push(`CloudFormation:\n${r.remediation.cloudformation.trim()}`);
+  const esc = r.escalations ?? [];
+  if (esc.length > 0) parts.push(`Severity: ${r.severity} by default, raised to:\n${esc.map((e) => `- ${e.severity}: ${e.description.trim()}`).join('\n')}`);
+  if (r.references.length > 0) parts.push(`References:\n${r.references.map((u) => `- ${u}`).join('\n')}`);
+  return `${parts.join('\n\n')}\n`;
+}
+
+function helpMarkdown(r: RuleMeta): string {
+  const parts = [r.rationale.trim(), '## Remediation', r.remediation.text.trim()];
+  if (r.remediation.cli) parts.push('AWS CLI:', fence(r.remediation.cli.trim(), 'sh'));
+  if (r.remediation.cloudformation) parts.push('CloudFormation:', fence(r.remediation.cloudformation.trim(), 'yaml'));
+  const esc = r.escalations ?? [];
+  if (esc.length > 0) {
+    parts.push('## Severity', `**${r.severity}** by default, raised to:`, esc.map((e) => `- **${e.severity}**: ${e.description.trim()}`).join('\n'));
+  }
+  if (r.references.length > 0) parts.push('## References', r.references.map((u) => `- <${u}>`).join('\n'));
+  return `${parts.join('\n\n')}\n`;
+}
+
+function problemSeverity(s: Severity): 'error' | 'warning' | 'recommendation' {
+  const level = sarifLevel(s);
+  return level === 'note' ? 'recommendation' : level;
+}
+
+/** `conn-pending-too-long` → `ConnPendingTooLong`: SARIF wants a readable name distinct from the id. */
+export function pascalCase(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w !== '')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/** SARIF messages are sentences (the validator checks the final period). */
+function sentence(s: string): string {
+  const t = s.trim();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}
+
+/** Cut to at most `max` UTF-16 units, never between the halves of a surrogate pair. */
+function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let cut = max - 1;
+  const code = s.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut--;
+  return `${s.slice(0, cut)}…`;
+}

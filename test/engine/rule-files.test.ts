@@ -1,0 +1,127 @@
+// Bad rule files: each gives one UserError naming file:line:col and what is wrong.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { loadRuleSet, selectRules } from '../../src/engine/rule-set.js';
+
+const GOOD = `id: ID
+title: Endpoint service is in one zone only
+severity: low
+resource: endpointService
+description: The endpoint service is offered in a single Availability Zone.
+rationale: One zone down takes every consumer down with it.
+remediation:
+  text: Add a subnet in another zone to the load balancer.
+references: [https://docs.aws.amazon.com/vpc/latest/privatelink/create-endpoint-service.html]
+tags: [test]
+fail: size(resource.availabilityZones) < 2
+message: '"one zone: " + resource.id'
+`;
+
+function pack(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'linkaudit-rules-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+function loadError(files: Record<string, string>): string {
+  const dir = pack(files);
+  try {
+    loadRuleSet([dir]);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    return (err as Error).message.replace(dir + '/', '').replace(/^.*?linkaudit-rules-[^/]+\//, '');
+  }
+  throw new Error('expected the pack to be rejected');
+}
+
+const good = (id: string, edit: (s: string) => string = (s) => s): string => edit(GOOD.replace('ID', id));
+
+describe('rule files', () => {
+  it('loads a valid user rule beside the built-ins', () => {
+    const dir = pack({ 'my-single-az.yaml': good('my-single-az') });
+    const { rules } = loadRuleSet([dir]);
+    expect(rules.map((r) => r.meta.id)).toContain('my-single-az');
+    expect(rules.find((r) => r.meta.id === 'my-single-az')?.fields).toEqual(new Set(['availabilityZones']));
+  });
+
+  it('reports YAML syntax errors with line and column', () => {
+    expect(loadError({ 'bad-yaml.yaml': good('bad-yaml') + 'tags: [a, b\n' })).toMatch(/^bad-yaml\.yaml:\d+:\d+: YAML syntax error/);
+  });
+
+  it('reports an unknown field at its key', () => {
+    expect(loadError({ 'extra-field.yaml': good('extra-field') + 'colour: red\n' })).toBe('extra-field.yaml:13:1: /colour: unknown field "colour"');
+  });
+
+  it('reports a bad severity with the allowed values', () => {
+    expect(loadError({ 'bad-sev.yaml': good('bad-sev', (s) => s.replace('severity: low', 'severity: urgent')) })).toBe(
+      'bad-sev.yaml:3:11: /severity: expected one of "critical", "high", "medium", "low", "info", got "urgent"',
+    );
+  });
+
+  it('requires the id to equal the file name', () => {
+    expect(loadError({ 'file-name.yaml': good('other-name') })).toBe('file-name.yaml:1:5: rule id "other-name" must equal the file name "file-name"');
+  });
+
+  it('reports a CEL syntax error at its place in the file', () => {
+    const msg = loadError({ 'cel-syntax.yaml': good('cel-syntax', (s) => s.replace('fail: size(resource.availabilityZones) < 2', 'fail: size(resource.availabilityZones) < < 2')) });
+    expect(msg).toBe('cel-syntax.yaml:11:42: /fail: CEL syntax error: Unexpected token: LT');
+  });
+
+  it('reports a CEL error inside a block scalar at the right line', () => {
+    const msg = loadError({
+      'cel-block.yaml': good('cel-block', (s) => s.replace('fail: size(resource.availabilityZones) < 2', 'fail: |\n  size(resource.availabilityZones) < 2 &&\n    resource.nope')),
+    });
+    expect(msg).toBe('cel-block.yaml:13:14: /fail: CEL type error: No such key: nope');
+  });
+
+  it('reports a misspelt model field as a CEL type error', () => {
+    const msg = loadError({ 'cel-field.yaml': good('cel-field', (s) => s.replace('size(resource.availabilityZones)', 'size(resource.availabilityZone)')) });
+    expect(msg).toBe('cel-field.yaml:11:21: /fail: CEL type error: No such key: availabilityZone');
+  });
+
+  it('refuses a fail expression that is not bool', () => {
+    expect(loadError({ 'not-bool.yaml': good('not-bool', (s) => s.replace('fail: size(resource.availabilityZones) < 2', 'fail: resource.id')) })).toBe(
+      'not-bool.yaml:11:7: /fail: expected a CEL bool expression, this one gives string',
+    );
+  });
+
+  it('refuses evidence paths that are not model fields', () => {
+    expect(loadError({ 'bad-evidence.yaml': good('bad-evidence') + 'evidence: [zones]\n' })).toBe(
+      'bad-evidence.yaml:13:12: /evidence/0: "zones" is not a field of endpointService',
+    );
+  });
+
+  it('refuses a user rule that reuses a built-in id', () => {
+    expect(loadError({ 'host-not-available.yaml': good('host-not-available') })).toMatch(
+      /^host-not-available\.yaml: duplicate rule id "host-not-available" \(already defined in .*rules\.d\/host-not-available\.yaml\)$/,
+    );
+  });
+
+  it('refuses duplicate ids across two packs', () => {
+    const a = pack({ 'twice.yaml': good('twice') });
+    const b = pack({ 'twice.yaml': good('twice') });
+    expect(() => loadRuleSet([a, b])).toThrow(/duplicate rule id "twice"/);
+  });
+
+  it('refuses a missing or empty rules directory', () => {
+    expect(() => loadRuleSet(['/nonexistent/rules'])).toThrow(/rules directory not found/);
+    const empty = mkdtempSync(join(tmpdir(), 'linkaudit-empty-'));
+    mkdirSync(join(empty, 'sub'));
+    expect(() => loadRuleSet([empty])).toThrow(/no rule files/);
+  });
+});
+
+describe('rule selection', () => {
+  const { rules } = loadRuleSet();
+  it('keeps --only and drops --skip', () => {
+    expect(selectRules(rules, ['host-not-available'], []).map((r) => r.meta.id)).toEqual(['host-not-available']);
+    expect(selectRules(rules, [], ['host-not-available']).map((r) => r.meta.id)).not.toContain('host-not-available');
+  });
+  it('refuses unknown ids, suggesting close ones', () => {
+    expect(() => selectRules(rules, ['host-not-availble'], [])).toThrow('--only: unknown rule "host-not-availble"; did you mean host-not-available?');
+    expect(() => selectRules(rules, [], ['nope'])).toThrow(/--skip: unknown rule "nope"/);
+  });
+});

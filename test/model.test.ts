@@ -1,0 +1,134 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { accountOf, endpointServiceArn, organizationOf, parseArn, resourcePseudoPath, scopeArn, vpcEndpointArn } from '../src/model/arn.js';
+import { loadSnapshotFile, validateSnapshot } from '../src/model/load.js';
+import { emptySnapshot, endpointService } from './helpers/snapshot.js';
+
+function fileWith(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'linkaudit-snap-')), 'snapshot.json');
+  writeFileSync(file, text);
+  return file;
+}
+
+const errorOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected an error');
+};
+
+describe('snapshot loader', () => {
+  it('accepts a valid snapshot and sorts every collection by ARN', () => {
+    const s = validateSnapshot(emptySnapshot({ endpointServices: [endpointService('vpce-svc-0b'), endpointService('vpce-svc-0a')] }), 'x');
+    expect(s.endpointServices.map((e) => e.id)).toEqual(['vpce-svc-0a', 'vpce-svc-0b']);
+  });
+
+  it('names the file for a missing file and for text that is not JSON, with line and column', () => {
+    expect(errorOf(() => loadSnapshotFile('/nonexistent/snap.json'))).toBe('/nonexistent/snap.json: snapshot not found');
+    const file = fileWith('{\n  "schemaVersion": 1,\n  oops\n}');
+    expect(errorOf(() => loadSnapshotFile(file))).toMatch(new RegExp(`^${file}:3:3: snapshot is not valid JSON: `));
+  });
+
+  it('gives unknown schemaVersion its own message', () => {
+    const file = fileWith(JSON.stringify({ ...emptySnapshot(), schemaVersion: 2 }));
+    expect(errorOf(() => loadSnapshotFile(file))).toBe(
+      `${file}: /schemaVersion: unknown snapshot schemaVersion 2; this linkaudit reads schemaVersion 1 (upgrade linkaudit, or re-collect the snapshot)`,
+    );
+  });
+
+  it('points at schema violations with a JSON pointer and what was expected', () => {
+    const bad = (patch: object): string => errorOf(() => validateSnapshot({ ...emptySnapshot(), ...patch }, 'f.json'));
+    expect(bad({ endpointServices: [{ ...endpointService('vpce-svc-0a'), acceptanceRequired: 'yes' }] })).toBe('f.json: /endpointServices/0/acceptanceRequired: expected boolean, got string');
+    expect(bad({ endpointServices: [{ ...endpointService('vpce-svc-0a'), colour: 'red' }] })).toBe('f.json: /endpointServices/0/colour: unknown field "colour"');
+    expect(bad({ scope: { partition: 'aws', accounts: ['12345'], regions: [] } })).toBe('f.json: /scope/accounts/0: expected a value matching ^[0-9]{12}$, got "12345"');
+    const { connections: _c, ...noConnections } = emptySnapshot();
+    expect(errorOf(() => validateSnapshot(noConnections, 'f.json'))).toBe('f.json: /: missing required field "connections"');
+  });
+
+  it('validates policy documents (bad policy JSON is a schema error)', () => {
+    const vpce = {
+      arn: 'arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/vpce-0a',
+      account: '111122223333',
+      region: 'us-east-1',
+      tags: {},
+      id: 'vpce-0a',
+      vpcId: 'vpc-0a',
+      serviceName: 'com.amazonaws.us-east-1.sts',
+      endpointType: 'Interface',
+      state: 'available',
+      privateDnsEnabled: true,
+      requesterManaged: false,
+      policy: { Statement: [{ Effect: 'Permit', Action: '*' }] },
+    };
+    expect(errorOf(() => validateSnapshot({ ...emptySnapshot(), vpcEndpoints: [vpce] }, 'f.json'))).toBe(
+      'f.json: /vpcEndpoints/0/policy/Statement/0/Effect: expected one of "Allow", "Deny", got "Permit"',
+    );
+  });
+
+  it('refuses duplicate ARNs', () => {
+    const s = emptySnapshot({ endpointServices: [endpointService('vpce-svc-0a'), endpointService('vpce-svc-0a')] });
+    expect(errorOf(() => validateSnapshot(s, 'f.json'))).toBe(
+      'f.json: /endpointServices/1/arn: duplicate ARN arn:aws:ec2:us-east-1:111122223333:vpc-endpoint-service/vpce-svc-0a (also at /endpointServices/0)',
+    );
+  });
+});
+
+describe('ARNs', () => {
+  it('builds the ARNs EC2 does not return', () => {
+    expect(vpcEndpointArn('aws', 'us-east-1', '111122223333', 'vpce-0a')).toBe('arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/vpce-0a');
+    expect(endpointServiceArn('aws-cn', 'cn-north-1', '111122223333', 'vpce-svc-0a')).toBe('arn:aws-cn:ec2:cn-north-1:111122223333:vpc-endpoint-service/vpce-svc-0a');
+    expect(scopeArn('iamRole', 'aws', '111122223333', 'global')).toBe('arn:aws:iam::111122223333:role/*');
+  });
+
+  it('finds accounts and organizations of principals', () => {
+    expect(accountOf('arn:aws:iam::444455556666:root')).toBe('444455556666');
+    expect(accountOf('444455556666')).toBe('444455556666');
+    expect(accountOf('*')).toBeUndefined();
+    expect(accountOf('elasticloadbalancing.amazonaws.com')).toBeUndefined();
+    expect(organizationOf('arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-cdef3456')).toBe('o-a1b2c3d4e5');
+    expect(organizationOf('arn:aws:organizations::111122223333:organization/o-a1b2c3d4e5')).toBe('o-a1b2c3d4e5');
+  });
+
+  it('makes readable pseudo paths', () => {
+    expect(resourcePseudoPath('arn:aws:iam::111122223333:role/team/deploy')).toBe('aws/aws/111122223333/global/iam/role/team/deploy');
+    expect(resourcePseudoPath('arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/vpce-0a')).toBe('aws/aws/111122223333/us-east-1/ec2/vpc-endpoint/vpce-0a');
+    expect(resourcePseudoPath('arn:aws:iam::aws:policy/AWSCodeStarFullAccess')).toBe('aws/aws/aws/global/iam/policy/AWSCodeStarFullAccess');
+  });
+
+  const segment = fc.stringMatching(/^[A-Za-z0-9+=,.@_:*-]{1,12}$/);
+  const arn = fc
+    .record({
+      partition: fc.constantFrom('aws', 'aws-cn', 'aws-us-gov'),
+      service: fc.constantFrom('ec2', 'iam', 'codestar-connections', 'codeconnections'),
+      region: fc.constantFrom('', 'us-east-1', 'eu-west-1'),
+      account: fc.constantFrom('111122223333', '444455556666', 'aws'),
+      type: fc.constantFrom('vpc-endpoint', 'role', 'connection', 'host'),
+      id: fc.array(segment, { minLength: 1, maxLength: 4 }),
+    })
+    .map((a) => `arn:${a.partition}:${a.service}:${a.region}:${a.account}:${a.type}/${a.id.join('/')}`);
+
+  it('pseudo paths never hold a colon or a scheme, whatever the ARN (GitHub rejects those uploads)', () => {
+    fc.assert(
+      fc.property(arn, (a) => {
+        const p = resourcePseudoPath(a);
+        expect(p).not.toContain(':');
+        expect(p).toMatch(/^aws\//);
+        expect(parseArn(a)).toBeDefined();
+      }),
+    );
+  });
+
+  it('different ARNs get different pseudo paths', () => {
+    fc.assert(
+      fc.property(arn, arn, (a, b) => {
+        fc.pre(a !== b);
+        expect(resourcePseudoPath(a)).not.toBe(resourcePseudoPath(b));
+      }),
+    );
+  });
+});

@@ -51,7 +51,7 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
       const pos = src.position(`/escalations/${i}`);
       throw new UserError(located(file, `/escalations/${i}: missing required field "when" (a CEL bool expression)`, pos?.line, pos?.col));
     }
-    return { severity: e.severity, when: compile(`/escalations/${i}/when`, 'bool') };
+    return { severity: e.severity, description: e.description, when: compile(`/escalations/${i}/when`, 'bool') };
   });
   const modelFields = runtime.fieldsOf(kind);
   const evidencePaths = doc.evidence ?? [];
@@ -102,7 +102,7 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
  * was not collected) is assumed to hold: a gate must not under-rate what it could not see.
  */
 function escalate(
-  escalations: Array<{ severity: Severity; when: CompiledExpr }>,
+  escalations: Array<{ severity: Severity; description: string; when: CompiledExpr }>,
   vars: Record<string, unknown>,
   resource: AnyResource,
 ): { severity?: Severity; note?: string } {
@@ -112,7 +112,7 @@ function escalate(
       return { severity: e.severity, note: `(Severity assumed ${e.severity}: ${unread.map((u) => u.field).join(', ')} could not be read.)` };
     }
     try {
-      if (e.when(vars) === true) return { severity: e.severity };
+      if (e.when(vars) === true) return { severity: e.severity, note: `(${e.severity[0]?.toUpperCase()}${e.severity.slice(1)}: ${e.description})` };
     } catch (err) {
       const why = err instanceof UnknownValue ? err.reason : (err as Error).message.split('\n')[0];
       return { severity: e.severity, note: `(Severity assumed ${e.severity}: ${why}.)` };

@@ -1,4 +1,4 @@
-import { SEVERITIES, maxSeverity } from '../engine/severity.js';
+import { SEVERITIES, maxSeverity, severityRank } from '../engine/severity.js';
 import type { Finding } from '../engine/types.js';
 import { summarize } from './json.js';
 import type { ReportInput } from './types.js';
@@ -76,17 +76,17 @@ function failSection(input: ReportInput): Line[] {
   const out = text('## Findings', '');
   if (byRule.size === 0) return [...out, ...text('None.', '')];
   const rules = new Map(input.rules.map((r) => [r.id, r]));
-  // Rules in the report's order; a fail from a rule missing in `rules` still shows, after them.
-  const order = [...rules.keys(), ...[...byRule.keys()].filter((id) => !rules.has(id))];
+  // Worst first: an escalated fail is more severe than its rule's default, so rank rules by their
+  // worst fail, then by id; the heading shows that severity, each row its own.
+  const worst = new Map([...byRule].map(([id, fails]) => [id, maxSeverity(fails.map((f) => f.severity))]));
+  const order = [...byRule.keys()].sort((a, b) => severityRank(worst.get(b) ?? 'info') - severityRank(worst.get(a) ?? 'info') || (a < b ? -1 : 1));
   for (const id of order) {
-    const fails = byRule.get(id);
-    if (!fails) continue;
+    const fails = byRule.get(id) ?? [];
     const rule = rules.get(id);
-    // An escalated fail is more severe than the rule's default; the heading shows the worst one.
-    const label = maxSeverity(fails.map((f) => f.severity)).toUpperCase();
+    const label = (worst.get(id) ?? 'info').toUpperCase();
     out.push(
-      ...text(`### ${label} ${id}${rule ? ` — ${inline(rule.title)}` : ''}`, '', '| Resource | Account | Region | Message |', '|---|---|---|---|'),
-      ...fails.map((f) => row(codeCell(f.resource.arn), cell(f.resource.account), cell(f.resource.region), cell(f.message))),
+      ...text(`### ${label} ${id}${rule ? ` — ${inline(rule.title)}` : ''}`, '', '| Severity | Resource | Account | Region | Message |', '|---|---|---|---|---|'),
+      ...fails.map((f) => row(cell(f.severity), codeCell(f.resource.arn), cell(f.resource.account), cell(f.resource.region), cell(f.message))),
       ...text(''),
     );
     if (rule) out.push(...text(`**Remediation:** ${rule.remediation.text.trim()}`, ''));

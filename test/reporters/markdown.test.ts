@@ -50,7 +50,7 @@ describe('renderMarkdown', () => {
     const row = md.split('\n').find((l) => l.includes(ROLE_ARN))!;
     expect(row).toContain('iam:PassRole on \\* \\| any service<br>via inline policy \\<ci\\> |');
     // Unescaped, the row would have more cells than the header.
-    expect(row.split(/(?<!\\)\|/).length - 2).toBe(4);
+    expect(row.split(/(?<!\\)\|/).length - 2).toBe(5);
     expect(section(md, 'Coverage gaps')).toContain('| Access denied \\| for role ci |');
     expect(cell('a|b\r\nc')).toBe('a\\|b<br>c');
     expect(codeSpan('a`b')).toBe('``a`b``');

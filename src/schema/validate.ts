@@ -1,28 +1,51 @@
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction, Options } from 'ajv';
 import { packagePath } from '../paths.js';
 
-// ajv-formats ships CommonJS with a default export; under NodeNext the namespace is what arrives.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-
 export type SchemaName = 'snapshot' | 'rule' | 'rule-cases' | 'config' | 'report';
+export const SCHEMA_NAMES: readonly SchemaName[] = ['snapshot', 'rule', 'rule-cases', 'config', 'report'];
+
+/** allErrors + verbose: the loader picks the most telling error and quotes the offending value. */
+export const AJV_OPTIONS: Options = { allErrors: true, strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true, verbose: true };
 
 const compiled = new Map<SchemaName, ValidateFunction>();
-let ajv: Ajv2020 | undefined;
+const require = createRequire(import.meta.url);
 
 export function schemaDocument(name: SchemaName): Record<string, unknown> {
   return JSON.parse(readFileSync(packagePath('schemas', `${name}.schema.json`), 'utf8')) as Record<string, unknown>;
 }
 
+/**
+ * The build precompiles every schema to standalone code (scripts/compile-schemas.mjs) because
+ * compiling them at start-up cost ~170 ms of each run; running from source (tests) compiles here.
+ */
 export function validator(name: SchemaName): ValidateFunction {
   let v = compiled.get(name);
   if (!v) {
-    ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true, verbose: true }));
-    v = ajv.compile(schemaDocument(name));
+    v = precompiled(name) ?? compileAtRuntime(name);
     compiled.set(name, v);
   }
   return v;
+}
+
+function precompiled(name: SchemaName): ValidateFunction | undefined {
+  try {
+    return require(`./compiled/${name}.cjs`) as ValidateFunction;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw err;
+  }
+}
+
+function compileAtRuntime(name: SchemaName): ValidateFunction {
+  // Loaded on demand: the precompiled path never needs the compiler.
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  // ajv-formats is CommonJS with a default export.
+  const addFormats = require('ajv-formats') as { default: (a: InstanceType<typeof Ajv2020>) => unknown };
+  const ajv = new Ajv2020(AJV_OPTIONS);
+  addFormats.default(ajv);
+  return ajv.compile(schemaDocument(name));
 }
 
 export interface SchemaProblem {

@@ -16,6 +16,8 @@ export interface CelRuntime {
   checkEnv(kind: ResourceKind): Environment;
   evalEnv: Environment;
   bind(ctx: EvalContext): void;
+  /** The helper functions by name, for compiled expressions. */
+  helpers: Readonly<Record<string, (...args: never[]) => unknown>>;
   /** Model fields of a kind, for validating evidence paths. */
   fieldsOf(kind: ResourceKind): ReadonlySet<string>;
 }
@@ -50,7 +52,7 @@ export function createCelRuntime(): CelRuntime {
       if (Number.isNaN(t)) throw new UnknownValue(`timestamp ${JSON.stringify(ts)} cannot be parsed`);
       return (ctx().now.getTime() - t) / 86_400_000;
     },
-    accountOf: (p: string): string => accountOf(p) ?? '',
+    accountOf: (p: string): string => cachedAccountOf(p) ?? '',
     principalTrusted: (principal: string, owner: string): boolean => principalTrusted(ctx(), principal, owner),
     vpcHasEndpoint: (account: string, region: string, vpcId: string, serviceName: string): boolean =>
       vpcHasEndpoint(ctx(), account, region, vpcId, serviceName),
@@ -87,6 +89,7 @@ export function createCelRuntime(): CelRuntime {
   return {
     checkEnv,
     evalEnv,
+    helpers,
     bind: (c) => {
       current = c;
     },
@@ -94,12 +97,28 @@ export function createCelRuntime(): CelRuntime {
   };
 }
 
+// Principals repeat across thousands of services; parse each distinct string once.
+const accountCache = new Map<string, string | undefined>();
+const orgCache = new Map<string, string | undefined>();
+const CACHE_LIMIT = 100_000;
+
+function memo(cache: Map<string, string | undefined>, key: string, compute: (k: string) => string | undefined): string | undefined {
+  if (cache.has(key)) return cache.get(key);
+  const v = compute(key);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, v);
+  return v;
+}
+
+const cachedAccountOf = (p: string): string | undefined => memo(accountCache, p, accountOf);
+const cachedOrganizationOf = (p: string): string | undefined => memo(orgCache, p, organizationOf);
+
 function principalTrusted(ctx: EvalContext, principal: string, owner: string): boolean {
   if (principal === '*') return false;
   const { trustedAccounts, trustedOrganizations } = ctx.settings;
-  const org = organizationOf(principal);
+  const org = cachedOrganizationOf(principal);
   if (org) return trustedOrganizations.includes(org);
-  const account = accountOf(principal);
+  const account = cachedAccountOf(principal);
   if (account === undefined) return !principal.startsWith('arn:'); // an AWS service principal
   if (account === owner || trustedAccounts.includes(account)) return true;
   if (trustedOrganizations.length === 0) return false;

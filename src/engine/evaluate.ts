@@ -1,7 +1,8 @@
 import { scopeArn } from '../model/arn.js';
-import { KIND_COLLECTION, type AnyResource, type Snapshot } from '../model/types.js';
+import { KIND_COLLECTION, type AnyResource, type ResourceKind, type Snapshot } from '../model/types.js';
 import { buildIndex } from './snapshot-index.js';
-import type { EvalContext, Finding, Rule, RuleResult, RuleSettings } from './types.js';
+import type { Severity } from './severity.js';
+import type { Detail, EvalContext, Evidence, Finding, FindingResource, Rule, RuleResult, RuleSettings, SnapshotIndex, Status } from './types.js';
 import { UnknownValue } from './unknown.js';
 
 export interface EvaluationOutput {
@@ -12,8 +13,17 @@ export interface EvaluationOutput {
   evaluations: number;
 }
 
+// The index depends on the snapshot alone; a snapshot evaluated again (other settings, the
+// bench's repeated passes, `rules validate` cases) reuses it.
+const indexes = new WeakMap<Snapshot, SnapshotIndex>();
+
 export function makeContext(snapshot: Snapshot, settings: RuleSettings): EvalContext {
-  return { snapshot, settings, now: new Date(snapshot.generatedAt), index: buildIndex(snapshot) };
+  let index = indexes.get(snapshot);
+  if (!index) {
+    index = buildIndex(snapshot);
+    indexes.set(snapshot, index);
+  }
+  return { snapshot, settings, now: new Date(snapshot.generatedAt), index };
 }
 
 /**
@@ -41,40 +51,97 @@ export function evaluateRules(rules: readonly Rule[], snapshot: Snapshot, settin
       });
     }
     const resources = snapshot[KIND_COLLECTION[kind]] as AnyResource[];
+    const run: RuleRun = { rule, ctx };
     for (const resource of resources) {
       evaluations++;
       const result = evaluateOne(rule, resource, ctx);
-      if (!result) continue;
-      findings.push({
-        ruleId: rule.meta.id,
-        status: result.status,
-        severity: result.severity ?? rule.meta.severity,
-        resource: {
-          arn: resource.arn,
-          kind,
-          account: resource.account,
-          region: resource.region,
-          ...('name' in resource && resource.name ? { name: resource.name } : 'id' in resource && resource.id ? { name: resource.id } : {}),
-        },
-        message: result.message,
-        evidence: result.evidence,
-      });
+      if (result) findings.push(new EvaluatedFinding(run, result, resource));
     }
   }
   return { findings, rules: sorted, evaluations };
+}
+
+/** A rule run over one scan: shared by all its findings, which stay four fields small. */
+interface RuleRun {
+  rule: Rule;
+  ctx: EvalContext;
+}
+
+/**
+ * A finding whose message and evidence are rendered when first read, then kept. A scan of 100,000
+ * resources holds ~300,000 of these, so they keep references only.
+ */
+class EvaluatedFinding implements Finding {
+  private detail: Detail | undefined;
+
+  constructor(
+    private readonly run: RuleRun,
+    private readonly result: RuleResult,
+    private readonly subject: AnyResource,
+  ) {
+    this.detail = result.detail;
+  }
+
+  get resource(): FindingResource {
+    return findingResource(this.run.rule.meta.resource, this.subject);
+  }
+
+  get ruleId(): string {
+    return this.run.rule.meta.id;
+  }
+
+  get status(): Status {
+    return this.result.status;
+  }
+
+  get severity(): Severity {
+    return this.result.severity ?? this.run.rule.meta.severity;
+  }
+
+  private rendered(): Detail {
+    const { rule, ctx } = this.run;
+    this.detail ??= rule.describe ? rule.describe(this.subject, ctx, this.result) : { message: `${rule.meta.title}.`, evidence: [] };
+    return this.detail;
+  }
+
+  get message(): string {
+    return this.rendered().message;
+  }
+
+  get evidence(): Evidence[] {
+    return this.rendered().evidence;
+  }
+
+  toJSON(): Finding {
+    const { message, evidence } = this.rendered();
+    return { ruleId: this.ruleId, status: this.status, severity: this.severity, resource: this.resource, message, evidence };
+  }
+}
+
+// One identity per resource, shared by every rule's finding on it, made when a report asks.
+const identities = new WeakMap<AnyResource, FindingResource>();
+
+function findingResource(kind: ResourceKind, r: AnyResource): FindingResource {
+  let ref = identities.get(r);
+  if (!ref) {
+    const name = 'name' in r && r.name ? r.name : 'id' in r && r.id ? r.id : undefined;
+    ref = { arn: r.arn, kind, account: r.account, region: r.region, ...(name ? { name } : {}) };
+    identities.set(r, ref);
+  }
+  return ref;
 }
 
 export function evaluateOne(rule: Rule, resource: AnyResource, ctx: EvalContext): RuleResult | undefined {
   const unread = resource.unreadable?.filter((u) => rule.fields.has(u.field) || rule.fields.has('*'));
   if (unread && unread.length > 0) {
     const what = unread.map((u) => `${u.field} (${u.operation}: ${u.errorCode}${u.message ? ` - ${u.message}` : ''})`).join('; ');
-    return { status: 'unknown', message: `Not evaluated: could not read ${what}.`, evidence: [] };
+    return { status: 'unknown', detail: { message: `Not evaluated: could not read ${what}.`, evidence: [] } };
   }
   try {
     return rule.evaluate(resource, ctx);
   } catch (err) {
-    if (err instanceof UnknownValue) return { status: 'unknown', message: `Not evaluated: ${err.reason}.`, evidence: [] };
+    if (err instanceof UnknownValue) return { status: 'unknown', detail: { message: `Not evaluated: ${err.reason}.`, evidence: [] } };
     const msg = (err as Error).message.split('\n')[0] ?? String(err);
-    return { status: 'unknown', message: `Rule error: ${msg}`, evidence: [] };
+    return { status: 'unknown', detail: { message: `Rule error: ${msg}`, evidence: [] } };
   }
 }

@@ -35,13 +35,24 @@ export interface Evidence {
   value: unknown;
 }
 
+export interface Detail {
+  message: string;
+  evidence: Evidence[];
+}
+
 /** What a rule says about one resource; `undefined` from evaluate() means not applicable. */
 export interface RuleResult {
   status: Status;
-  message: string;
-  evidence: Evidence[];
+  /**
+   * Message and evidence. Absent: the rule's describe() renders them when a report first reads
+   * them. A scan of 100,000 resources decides ~300,000 results but a SARIF gate reports only the
+   * fails, so the text is not built for results nobody reads.
+   */
+  detail?: Detail;
   /** Set when a fail is more severe than the rule's default (an escalation applied). */
   severity?: Severity;
+  /** A sentence describe() appends to the message (why the severity was raised). */
+  note?: string;
 }
 
 export interface TrustConfig {
@@ -77,6 +88,8 @@ export interface Rule {
   /** Model fields of the resource the rule reads; an unreadable one makes the result unknown. */
   fields: ReadonlySet<string>;
   evaluate(resource: AnyResource, ctx: EvalContext): RuleResult | undefined;
+  /** Renders message and evidence for a result evaluate() returned without `detail`. */
+  describe?(resource: AnyResource, ctx: EvalContext, result: RuleResult): Detail;
 }
 
 export interface FindingResource {
@@ -88,10 +101,10 @@ export interface FindingResource {
 }
 
 export interface Finding {
-  ruleId: string;
-  status: Status;
-  severity: Severity;
-  resource: FindingResource;
-  message: string;
-  evidence: Evidence[];
+  readonly ruleId: string;
+  readonly status: Status;
+  readonly severity: Severity;
+  readonly resource: FindingResource;
+  readonly message: string;
+  readonly evidence: Evidence[];
 }

@@ -6,6 +6,11 @@
 export class UnknownValue extends Error {
   override readonly name = 'UnknownValue';
   constructor(readonly reason: string) {
+    // Thrown for every resource whose data is missing, and never shown with a stack: skip
+    // capturing one (the costliest part of constructing an Error).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(reason);
+    Error.stackTraceLimit = limit;
   }
 }

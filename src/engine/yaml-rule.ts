@@ -4,9 +4,11 @@ import { YamlSource } from '../io/yaml-source.js';
 import type { AnyResource, ResourceKind } from '../model/types.js';
 import { bestProblem, validator } from '../schema/validate.js';
 import type { CelRuntime } from './cel.js';
-import { evidenceAt } from './evidence.js';
+import { compileCel } from './cel-compile.js';
+import { generateFast } from './cel-codegen.js';
+import { evidenceReader } from './evidence.js';
 import type { Severity } from './severity.js';
-import type { EvalContext, Rule, RuleMeta, RuleResult } from './types.js';
+import type { Detail, EvalContext, Rule, RuleMeta, RuleResult } from './types.js';
 import { UnknownValue } from './unknown.js';
 
 export const RULE_FILE_SUFFIX = '.yaml';
@@ -21,7 +23,13 @@ interface RuleDoc extends Omit<RuleMeta, 'escalations'> {
   escalations?: Array<{ severity: Severity; description: string; when?: string }>;
 }
 
-type CompiledExpr = ((vars: Record<string, unknown>) => unknown) & { fields: ReadonlySet<string> };
+type CompiledExpr = ((vars: Record<string, unknown>) => unknown) & {
+  fields: ReadonlySet<string>;
+  /** True when the expression left the compiled subset and runs in cel-js's interpreter. */
+  interpreted: boolean;
+};
+
+const RULE_VARIABLES = new Set(['resource', 'config', 'now']);
 
 /** Parses, validates and compiles one rules.d YAML file. Errors name file:line:col. */
 export function compileYamlRule(file: string, text: string, runtime: CelRuntime): Rule {
@@ -77,25 +85,43 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
   };
 
   const fields = new Set([...(match?.fields ?? []), ...fail.fields]);
+  const readers = evidencePaths.map((p) => evidenceReader(kind, p));
+  // One variables object per scan, its `resource` swapped per evaluation: evaluation is
+  // synchronous and never re-entrant, and this saves an allocation per (rule, resource).
+  let varsCtx: EvalContext | undefined;
+  let vars: { resource: AnyResource | undefined; config: Record<string, unknown>; now: Date } | undefined;
   return {
     meta,
     source: file,
     fields,
     evaluate(resource: AnyResource, ctx: EvalContext): RuleResult | undefined {
-      const vars = { resource, config: celConfig(ctx), now: ctx.now };
+      if (!vars || varsCtx !== ctx) {
+        vars = { resource: undefined, config: celConfig(ctx), now: ctx.now };
+        varsCtx = ctx;
+      }
+      vars.resource = resource;
       if (match && match(vars) !== true) return undefined;
       const failed = fail(vars);
       if (typeof failed !== 'boolean') throw new Error(`fail expression returned ${typeof failed}, not bool`);
-      const evidence = evidencePaths.map((p) => evidenceAt(kind, resource, p));
-      if (!failed) {
-        return { status: 'pass', message: passMessage ? render(passMessage, vars, meta) : `Passes: ${meta.title}.`, evidence };
-      }
+      if (!failed) return PASS;
+      if (escalations.length === 0) return FAIL;
       const { severity, note } = escalate(escalations, vars, resource);
-      const base = render(message, vars, meta);
-      return { status: 'fail', message: note ? `${base} ${note}` : base, evidence, ...(severity ? { severity } : {}) };
+      return severity ? { status: 'fail', severity, ...(note ? { note } : {}) } : FAIL;
+    },
+    // Rendered when a report first reads the finding, possibly after other scans were bound.
+    describe(resource: AnyResource, ctx: EvalContext, result: RuleResult): Detail {
+      runtime.bind(ctx);
+      const v = { resource, config: celConfig(ctx), now: ctx.now };
+      const expr = result.status === 'fail' ? message : passMessage;
+      const base = expr ? render(expr, v, meta) : `Passes: ${meta.title}.`;
+      return { message: result.note ? `${base} ${result.note}` : base, evidence: readers.map((read) => read(resource)) };
     },
   };
 }
+
+// Shared results: most evaluations allocate nothing but their finding.
+const PASS: RuleResult = Object.freeze({ status: 'pass' });
+const FAIL: RuleResult = Object.freeze({ status: 'fail' });
 
 /**
  * The first escalation that holds sets the severity. One that cannot be decided (a field it reads
@@ -177,8 +203,29 @@ function compileExpression(
     return fail(0, `expected a CEL ${expected} expression, this one gives ${checked.type}`);
   }
   const parsed = runtime.evalEnv.parse(expression);
-  const fn = ((vars: Record<string, unknown>) => parsed(vars)) as CompiledExpr;
+  const fn = compiledForm(parsed, runtime) as CompiledExpr;
   (fn as { fields: ReadonlySet<string> }).fields = referencedFields(parsed.ast);
+  return fn;
+}
+
+/**
+ * Generated JavaScript first; when it throws, the careful closures, which absorb errors as CEL
+ * does; cel-js's interpreter for expressions outside the compiled subset.
+ */
+function compiledForm(parsed: ((vars: Record<string, unknown>) => unknown) & { ast: unknown }, runtime: CelRuntime): (vars: Record<string, unknown>) => unknown {
+  const careful = compileCel(parsed.ast, runtime.helpers, RULE_VARIABLES);
+  const fast = careful && generateFast(parsed.ast, runtime.helpers, RULE_VARIABLES);
+  let fn: ((vars: Record<string, unknown>) => unknown) & { interpreted?: boolean };
+  if (careful && fast) {
+    fn = (vars) => {
+      try {
+        return fast(vars);
+      } catch {
+        return careful(vars);
+      }
+    };
+  } else fn = careful ?? ((vars) => parsed(vars));
+  fn.interpreted = !careful;
   return fn;
 }
 

@@ -1,27 +1,6 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
-
-/**
- * Writes through a temporary file in the same directory and renames it into place, so a reader
- * (an upload step, a dashboard) never sees half a report, even if linkaudit is killed mid-write.
- */
-export function writeFileAtomic(file: string, content: string): void {
-  const dir = dirname(file);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new UserError(`${dir}: cannot create output directory: ${describeFsError(err)}`);
-  }
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    writeFileSync(tmp, content, 'utf8');
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw new UserError(`${file}: cannot write report: ${describeFsError(err)}`);
-  }
-}
 
 function describeFsError(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -37,5 +16,33 @@ function describeFsError(err: unknown): string {
       return 'no space left on device';
     default:
       return e.message;
+  }
+}
+
+/**
+ * Several files written in pieces, then moved into place together: a failure while writing any of
+ * them leaves every previous version untouched and no temporary file behind.
+ */
+export function writeFilesAtomic(files: ReadonlyArray<{ file: string; chunks: Iterable<string> }>): void {
+  const temps: Array<{ tmp: string; file: string }> = [];
+  try {
+    for (const { file, chunks } of files) {
+      const dir = dirname(file);
+      mkdirSync(dir, { recursive: true });
+      const tmp = join(dir, `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
+      temps.push({ tmp, file });
+      const fd = openSync(tmp, 'w');
+      try {
+        for (const chunk of chunks) writeSync(fd, chunk);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    for (const { tmp, file } of temps) renameSync(tmp, file);
+  } catch (err) {
+    for (const { tmp } of temps) rmSync(tmp, { force: true });
+    if (err instanceof UserError) throw err;
+    const failed = temps[temps.length - 1]?.file ?? files[0]?.file ?? '';
+    throw new UserError(`${failed}: cannot write report: ${describeFsError(err)}`);
   }
 }

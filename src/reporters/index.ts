@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic-write.js';
-import { renderJson } from './json.js';
+import { writeFilesAtomic } from '../io/atomic-write.js';
+import { jsonChunks, renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
 import type { ReportFormat, ReportInput } from './types.js';
@@ -27,12 +27,18 @@ export function render(format: ReportFormat, input: ReportInput): string {
   }
 }
 
+function* chunks(format: ReportFormat, input: ReportInput): Generator<string> {
+  // The JSON report holds every finding and is written piece by piece; the others are small.
+  if (format === 'json') yield* jsonChunks(input);
+  else yield render(format, input);
+}
+
 /**
- * Renders every format before writing any, so a rendering error leaves no mix of new and stale
- * reports behind; each file then appears whole (atomic rename). Returns the paths written.
+ * Writes every format to a temporary file, then renames them all into place: a rendering error
+ * leaves no mix of new and stale reports, and each file appears whole. Returns the paths written.
  */
 export function writeReports(formats: readonly ReportFormat[], input: ReportInput, outputDir: string): string[] {
-  const rendered = [...new Set(formats)].map((format) => ({ file: join(outputDir, FILE_NAMES[format]), content: render(format, input) }));
-  for (const { file, content } of rendered) writeFileAtomic(file, content);
-  return rendered.map((r) => r.file);
+  const files = [...new Set(formats)].map((format) => ({ file: join(outputDir, FILE_NAMES[format]), chunks: chunks(format, input) }));
+  writeFilesAtomic(files);
+  return files.map((f) => f.file);
 }

@@ -66,7 +66,7 @@ describe('three results', () => {
       evaluate: (r) => {
         if (r.arn.endsWith('0b')) throw new Error('boom');
         if (r.arn.endsWith('0c')) throw new UnknownValue('membership unknown');
-        return { status: 'pass', message: 'ok', evidence: [] };
+        return { status: 'pass', detail: { message: 'ok', evidence: [] } };
       },
     };
     const snap = emptySnapshot({ endpointServices: [endpointService('vpce-svc-0a'), endpointService('vpce-svc-0b'), endpointService('vpce-svc-0c')] });
@@ -83,7 +83,7 @@ describe('three results', () => {
     const rules = [rule('endpoint-service-single-az'), rule('endpoint-service-acceptance-disabled')];
     const one = run(rules, emptySnapshot({ endpointServices: [a, b] }));
     const two = run([...rules].reverse(), emptySnapshot({ endpointServices: [b, a] }));
-    expect(two).toEqual(one);
+    expect(JSON.stringify(two)).toBe(JSON.stringify(one));
     expect(one.map((f) => `${f.ruleId} ${f.resource.name}`)).toEqual([
       'endpoint-service-acceptance-disabled vpce-svc-0a',
       'endpoint-service-acceptance-disabled vpce-svc-0b',

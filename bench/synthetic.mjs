@@ -28,6 +28,8 @@
 // Everything comes from a seeded PRNG (mulberry32): same arguments, same snapshot. Ids are hex
 // and every ARN is unique (ids embed a running counter).
 
+import { emptySnapshot } from '../dist/model/empty.js';
+
 export const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'];
 export const GENERATED_AT = '2026-01-15T00:00:00Z';
 const GENERATED_MS = Date.parse(GENERATED_AT);
@@ -90,23 +92,12 @@ export function syntheticSnapshot({ accounts = 50, regions = 4, resources = 100_
   const externalAccounts = ['999988887777', '444455556666', '210987654321', '123456789013', '777766665555'];
   const orgId = `o-${hex(10)}`;
 
-  const snapshot = {
-    $schema: 'https://github.com/linkaudit/linkaudit/schemas/snapshot.schema.json',
-    schemaVersion: 1,
+  const snapshot = emptySnapshot({
     generatedAt: GENERATED_AT,
     source: { kind: 'file', tool: 'linkaudit bench/synthetic.mjs', description: `synthetic estate: ${accounts} accounts x ${regions} regions, seed ${seed}` },
     scope: { partition: 'aws', accounts: accountIds, regions: regionNames },
     organizations: [{ id: orgId, managementAccount: accountIds[0], accounts: [...accountIds] }],
-    connections: [],
-    hosts: [],
-    vpcEndpoints: [],
-    endpointServices: [],
-    iamUsers: [],
-    iamGroups: [],
-    iamRoles: [],
-    iamPolicies: [],
-    coverage: [],
-  };
+  });
 
   // --- coverage gaps -----------------------------------------------------------------------
   const cellOf = (a, r) => `${accountIds[a % accounts]}|${regionNames[r % regions]}`;

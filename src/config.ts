@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UserError, located } from './errors.js';
 import { readUserFile } from './io/files.js';
 import { YamlSource } from './io/yaml-source.js';
-import { bestProblem, validator } from './schema/validate.js';
 import type { FailOn } from './engine/severity.js';
 
 export const DEFAULT_CONFIG_FILE = '.linkaudit.yaml';
@@ -43,14 +41,7 @@ export function loadConfig(explicit: string | undefined, cwd = process.cwd()): C
   const file = explicit ?? resolve(cwd, DEFAULT_CONFIG_FILE);
   if (explicit === undefined && !existsSync(file)) return emptyConfig();
   const src = new YamlSource(explicit ?? DEFAULT_CONFIG_FILE, readUserFile(explicit ?? file, 'config file'));
-  const data = src.data ?? {};
-  const validate = validator('config');
-  if (!validate(data)) {
-    const problem = bestProblem(validate.errors);
-    const pos = src.position(problem.pointer, problem.atKey);
-    throw new UserError(located(src.file, `${problem.pointer || '/'}: ${problem.message}`, pos?.line, pos?.col));
-  }
-  const raw = data as Partial<Omit<Config, 'file'>>;
+  const raw = src.validated<Partial<Omit<Config, 'file'>>>('config', src.data ?? {});
   const base = dirname(resolve(file));
   return {
     ...emptyConfig(),

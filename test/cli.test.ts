@@ -8,6 +8,7 @@ import AjvDraft04 from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { multitoolErrors } from './helpers/sarif-multitool.js';
+import { ruleYaml } from './helpers/rules.js';
 import { emptySnapshot, endpointService } from './helpers/snapshot.js';
 
 const CLI = resolve('dist/cli.js');
@@ -45,19 +46,6 @@ function expectUserError(r: Run, pattern: RegExp): void {
   expect(lines[0]).toMatch(pattern);
 }
 
-const RULE = `id: ID
-title: Endpoint service is in one zone only
-severity: low
-resource: endpointService
-description: The endpoint service is offered in a single Availability Zone.
-rationale: One zone down takes every consumer down with it.
-remediation:
-  text: Add a subnet in another zone to the load balancer.
-references: [https://docs.aws.amazon.com/vpc/latest/privatelink/create-endpoint-service.html]
-tags: [test]
-fail: size(resource.availabilityZones) < 2
-message: '"one zone: " + resource.id'
-`;
 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it)');
@@ -176,13 +164,13 @@ describe('bad input: one clear message, exit 2, no stack trace', () => {
     ['a snapshot that is not JSON', () => ['scan', '--snapshot', writeJson(dir, 'bad.json', '{"schemaVersion": 1,,}')], /bad\.json:1:\d+: snapshot is not valid JSON/],
     ['a schema violation', () => ['scan', '--snapshot', writeJson(dir, 'v.json', { ...emptySnapshot(), hosts: [{ arn: 'x' }] })], /v\.json: \/hosts\/0(\/arn)?: /],
     ['an unknown schemaVersion', () => ['scan', '--snapshot', writeJson(dir, 'v2.json', { ...emptySnapshot(), schemaVersion: 2 })], /v2\.json: \/schemaVersion: unknown snapshot schemaVersion 2/],
-    ['a rule YAML syntax error', () => ['scan', '--snapshot', good, '--rules-dir', rulePack('yaml-err', RULE.replace('ID', 'yaml-err') + 'tags: [a\n')], /yaml-err\.yaml:\d+:\d+: YAML syntax error/],
-    ['an unknown rule field', () => ['scan', '--snapshot', good, '--rules-dir', rulePack('field-err', RULE.replace('ID', 'field-err') + 'colour: red\n')], /field-err\.yaml:13:1: \/colour: unknown field "colour"/],
-    ['a CEL compile error', () => ['scan', '--snapshot', good, '--rules-dir', rulePack('cel-err', RULE.replace('ID', 'cel-err').replace('< 2', '< < 2'))], /cel-err\.yaml:11:\d+: \/fail: CEL syntax error/],
-    ['a duplicate rule id', () => ['scan', '--snapshot', good, '--rules-dir', rulePack('host-not-available', RULE.replace('ID', 'host-not-available'))], /duplicate rule id "host-not-available"/],
+    ['a rule YAML syntax error', () => ['scan', '--snapshot', good, '--rules-dir', rulePack('yaml-err', ruleYaml('yaml-err') + 'tags: [a\n')], /yaml-err\.yaml:\d+:\d+: YAML syntax error/],
+    ['an unknown rule field', () => ['scan', '--snapshot', good, '--rules-dir', rulePack('field-err', ruleYaml('field-err') + 'colour: red\n')], /field-err\.yaml:13:1: \/colour: unknown field "colour"/],
+    ['a CEL compile error', () => ['scan', '--snapshot', good, '--rules-dir', rulePack('cel-err', ruleYaml('cel-err').replace('< 2', '< < 2'))], /cel-err\.yaml:11:\d+: \/fail: CEL syntax error/],
+    ['a duplicate rule id', () => ['scan', '--snapshot', good, '--rules-dir', rulePack('host-not-available', ruleYaml('host-not-available'))], /duplicate rule id "host-not-available"/],
     ['--only naming an unknown rule', () => ['scan', '--snapshot', good, '--only', 'no-such-rule'], /--only: unknown rule "no-such-rule"/],
     ['a bad --fail-on severity', () => ['scan', '--snapshot', good, '--fail-on', 'urgent'], /Invalid values: Argument: fail-on, Given: "urgent"/],
-    ['a bad rule severity', () => ['scan', '--snapshot', good, '--rules-dir', rulePack('sev-err', RULE.replace('ID', 'sev-err').replace('severity: low', 'severity: urgent'))], /sev-err\.yaml:3:11: \/severity: expected one of/],
+    ['a bad rule severity', () => ['scan', '--snapshot', good, '--rules-dir', rulePack('sev-err', ruleYaml('sev-err').replace('severity: low', 'severity: urgent'))], /sev-err\.yaml:3:11: \/severity: expected one of/],
     ['an unwritable output directory', () => ['scan', '--snapshot', good, '--format', 'json', '--output-dir', join(good, 'reports')], /cannot create output directory: a path component is a file/],
     ['an unknown flag', () => ['scan', '--snapshot', good, '--colour'], /Unknown argument: colour/],
     ['several formats to stdout', () => ['scan', '--snapshot', good, '--format', 'json', '--format', 'sarif'], /--output-dir/],
@@ -214,7 +202,7 @@ describe('rules and snapshot commands', () => {
 
   it('rules validate: 0 when cases hold, 1 when one does not, 2 when the pack is invalid', () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'one-zone.yaml'), RULE.replace('ID', 'one-zone'));
+    writeFileSync(join(dir, 'one-zone.yaml'), ruleYaml('one-zone'));
     const base = JSON.stringify(endpointService('vpce-svc-0a'));
     writeFileSync(join(dir, 'one-zone.test.yaml'), `base: ${base}\ncases:\n  - { name: two zones, expect: pass }\n  - { name: one zone, resource: { availabilityZones: [a] }, expect: fail }\n`);
     const ok = linkaudit(['rules', 'validate', dir]);
@@ -224,7 +212,7 @@ describe('rules and snapshot commands', () => {
     const bad = linkaudit(['rules', 'validate', dir]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/case "two zones": expected fail, got pass/);
-    writeFileSync(join(dir, 'one-zone.yaml'), RULE.replace('ID', 'one-zone').replace('resource.availabilityZones', 'resource.zones'));
+    writeFileSync(join(dir, 'one-zone.yaml'), ruleYaml('one-zone').replace('resource.availabilityZones', 'resource.zones'));
     expectUserError(linkaudit(['rules', 'validate', dir]), /one-zone\.yaml:11:\d+: \/fail: CEL type error: No such key: zones/);
   });
 

@@ -3,8 +3,8 @@ import { UserError, located } from '../errors.js';
 import { readUserFile } from '../io/files.js';
 import { YamlSource } from '../io/yaml-source.js';
 import { validateSnapshot } from '../model/load.js';
-import { KIND_COLLECTION, SNAPSHOT_SCHEMA_VERSION, type Snapshot } from '../model/types.js';
-import { bestProblem, validator } from '../schema/validate.js';
+import { emptySnapshot } from '../model/empty.js';
+import { KIND_COLLECTION, type Snapshot } from '../model/types.js';
 import { DEFAULT_PENDING_ACCEPTANCE_MAX_DAYS } from '../config.js';
 import type { CelRuntime } from './cel.js';
 import { evaluateRules } from './evaluate.js';
@@ -55,13 +55,7 @@ export function hasCases(rule: Rule): boolean {
 /** Runs the cases file of a rule. Malformed files (or case snapshots) are UserErrors with places. */
 export function runRuleCases(rule: Rule, runtime: CelRuntime, file = casesFileFor(rule)): CaseOutcome[] {
   const src = new YamlSource(file, readUserFile(file, 'rule cases file'));
-  const validate = validator('rule-cases');
-  if (!validate(src.data)) {
-    const problem = bestProblem(validate.errors);
-    const pos = src.position(problem.pointer, problem.atKey);
-    throw new UserError(located(file, `${problem.pointer || '/'}: ${problem.message}`, pos?.line, pos?.col));
-  }
-  const doc = src.data as CasesDoc;
+  const doc = src.validated<CasesDoc>('rule-cases');
   return doc.cases.map((c, i) => {
     const resource = merge(doc.base ?? {}, c.resource ?? {});
     const snapshot = caseSnapshot(rule, resource, { ...(doc.context ?? {}), ...(c.context ?? {}) });
@@ -106,22 +100,12 @@ function merge(base: Record<string, unknown>, patch: Record<string, unknown>): R
 function caseSnapshot(rule: Rule, resource: Record<string, unknown>, context: Record<string, unknown>): Record<string, unknown> {
   const account = typeof resource.account === 'string' ? resource.account : '111122223333';
   const region = typeof resource.region === 'string' && resource.region !== 'global' ? resource.region : 'us-east-1';
-  const snapshot: Record<string, unknown> = {
-    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+  const snapshot = emptySnapshot({
     generatedAt: CASES_NOW,
     source: { kind: 'file', description: 'rule case' },
     scope: { partition: 'aws', accounts: [account], regions: [region] },
-    connections: [],
-    hosts: [],
-    vpcEndpoints: [],
-    endpointServices: [],
-    iamUsers: [],
-    iamGroups: [],
-    iamRoles: [],
-    iamPolicies: [],
-    coverage: [],
     ...context,
-  };
+  }) as unknown as Record<string, unknown>;
   const collection = KIND_COLLECTION[rule.meta.resource];
   snapshot[collection] = [...(snapshot[collection] as unknown[]), resource];
   return snapshot;

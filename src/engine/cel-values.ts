@@ -54,18 +54,7 @@ export function compare(op: string, a: unknown, b: unknown): boolean {
   const comparable = (isNumber(a) && isNumber(b)) || (typeof a === 'string' && typeof b === 'string') || (typeof a === 'boolean' && typeof b === 'boolean');
   if (!comparable) throw noOverload(op, a);
   // JS compares number with bigint exactly, strings by UTF-16 code units as cel-js does.
-  const x = a as number;
-  const y = b as number;
-  switch (op) {
-    case '<':
-      return x < y;
-    case '<=':
-      return x <= y;
-    case '>':
-      return x > y;
-    default:
-      return x >= y;
-  }
+  return compareNumbers(op, a as number, b as number);
 }
 
 export function arithmetic(op: string, a: unknown, b: unknown): unknown {

@@ -2,7 +2,6 @@ import { basename } from 'node:path';
 import { UserError, located } from '../errors.js';
 import { YamlSource } from '../io/yaml-source.js';
 import type { AnyResource, ResourceKind } from '../model/types.js';
-import { bestProblem, validator } from '../schema/validate.js';
 import type { CelRuntime } from './cel.js';
 import { compileCel } from './cel-compile.js';
 import { generateFast } from './cel-codegen.js';
@@ -34,13 +33,7 @@ const RULE_VARIABLES = new Set(['resource', 'config', 'now']);
 /** Parses, validates and compiles one rules.d YAML file. Errors name file:line:col. */
 export function compileYamlRule(file: string, text: string, runtime: CelRuntime): Rule {
   const src = new YamlSource(file, text);
-  const validate = validator('rule');
-  if (!validate(src.data)) {
-    const problem = bestProblem(validate.errors);
-    const pos = src.position(problem.pointer, problem.atKey);
-    throw new UserError(located(file, `${problem.pointer || '/'}: ${problem.message}`, pos?.line, pos?.col));
-  }
-  const doc = src.data as RuleDoc;
+  const doc = src.validated<RuleDoc>('rule');
   const expectedId = basename(file, RULE_FILE_SUFFIX);
   if (doc.id !== expectedId) {
     const pos = src.position('/id');

@@ -1,5 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { UserError, located } from '../errors.js';
+import { bestProblem, validator, type SchemaName } from '../schema/validate.js';
 
 /** A parsed YAML file that can say where any value came from (for file:line:col errors). */
 export class YamlSource {
@@ -18,6 +19,17 @@ export class YamlSource {
       throw new UserError(located(file, `YAML syntax error: ${firstLine(err.message)}`, pos.line, pos.col));
     }
     this.data = this.doc.toJS({ maxAliasCount: 100 });
+  }
+
+  /** The document, checked against a schema; a violation is a UserError at its file:line:col. */
+  validated<T>(schema: SchemaName, data: unknown = this.data): T {
+    const validate = validator(schema);
+    if (!validate(data)) {
+      const problem = bestProblem(validate.errors);
+      const pos = this.position(problem.pointer, problem.atKey);
+      throw new UserError(located(this.file, `${problem.pointer || '/'}: ${problem.message}`, pos?.line, pos?.col));
+    }
+    return data as T;
   }
 
   /** Position of the value at a JSON pointer (or of the key, for a key that should not be there). */

@@ -1,4 +1,5 @@
 import { SEVERITIES, type Severity } from '../engine/severity.js';
+import type { GateResult } from '../engine/gate.js';
 import type { Finding, RuleMeta, Status } from '../engine/types.js';
 import type { CoverageGap } from '../model/types.js';
 import { fingerprint } from './fingerprint.js';
@@ -59,6 +60,17 @@ export function projectRule(r: RuleMeta): RuleMeta {
   };
 }
 
+export function projectGate(gate: GateResult): GateResult {
+  return {
+    exitCode: gate.exitCode,
+    failOn: gate.failOn,
+    allowPartial: gate.allowPartial,
+    failing: gate.failing,
+    blockingUnknowns: gate.blockingUnknowns,
+    reason: gate.reason,
+  };
+}
+
 function projectFinding(f: Finding): Record<string, unknown> {
   const { arn, kind, account, region, name } = f.resource;
   return {
@@ -115,14 +127,7 @@ export function* jsonChunks(input: ReportInput): Generator<string> {
       },
       scope: { partition: snapshot.scope.partition, accounts: [...snapshot.scope.accounts], regions: [...snapshot.scope.regions] },
     },
-    gate: {
-      exitCode: gate.exitCode,
-      failOn: gate.failOn,
-      allowPartial: gate.allowPartial,
-      failing: gate.failing,
-      blockingUnknowns: gate.blockingUnknowns,
-      reason: gate.reason,
-    },
+    gate: projectGate(gate),
     summary: summarize(input),
     rules: input.rules.map(projectRule),
     findings: FINDINGS_SLOT,

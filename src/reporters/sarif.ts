@@ -4,7 +4,7 @@ import type { Finding, RuleMeta } from '../engine/types.js';
 import { resourcePseudoPath } from '../model/arn.js';
 import type { CoverageGap } from '../model/types.js';
 import { fingerprint } from './fingerprint.js';
-import { summarize } from './json.js';
+import { projectGate, summarize } from './json.js';
 import { fence } from './markdown.js';
 import type { ReportInput } from './types.js';
 
@@ -55,14 +55,7 @@ export function renderSarif(input: ReportInput): string {
     ],
     results: fails.kept.map((f) => result(f, ruleIndex.get(f.ruleId))),
     properties: {
-      gate: {
-        exitCode: gate.exitCode,
-        failOn: gate.failOn,
-        allowPartial: gate.allowPartial,
-        failing: gate.failing,
-        blockingUnknowns: gate.blockingUnknowns,
-        reason: gate.reason,
-      },
+      gate: projectGate(gate),
       counts: summarize(input).total,
     },
   };

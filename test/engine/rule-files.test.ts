@@ -5,20 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { loadRuleSet, selectRules } from '../../src/engine/rule-set.js';
+import { ruleYaml } from '../helpers/rules.js';
 
-const GOOD = `id: ID
-title: Endpoint service is in one zone only
-severity: low
-resource: endpointService
-description: The endpoint service is offered in a single Availability Zone.
-rationale: One zone down takes every consumer down with it.
-remediation:
-  text: Add a subnet in another zone to the load balancer.
-references: [https://docs.aws.amazon.com/vpc/latest/privatelink/create-endpoint-service.html]
-tags: [test]
-fail: size(resource.availabilityZones) < 2
-message: '"one zone: " + resource.id'
-`;
 
 function pack(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'linkaudit-rules-'));
@@ -37,7 +25,7 @@ function loadError(files: Record<string, string>): string {
   throw new Error('expected the pack to be rejected');
 }
 
-const good = (id: string, edit: (s: string) => string = (s) => s): string => edit(GOOD.replace('ID', id));
+const good = ruleYaml;
 
 describe('rule files', () => {
   it('loads a valid user rule beside the built-ins', () => {

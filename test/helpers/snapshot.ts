@@ -1,22 +1,13 @@
+import { emptySnapshot as baseSnapshot } from '../../src/model/empty.js';
 import type { EndpointService, Snapshot } from '../../src/model/types.js';
 
 export function emptySnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
-  return {
-    schemaVersion: 1,
+  return baseSnapshot({
     generatedAt: '2026-01-15T00:00:00Z',
     source: { kind: 'file', description: 'test' },
     scope: { partition: 'aws', accounts: ['111122223333'], regions: ['us-east-1'] },
-    connections: [],
-    hosts: [],
-    vpcEndpoints: [],
-    endpointServices: [],
-    iamUsers: [],
-    iamGroups: [],
-    iamRoles: [],
-    iamPolicies: [],
-    coverage: [],
     ...overrides,
-  };
+  });
 }
 
 export function endpointService(id: string, overrides: Partial<EndpointService> = {}): EndpointService {

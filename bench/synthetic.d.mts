@@ -1,0 +1,5 @@
+// Types for the synthetic estate generator, which the differential tests also use.
+export const REGIONS: string[];
+export const GENERATED_AT: string;
+export function syntheticSnapshot(options?: { accounts?: number; regions?: number; resources?: number; seed?: number }): unknown;
+export function countResources(snapshot: unknown): Record<string, number>;

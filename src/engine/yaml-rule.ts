@@ -3,6 +3,7 @@ import { UserError, located } from '../errors.js';
 import { YamlSource } from '../io/yaml-source.js';
 import type { AnyResource, ResourceKind } from '../model/types.js';
 import type { CelRuntime } from './cel.js';
+import { isNode } from './cel-ast.js';
 import { compileCel } from './cel-compile.js';
 import { generateFast } from './cel-codegen.js';
 import { evidenceReader } from './evidence.js';
@@ -24,8 +25,6 @@ interface RuleDoc extends Omit<RuleMeta, 'escalations'> {
 
 type CompiledExpr = ((vars: Record<string, unknown>) => unknown) & {
   fields: ReadonlySet<string>;
-  /** True when the expression left the compiled subset and runs in cel-js's interpreter. */
-  interpreted: boolean;
 };
 
 const RULE_VARIABLES = new Set(['resource', 'config', 'now']);
@@ -208,32 +207,22 @@ function compileExpression(
 function compiledForm(parsed: ((vars: Record<string, unknown>) => unknown) & { ast: unknown }, runtime: CelRuntime): (vars: Record<string, unknown>) => unknown {
   const careful = compileCel(parsed.ast, runtime.helpers, RULE_VARIABLES);
   const fast = careful && generateFast(parsed.ast, runtime.helpers, RULE_VARIABLES);
-  let fn: ((vars: Record<string, unknown>) => unknown) & { interpreted?: boolean };
   if (careful && fast) {
-    fn = (vars) => {
+    return (vars) => {
       try {
         return fast(vars);
       } catch {
         return careful(vars);
       }
     };
-  } else fn = careful ?? ((vars) => parsed(vars));
-  fn.interpreted = !careful;
-  return fn;
+  }
+  return careful ?? ((vars) => parsed(vars));
 }
 
 function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
 }
 
-interface AstNode {
-  op: string;
-  args: unknown;
-}
-
-function isNode(v: unknown): v is AstNode {
-  return typeof v === 'object' && v !== null && 'op' in v;
-}
 
 /**
  * The top-level resource fields an expression reads. `resource` used whole (passed to a function)

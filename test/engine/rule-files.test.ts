@@ -113,3 +113,32 @@ describe('rule selection', () => {
     expect(() => selectRules(rules, [], ['nope'])).toThrow(/--skip: unknown rule "nope"/);
   });
 });
+
+describe('TypeScript rules', () => {
+  const meta = {
+    id: 'ts-example-rule',
+    title: 'An example TypeScript rule for tests',
+    severity: 'low' as const,
+    resource: 'host' as const,
+    description: 'Fails every host; exists to test the TypeScript rule path.',
+    rationale: 'TypeScript rules share the metadata schema with YAML rules.',
+    remediation: { text: 'Nothing to do: this rule only exists in a test.' },
+    references: ['https://docs.aws.amazon.com/dtconsole/latest/userguide/welcome-connections.html'],
+    tags: ['test'],
+  };
+  const rule = { meta, source: 'src/rules/ts-example-rule.ts', fields: new Set(['name']), evaluate: () => ({ status: 'fail' as const, detail: { message: 'x', evidence: [] } }) };
+
+  it('load beside the YAML rules when their metadata is valid', () => {
+    expect(loadRuleSet([], { typescript: [rule] }).rules.map((r) => r.meta.id)).toContain('ts-example-rule');
+  });
+
+  it('are refused with the place of invalid metadata', () => {
+    expect(() => loadRuleSet([], { typescript: [{ ...rule, meta: { ...meta, severity: 'urgent' as 'low' } }] })).toThrow(
+      'src/rules/ts-example-rule.ts: invalid rule metadata at /severity: expected one of "critical", "high", "medium", "low", "info", got "urgent"',
+    );
+  });
+
+  it('may not reuse a YAML rule id', () => {
+    expect(() => loadRuleSet([], { typescript: [{ ...rule, meta: { ...meta, id: 'host-not-available' } }] })).toThrow(/duplicate rule id "host-not-available"/);
+  });
+});

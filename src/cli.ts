@@ -17,6 +17,28 @@ const FORMAT_CHOICES = ['sarif', 'json', 'markdown'] as const;
 
 type Handler = () => Promise<number>;
 
+interface AwsFlags {
+  profile?: string;
+  region: string[];
+  regions?: string;
+  endpointUrl?: string;
+  maxAttempts: number;
+  timeout: number;
+  concurrency: number;
+}
+
+function awsArgs(a: AwsFlags): AwsFlags {
+  return {
+    region: a.region,
+    maxAttempts: a.maxAttempts,
+    timeout: a.timeout,
+    concurrency: a.concurrency,
+    ...(a.profile !== undefined ? { profile: a.profile } : {}),
+    ...(a.regions !== undefined ? { regions: a.regions } : {}),
+    ...(a.endpointUrl !== undefined ? { endpointUrl: a.endpointUrl } : {}),
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
     process.stdout.write(`${toolVersion()}\n`);
@@ -29,6 +51,16 @@ async function main(argv: string[]): Promise<number> {
       .option('config', { type: 'string', describe: 'Config file (default: .linkaudit.yaml in the working directory, if present)' })
       .option('rules-dir', { type: 'string', array: true, default: [] as string[], describe: 'User rule pack directory, added to the built-ins (repeatable)' });
 
+  const withAws = <T>(y: Argv<T>) =>
+    y
+      .option('profile', { type: 'string', describe: 'AWS profile (credentials and region), as the AWS CLI takes it' })
+      .option('region', { type: 'string', array: true, default: [] as string[], describe: 'Region to read (repeatable, or comma-separated); default: the configured region' })
+      .option('regions', { type: 'string', describe: '"all" for every enabled region, or a comma-separated list' })
+      .option('endpoint-url', { type: 'string', describe: 'Send every AWS call here (LocalStack, moto); AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too' })
+      .option('max-attempts', { type: 'number', default: 8, describe: 'Attempts per AWS call (adaptive retry mode, backs off on throttling)' })
+      .option('timeout', { type: 'number', default: 30, describe: 'Seconds before one AWS request is given up (then a coverage gap)' })
+      .option('concurrency', { type: 'number', default: 4, describe: 'Regions read at once' });
+
   const parser = yargs(argv)
     .scriptName('linkaudit')
     .usage('$0 <command> [options]\n\nAudit how code hosts reach AWS: CodeConnections, PrivateLink and the IAM around them.')
@@ -36,8 +68,9 @@ async function main(argv: string[]): Promise<number> {
       'scan',
       'Evaluate the rules on a snapshot and write reports',
       (y) =>
-        withRules(y)
-          .option('snapshot', { type: 'string', describe: 'Snapshot file to scan', normalize: true })
+        withAws(withRules(y))
+          .option('snapshot', { type: 'string', describe: 'Snapshot file to scan (default: collect live from AWS)', normalize: true })
+          .option('save-snapshot', { type: 'string', describe: 'With a live scan: also write what was collected to this file' })
           .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, default: ['markdown'], describe: 'Report format (repeatable)' })
           .option('output-dir', { type: 'string', describe: 'Write one file per format here (linkaudit.sarif, linkaudit.json, linkaudit.md); default stdout' })
           .option('fail-on', { type: 'string', choices: SEVERITY_CHOICES, describe: 'Exit 1 when a finding is at or above this severity [default: high]' })
@@ -47,14 +80,17 @@ async function main(argv: string[]): Promise<number> {
           .option('sarif-category', { type: 'string', describe: 'SARIF automationDetails.id category (default: from the scanned accounts)' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No summary on stderr' })
           .example('$0 scan --snapshot fixtures/demo/snapshot.json', 'Markdown report on stdout')
+          .example('$0 scan --profile prod --regions all --format sarif --output-dir out', 'Live scan of every enabled region')
           .example('$0 scan --snapshot snap.json --format sarif --format json --output-dir out', 'SARIF and JSON files in out/')
           .example('$0 scan --snapshot snap.json --fail-on medium --format sarif > results.sarif', 'Pipeline gate')
           .epilogue(EXIT_CODES),
       (a) => {
         run = async () => {
           const { runScan } = await import('./commands/scan.js');
-          return runScan({
+          const outcome = await runScan({
             ...(a.snapshot !== undefined ? { snapshot: a.snapshot } : {}),
+            ...(a.saveSnapshot !== undefined ? { saveSnapshot: a.saveSnapshot } : {}),
+            ...awsArgs(a),
             format: a.format as (typeof FORMAT_CHOICES)[number][],
             ...(a.outputDir !== undefined ? { outputDir: a.outputDir } : {}),
             ...(a.failOn !== undefined ? { failOn: a.failOn as (typeof SEVERITY_CHOICES)[number] } : {}),
@@ -65,8 +101,22 @@ async function main(argv: string[]): Promise<number> {
             allowPartial: a.allowPartial,
             ...(a.sarifCategory !== undefined ? { sarifCategory: a.sarifCategory } : {}),
             quiet: a.quiet,
-          }).gate.exitCode;
+          });
+          return outcome.gate.exitCode;
         };
+      },
+    )
+    .command(
+      'collect',
+      'Read CodeConnections, PrivateLink and IAM from AWS into a snapshot file',
+      (y) =>
+        withAws(y)
+          .option('output', { alias: 'o', type: 'string', describe: 'Snapshot file to write (default: stdout)' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress on stderr' })
+          .example('$0 collect --regions all --output snapshot.json', 'Every enabled region of the current account')
+          .example('AWS_ENDPOINT_URL=http://localhost:4566 $0 collect --region us-east-1', 'Against LocalStack'),
+      (a) => {
+        run = async () => (await import('./commands/collect.js')).collectCommand({ ...awsArgs(a), quiet: a.quiet, ...(a.output !== undefined ? { output: a.output } : {}) });
       },
     )
     .command('rules', 'List, show and validate rules', (y) =>
@@ -109,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'snapshot: give a subcommand: validate'),
     )
-    .demandCommand(1, 'give a command: scan, rules or snapshot')
+    .demandCommand(1, 'give a command: scan, collect, rules or snapshot')
     .strict()
     .version(toolVersion())
     .alias('v', 'version')

@@ -11,9 +11,16 @@ import type { Snapshot } from '../model/types.js';
 import { render, writeReports } from '../reporters/index.js';
 import type { ReportFormat, ReportInput } from '../reporters/types.js';
 import { INFORMATION_URI, TOOL_NAME, toolVersion } from '../version.js';
+import { collectLive, writeSnapshot, type LiveArgs } from './collect.js';
 
-export interface ScanArgs {
+export const DEFAULT_MAX_ATTEMPTS = 8;
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+export const DEFAULT_CONCURRENCY = 4;
+
+export interface ScanArgs extends Partial<LiveArgs> {
   snapshot?: string;
+  /** With a live scan: also write what was collected here. */
+  saveSnapshot?: string;
   format: ReportFormat[];
   outputDir?: string;
   failOn?: FailOn;
@@ -32,14 +39,12 @@ export interface ScanOutcome {
   written: string[];
 }
 
-export function runScan(args: ScanArgs, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ScanOutcome {
+export async function runScan(args: ScanArgs, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<ScanOutcome> {
   const formats = [...new Set(args.format)];
   if (formats.length > 1 && args.outputDir === undefined) {
     throw new UserError(`--format: ${formats.join(', ')} are several formats; give --output-dir DIR to write one file each (stdout takes one format)`);
   }
-  if (args.snapshot === undefined) {
-    throw new UserError('--snapshot FILE is required: this version scans snapshot files (live collection is not available yet)');
-  }
+  if (args.snapshot !== undefined && args.saveSnapshot !== undefined) throw new UserError('--save-snapshot goes with a live scan, not with --snapshot');
   const config = loadConfig(args.config);
   if (args.outputDir !== undefined) ensureWritableDir(args.outputDir);
   const failOn: FailOn = args.failOn ?? config.failOn ?? 'high';
@@ -48,7 +53,11 @@ export function runScan(args: ScanArgs, log: (line: string) => void = (l) => pro
   const ruleSet = loadRuleSet([...config.rulesDirs, ...args.rulesDir]);
   const only = args.only.length > 0 ? args.only : config.only;
   const rules = selectRules(ruleSet.rules, only, [...config.skip, ...args.skip]);
-  const snapshot = loadSnapshotFile(args.snapshot);
+  const snapshot = args.snapshot !== undefined ? loadSnapshotFile(args.snapshot) : await collectLive(liveArgs(args), log);
+  if (args.saveSnapshot !== undefined) {
+    writeSnapshot(snapshot, args.saveSnapshot);
+    if (!args.quiet) log(`linkaudit: wrote ${args.saveSnapshot}`);
+  }
 
   const settings = {
     trustedAccounts: config.trustedAccounts,
@@ -61,7 +70,7 @@ export function runScan(args: ScanArgs, log: (line: string) => void = (l) => pro
     tool: { name: TOOL_NAME, version: toolVersion(), informationUri: INFORMATION_URI },
     generatedAt: new Date().toISOString(),
     snapshot: {
-      file: args.snapshot,
+      ...(args.snapshot !== undefined ? { file: args.snapshot } : {}),
       schemaVersion: snapshot.schemaVersion,
       generatedAt: snapshot.generatedAt,
       source: snapshot.source,
@@ -86,6 +95,19 @@ export function runScan(args: ScanArgs, log: (line: string) => void = (l) => pro
     log(`linkaudit: exit ${gate.exitCode}: ${gate.reason}`);
   }
   return { gate, input, written };
+}
+
+function liveArgs(args: ScanArgs): LiveArgs {
+  return {
+    region: args.region ?? [],
+    ...(args.regions !== undefined ? { regions: args.regions } : {}),
+    ...(args.profile !== undefined ? { profile: args.profile } : {}),
+    ...(args.endpointUrl !== undefined ? { endpointUrl: args.endpointUrl } : {}),
+    maxAttempts: args.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    timeout: args.timeout ?? DEFAULT_TIMEOUT_SECONDS,
+    concurrency: args.concurrency ?? DEFAULT_CONCURRENCY,
+    quiet: args.quiet,
+  };
 }
 
 function summaryLine(findings: readonly Finding[], ruleCount: number, snapshot: Snapshot): string {

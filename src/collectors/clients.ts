@@ -1,0 +1,128 @@
+import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+
+/** How clients reach AWS: everything the AWS CLI takes from flags, the rest from the environment. */
+export interface AwsOptions {
+  /** Credentials; default: the SDK's chain (environment, profiles, SSO, web identity, metadata). */
+  credentials?: AwsCredentialIdentityProvider;
+  /** --endpoint-url; AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are read by the SDK itself. */
+  endpointUrl?: string;
+  maxAttempts: number;
+  /** Per-request timeout, so that a silent endpoint cannot hang a scan. */
+  timeoutMs: number;
+  /** Told of every operation issued (`service:Operation`), for the least-privilege policy test. */
+  onOperation?: (operation: string) => void;
+}
+
+type ClientClass<C> = new (config: Record<string, unknown>) => C;
+
+type Handler = (args: unknown) => Promise<{ response?: unknown }>;
+
+interface MiddlewareStack {
+  add(
+    mw: (next: Handler, context: { commandName?: string }) => Handler,
+    options: { step: 'initialize' | 'deserialize'; priority?: 'low'; name: string },
+  ): void;
+}
+
+interface RawResponse {
+  statusCode: number;
+  body: unknown;
+}
+
+/** Which wire protocol a service speaks, and so what a genuine success answer starts with. */
+type Protocol = 'xml' | 'json';
+
+/**
+ * The SDK turns a 2xx answer whose body is not the service's (a proxy's HTML page, an empty body,
+ * another operation's answer) into an empty result, which would read as "no resources". Refuse it
+ * before deserializing: an XML answer must have `<OperationResponse>` as its root, a JSON answer
+ * must be an object. The refusal is an InvalidResponse coverage gap like any other failure.
+ */
+function answerCheck(client: { config: { streamCollector: (body: unknown) => Promise<Uint8Array> } }, protocol: Protocol) {
+  return (next: Handler, context: { commandName?: string }): Handler =>
+    async (args) => {
+      const out = await next(args);
+      const response = out.response as RawResponse;
+      if (response.statusCode < 200 || response.statusCode > 299) return out;
+      const bytes = response.body instanceof Uint8Array ? response.body : await client.config.streamCollector(response.body);
+      response.body = bytes; // the deserializer reads the buffered copy
+      const head = new TextDecoder().decode(bytes.subarray(0, 512));
+      const operation = (context.commandName ?? '').replace(/Command$/, '');
+      const genuine = protocol === 'xml' ? new RegExp(`^\\s*(<\\?xml[^>]*\\?>\\s*)?<${operation}Response[\\s>/]`).test(head) : /^\s*\{/.test(head);
+      if (!genuine) {
+        const shown = head.replace(/\s+/g, ' ').trim().slice(0, 80);
+        const expected = protocol === 'xml' ? `${operation}Response` : 'JSON object';
+        throw Object.assign(new Error(`HTTP ${response.statusCode} answer to ${operation} is not the service's ${expected}: ${JSON.stringify(shown)}`), { name: 'InvalidResponse' });
+      }
+      return out;
+    };
+}
+
+function make<C extends { middlewareStack: unknown }>(Client: ClientClass<C>, iamPrefix: string, protocol: Protocol, region: string, options: AwsOptions): C {
+  const client = new Client({
+    region,
+    retryMode: 'adaptive',
+    maxAttempts: options.maxAttempts,
+    requestHandler: { requestTimeout: options.timeoutMs, connectionTimeout: Math.min(options.timeoutMs, 10_000) },
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
+  });
+  const stack = client.middlewareStack as MiddlewareStack;
+  stack.add(answerCheck(client as unknown as Parameters<typeof answerCheck>[0], protocol), { step: 'deserialize', priority: 'low', name: 'linkauditAnswerCheck' });
+  const record = options.onOperation;
+  if (record) {
+    stack.add(
+      (next, context) => (args) => {
+        record(`${iamPrefix}:${(context.commandName ?? '').replace(/Command$/, '')}`);
+        return next(args);
+      },
+      { step: 'initialize', name: 'linkauditRecordOperation' },
+    );
+  }
+  return client;
+}
+
+/** One client per service per region, shared by every call there. */
+export interface Clients {
+  ec2: EC2Client;
+  codeconnections: CodeStarConnectionsClient;
+  iam: IAMClient;
+  sts: STSClient;
+  organizations: OrganizationsClient;
+}
+
+/** Clients are made when first used: a region reads EC2 and CodeConnections, not IAM or STS. */
+export function clientsFor(region: string, options: AwsOptions): Clients {
+  const cache = new Map<string, unknown>();
+  const lazy = <C extends { middlewareStack: unknown }>(key: string, Client: ClientClass<C>, prefix: string, protocol: Protocol): C => {
+    let c = cache.get(key) as C | undefined;
+    if (!c) {
+      c = make(Client, prefix, protocol, region, options);
+      cache.set(key, c);
+    }
+    return c;
+  };
+  return {
+    get ec2() {
+      return lazy('ec2', EC2Client as unknown as ClientClass<EC2Client>, 'ec2', 'xml');
+    },
+    // IAM authorizes this client's operations under the codestar-connections prefix.
+    get codeconnections() {
+      return lazy('codeconnections', CodeStarConnectionsClient as unknown as ClientClass<CodeStarConnectionsClient>, 'codestar-connections', 'json');
+    },
+    get iam() {
+      return lazy('iam', IAMClient as unknown as ClientClass<IAMClient>, 'iam', 'xml');
+    },
+    get sts() {
+      return lazy('sts', STSClient as unknown as ClientClass<STSClient>, 'sts', 'xml');
+    },
+    get organizations() {
+      return lazy('organizations', OrganizationsClient as unknown as ClientClass<OrganizationsClient>, 'organizations', 'json');
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { UserError } from '../errors.js';
+import { writeFilesAtomic } from '../io/atomic-write.js';
+import type { Snapshot } from '../model/types.js';
+
+/** The flags that say how to reach AWS, shared by `collect` and a live `scan`. */
+export interface LiveArgs {
+  profile?: string;
+  region: string[];
+  /** "all", or a comma-separated list. */
+  regions?: string;
+  endpointUrl?: string;
+  maxAttempts: number;
+  /** Seconds. */
+  timeout: number;
+  concurrency: number;
+  quiet: boolean;
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
+
+export function parseRegions(args: Pick<LiveArgs, 'region' | 'regions'>): string[] | 'all' {
+  if (args.regions?.trim() === 'all') {
+    if (args.region.length > 0) throw new UserError('--regions all and --region exclude each other');
+    return 'all';
+  }
+  const list = [...args.region.flatMap((r) => r.split(',')), ...(args.regions ?? '').split(',')].map((r) => r.trim()).filter((r) => r !== '');
+  for (const r of list) if (!REGION.test(r)) throw new UserError(`--region: "${r}" is not a region name (e.g. us-east-1), nor is it "all"`);
+  return [...new Set(list)].sort();
+}
+
+/**
+ * Collects one account live. The AWS SDK is imported here, not at start-up, so commands that do
+ * not collect (and `--version`) never load it.
+ */
+export async function collectLive(args: LiveArgs, log: (line: string) => void): Promise<Snapshot> {
+  const regions = parseRegions(args);
+  if (!Number.isInteger(args.maxAttempts) || args.maxAttempts < 1) throw new UserError('--max-attempts must be a whole number of at least 1');
+  if (!(args.timeout > 0)) throw new UserError('--timeout must be a number of seconds above 0');
+  if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UserError('--concurrency must be a whole number of at least 1');
+  // As the AWS CLI does: --profile selects the profile for credentials and region alike.
+  if (args.profile !== undefined) process.env.AWS_PROFILE = args.profile;
+  const source = process.env.AWS_PROFILE ? `profile ${process.env.AWS_PROFILE}` : 'the default credential chain (environment, shared files, SSO, web identity, instance metadata)';
+  // The SDK warns on Node < 22 that its releases after January 2027 will need Node 22. linkaudit
+  // pins its SDK version, so the warning is ours to act on, not the user's: keep it off stderr.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { collectAccount } = await import('../collectors/collect.js');
+  return collectAccount({
+    regions,
+    concurrency: args.concurrency,
+    maxAttempts: args.maxAttempts,
+    timeoutMs: Math.round(args.timeout * 1000),
+    ...(args.endpointUrl !== undefined ? { endpointUrl: args.endpointUrl } : {}),
+    credentialSource: source,
+    log: args.quiet ? () => {} : log,
+  });
+}
+
+export function writeSnapshot(snapshot: Snapshot, file: string): void {
+  writeFilesAtomic([{ file, chunks: [`${JSON.stringify(snapshot, null, 2)}\n`] }]);
+}
+
+export async function collectCommand(args: LiveArgs & { output?: string }, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
+  const snapshot = await collectLive(args, log);
+  if (args.output !== undefined) {
+    writeSnapshot(snapshot, args.output);
+    if (!args.quiet) log(`linkaudit: wrote ${args.output} (${snapshot.coverage.length} coverage gap(s))`);
+  } else process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
+  return 0;
+}

@@ -1,0 +1,206 @@
+// Live collection end to end, against an in-process fake AWS endpoint speaking the real wire
+// protocols: the demo estate served over the wire must scan to the demo's own findings.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectAccount } from '../src/collectors/collect.js';
+import { loadConfig } from '../src/config.js';
+import { evaluateRules } from '../src/engine/evaluate.js';
+import { loadRuleSet } from '../src/engine/rule-set.js';
+import { loadSnapshotFile, validateSnapshot } from '../src/model/load.js';
+import type { Snapshot } from '../src/model/types.js';
+import { notAllowed } from './collectors/policy-check.js';
+import { startFakeAws, type FakeAws, type Failure } from './fake-aws/server.js';
+
+const ACCOUNT = '111122223333';
+const REGIONS = ['eu-west-1', 'us-east-1'];
+const CLI = resolve('dist/cli.js');
+
+/**
+ * The demo estate as one account would be read from a healthy AWS: that account's resources,
+ * nothing unreadable, no gaps. `policySupported` is a property of a service name in a region (the
+ * collector learns it from DescribeVpcEndpointServices), so it is spread to every endpoint there.
+ */
+function oneAccount(demo: Snapshot): Snapshot {
+  const mine = <T extends { account: string }>(xs: T[]): T[] =>
+    xs.filter((x) => x.account === ACCOUNT).map((x) => {
+      const { unreadable: _u, ...rest } = x as T & { unreadable?: unknown };
+      return rest as T;
+    });
+  const endpoints = mine(demo.vpcEndpoints);
+  const supported = new Map(endpoints.filter((e) => e.policySupported !== undefined).map((e) => [`${e.region}|${e.serviceName}`, e.policySupported]));
+  return validateSnapshot(
+    {
+      ...demo,
+      scope: { partition: 'aws', accounts: [ACCOUNT], regions: REGIONS },
+      connections: mine(demo.connections),
+      hosts: mine(demo.hosts),
+      vpcEndpoints: endpoints.map((e) => {
+        const s = supported.get(`${e.region}|${e.serviceName}`);
+        return s === undefined ? e : { ...e, policySupported: s };
+      }),
+      endpointServices: mine(demo.endpointServices),
+      iamUsers: mine(demo.iamUsers),
+      iamGroups: mine(demo.iamGroups),
+      iamRoles: mine(demo.iamRoles),
+      iamPolicies: mine(demo.iamPolicies),
+      coverage: [],
+    },
+    'one account of the demo',
+  );
+}
+
+const expected = oneAccount(loadSnapshotFile('fixtures/demo/snapshot.json'));
+const config = loadConfig('fixtures/demo/.linkaudit.yaml');
+const ruleSet = loadRuleSet();
+
+/**
+ * What a scan of `collected` should find: the expected estate as of the collection time, without
+ * organization membership (one account's collection does not read AWS Organizations, so trust by
+ * organization is unknown there, as it should be).
+ */
+function asCollected(collected: Snapshot): Snapshot {
+  const { organizations: _o, ...rest } = expected;
+  return { ...rest, generatedAt: collected.generatedAt };
+}
+
+function findings(snapshot: Snapshot): string[] {
+  return evaluateRules(ruleSet.rules, snapshot, config, ruleSet.runtime.bind)
+    .findings.map((f) => `${f.ruleId} ${f.resource.arn} ${f.status} ${f.severity}`)
+    .sort();
+}
+
+const credentials = async () => ({ accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret' });
+
+async function collect(fake: FakeAws, operations?: Set<string>): Promise<Snapshot> {
+  return collectAccount({
+    regions: REGIONS,
+    concurrency: 2,
+    maxAttempts: 2,
+    timeoutMs: 5000,
+    endpointUrl: fake.url,
+    credentials,
+    credentialSource: 'test credentials',
+    log: () => {},
+    ...(operations ? { onOperation: (op: string) => operations.add(op) } : {}),
+  });
+}
+
+function run(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: mkdtempSync(join(tmpdir(), 'linkaudit-home-')), ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+describe('live collection', () => {
+  let fake: FakeAws;
+  const saved = process.env.AWS_REGION;
+  beforeAll(async () => {
+    process.env.AWS_REGION = 'us-east-1';
+    fake = await startFakeAws({ snapshot: expected, account: ACCOUNT });
+  });
+  afterAll(async () => {
+    await fake.close();
+    if (saved === undefined) delete process.env.AWS_REGION;
+    else process.env.AWS_REGION = saved;
+  });
+
+  it('collects the demo estate over the wire and scans to the same findings', async () => {
+    const collected = await collect(fake);
+    expect(collected.coverage).toEqual([]);
+    expect(collected.source.kind).toBe('live');
+    expect(collected.vpcEndpoints.length).toBe(expected.vpcEndpoints.length);
+    expect(findings(collected)).toEqual(findings(asCollected(collected)));
+  });
+
+  it('issues only operations that docs/iam-policy.json allows', async () => {
+    const operations = new Set<string>();
+    await collect(fake, operations);
+    expect([...operations].length).toBeGreaterThanOrEqual(10);
+    expect(notAllowed(operations)).toEqual([]);
+  });
+
+  it('reads connections once per account and each regional listing once per region', async () => {
+    fake.calls.clear();
+    await collect(fake);
+    const pages = (items: number): number => Math.max(1, Math.ceil(items / 2));
+    expect(fake.calls.get('codestar-connections:ListConnections')).toBe(pages(expected.connections.length));
+    expect(fake.calls.get('iam:GetAccountAuthorizationDetails')).toBe(pages(expected.iamUsers.length + expected.iamGroups.length + expected.iamRoles.length + expected.iamPolicies.length));
+    const perRegion = (kind: 'vpcEndpoints' | 'endpointServices' | 'hosts'): number => REGIONS.reduce((n, r) => n + pages(expected[kind].filter((x) => x.region === r).length), 0);
+    expect(fake.calls.get('ec2:DescribeVpcEndpoints')).toBe(perRegion('vpcEndpoints'));
+    expect(fake.calls.get('ec2:DescribeVpcEndpointServiceConfigurations')).toBe(perRegion('endpointServices'));
+    expect(fake.calls.get('codestar-connections:ListHosts')).toBe(perRegion('hosts'));
+    expect(fake.calls.get('sts:GetCallerIdentity')).toBe(1);
+  });
+});
+
+describe('linkaudit scan against AWS_ENDPOINT_URL', () => {
+  const env = (fake: FakeAws): Record<string, string> => ({
+    AWS_ENDPOINT_URL: fake.url,
+    AWS_ACCESS_KEY_ID: 'AKIDFAKE',
+    AWS_SECRET_ACCESS_KEY: 'fake-secret',
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  const withFake = async <T>(failures: Failure[], work: (fake: FakeAws) => Promise<T>): Promise<T> => {
+    const fake = await startFakeAws({ snapshot: expected, account: ACCOUNT, failures });
+    try {
+      return await work(fake);
+    } finally {
+      await fake.close();
+    }
+  };
+  const scan = ['scan', '--regions', 'us-east-1,eu-west-1', '--config', resolve('fixtures/demo/.linkaudit.yaml'), '--max-attempts', '2', '--format', 'sarif', '--format', 'json', '--format', 'markdown'];
+
+  it('scans live: exit 1 on findings, resources identified by ARN, caller identity on stderr', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'linkaudit-live-'));
+    const r = await withFake([], (fake) => run([...scan, '--output-dir', out, '--save-snapshot', join(out, 'snapshot.json')], env(fake)));
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`linkaudit: collecting as arn:aws:iam::${ACCOUNT}:user/auditor (account ${ACCOUNT}`);
+    const sarif = JSON.parse(readFileSync(join(out, 'linkaudit.sarif'), 'utf8')) as { runs: Array<{ results: Array<{ locations: Array<{ logicalLocations: Array<{ fullyQualifiedName: string }> }> }> }> };
+    const arns = sarif.runs[0]!.results.map((x) => x.locations[0]!.logicalLocations[0]!.fullyQualifiedName);
+    expect(arns.length).toBeGreaterThan(5);
+    for (const arn of arns) expect(arn).toMatch(/^arn:aws:/);
+    const saved = loadSnapshotFile(join(out, 'snapshot.json'));
+    expect(findings(saved)).toEqual(findings(asCollected(saved)));
+  });
+
+  it('turns an AccessDenied into a coverage gap in every report, exit 2, and --allow-partial exits by findings', async () => {
+    // Denied in every region: no service's notifications can be judged.
+    const failures: Failure[] = [{ operation: 'DescribeVpcEndpointConnectionNotifications', status: 403, code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' }];
+    const out = mkdtempSync(join(tmpdir(), 'linkaudit-live-'));
+    const notifications = ['--only', 'endpoint-service-no-notifications', '--fail-on', 'low'];
+    const strict = await withFake(failures, (fake) => run([...scan, ...notifications, '--output-dir', out], env(fake)));
+    expect(strict.status, strict.stderr).toBe(2);
+    const json = JSON.parse(readFileSync(join(out, 'linkaudit.json'), 'utf8')) as { coverage: Array<{ operation: string; errorCode: string; region: string }>; findings: Array<{ status: string; ruleId: string }> };
+    expect(json.coverage.map((g) => [g.operation, g.errorCode, g.region])).toEqual(REGIONS.map((r) => ['DescribeVpcEndpointConnectionNotifications', 'UnauthorizedOperation', r]));
+    expect(new Set(json.findings.map((f) => f.status))).toEqual(new Set(['unknown']));
+    expect(readFileSync(join(out, 'linkaudit.md'), 'utf8')).toContain('DescribeVpcEndpointConnectionNotifications');
+    expect(readFileSync(join(out, 'linkaudit.sarif'), 'utf8')).toContain('DescribeVpcEndpointConnectionNotifications');
+    const allowed = await withFake(failures, (fake) => run([...scan, ...notifications, '--allow-partial', '--output-dir', out], env(fake)));
+    expect(allowed.status, allowed.stderr).toBe(0);
+    // With the gap allowed, the exit code is the findings' again (the demo has high ones).
+    const byFindings = await withFake(failures, (fake) => run([...scan, '--allow-partial', '--output-dir', out], env(fake)));
+    expect(byFindings.status, byFindings.stderr).toBe(1);
+  });
+
+  it('stops with one message and exit 2 when there are no credentials', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'linkaudit-nocreds-'));
+    const r = await run(['scan', '--region', 'us-east-1', '--max-attempts', '1', '--timeout', '5'], {
+      AWS_CONFIG_FILE: join(home, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_REGION: 'us-east-1',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^linkaudit: cannot identify the caller with credentials from the default credential chain/);
+  });
+});

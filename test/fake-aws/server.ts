@@ -1,0 +1,236 @@
+// An in-process stand-in for AWS: serves a snapshot's account over the wire protocols the
+// collectors speak (EC2 and IAM query/XML, STS XML, CodeConnections JSON 1.0), paginated in
+// small pages, with failures injectable per operation. It is what `AWS_ENDPOINT_URL` points at
+// in the end-to-end tests: the inverse of the collectors, written from the botocore shapes.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Snapshot } from '../../src/model/types.js';
+import { ec2Error, ec2Response, escapeXml, type Wire } from '../collectors/ec2-wire.js';
+import { authorizationDetails, encodePolicy, iamError } from '../collectors/iam-wire.js';
+
+export interface Failure {
+  /** Operation name, e.g. DescribeVpcEndpointConnectionNotifications. */
+  operation: string;
+  region?: string;
+  status: number;
+  code: string;
+  message: string;
+}
+
+export interface FakeAwsOptions {
+  snapshot: Snapshot;
+  account: string;
+  /** Items per page, whatever MaxResults asks (small, so pagination is always exercised). */
+  pageSize?: number;
+  failures?: Failure[];
+}
+
+export interface FakeAws {
+  url: string;
+  /** Requests answered, by `service:Operation`. */
+  calls: Map<string, number>;
+  close(): Promise<void>;
+}
+
+interface Request {
+  service: string;
+  region: string;
+  operation: string;
+  params: Record<string, string>;
+  json: Record<string, unknown>;
+}
+
+export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
+  const calls = new Map<string, number>();
+  const server = createServer((req, res) => {
+    void read(req).then((body) => {
+      try {
+        const request = parse(req, body);
+        calls.set(`${request.service}:${request.operation}`, (calls.get(`${request.service}:${request.operation}`) ?? 0) + 1);
+        answer(request, options, res);
+      } catch (err) {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function read(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+function parse(req: IncomingMessage, body: string): Request {
+  // SigV4: Credential=AKID/20261122/us-east-1/ec2/aws4_request names the region and service.
+  const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
+  const region = scope?.[1] ?? 'us-east-1';
+  const service = scope?.[2] ?? '';
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    return { service, region, operation: target.split('.').pop() ?? '', params: {}, json: body ? (JSON.parse(body) as Record<string, unknown>) : {} };
+  }
+  const params = Object.fromEntries(new URLSearchParams(body));
+  return { service, region, operation: params.Action ?? '', params, json: {} };
+}
+
+function page<T>(items: readonly T[], token: unknown, size: number): { items: T[]; next?: string } {
+  const start = typeof token === 'string' && token !== '' ? Number(token) : 0;
+  const end = start + size;
+  return { items: items.slice(start, end), ...(end < items.length ? { next: String(end) } : {}) };
+}
+
+function answer(r: Request, o: FakeAwsOptions, res: ServerResponse): void {
+  const failure = o.failures?.find((f) => f.operation === r.operation && (f.region === undefined || f.region === r.region));
+  const size = o.pageSize ?? 2;
+  const xml = (status: number, text: string): void => void res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8' }).end(text);
+  const json = (status: number, value: unknown): void => void res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(value));
+  const s = o.snapshot;
+  const inRegion = <T extends { account: string; region: string }>(items: readonly T[]): T[] => items.filter((x) => x.account === o.account && x.region === r.region);
+
+  if (r.service === 'sts') {
+    xml(200, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${o.account}:user/auditor</Arn><UserId>AIDAEXAMPLE</UserId><Account>${o.account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`);
+    return;
+  }
+  if (r.service === 'iam') {
+    if (failure) return xml(failure.status, iamError(failure.code, failure.message));
+    const mine = <T extends { account: string }>(items: readonly T[]): T[] => items.filter((x) => x.account === o.account);
+    const p = page(
+      [
+        ...mine(s.iamUsers).map((u) => ({ kind: 'user', u })),
+        ...mine(s.iamGroups).map((u) => ({ kind: 'group', u })),
+        ...mine(s.iamRoles).map((u) => ({ kind: 'role', u })),
+        ...mine(s.iamPolicies).map((u) => ({ kind: 'policy', u })),
+      ],
+      r.params.Marker,
+      size,
+    );
+    const inline = (list: Array<{ name: string; document: unknown }>) => list.map((x) => ({ PolicyName: x.name, PolicyDocument: encodePolicy(x.document) }));
+    const attached = (arns: string[]) => arns.map((a) => ({ PolicyName: a.split('/').pop(), PolicyArn: a }));
+    const pick = (kind: string) => p.items.filter((x) => x.kind === kind).map((x) => x.u);
+    xml(
+      200,
+      authorizationDetails({
+        UserDetailList: (pick('user') as Snapshot['iamUsers']).map((u) => ({ Path: u.path ?? '/', UserName: u.name, UserId: u.id ?? 'AIDAUSER', Arn: u.arn, CreateDate: '2024-01-01T00:00:00Z', UserPolicyList: inline(u.inlinePolicies), GroupList: u.groups, AttachedManagedPolicies: attached(u.attachedPolicies), Tags: Object.entries(u.tags).map(([Key, Value]) => ({ Key, Value })) })),
+        GroupDetailList: (pick('group') as Snapshot['iamGroups']).map((g) => ({ Path: g.path ?? '/', GroupName: g.name, GroupId: g.id ?? 'AGPAGROUP', Arn: g.arn, CreateDate: '2024-01-01T00:00:00Z', GroupPolicyList: inline(g.inlinePolicies), AttachedManagedPolicies: attached(g.attachedPolicies) })),
+        RoleDetailList: (pick('role') as Snapshot['iamRoles']).map((x) => ({ Path: x.path ?? '/', RoleName: x.name, RoleId: x.id ?? 'AROAROLE', Arn: x.arn, CreateDate: '2024-01-01T00:00:00Z', AssumeRolePolicyDocument: encodePolicy(x.assumeRolePolicy), RolePolicyList: inline(x.inlinePolicies), AttachedManagedPolicies: attached(x.attachedPolicies), Tags: Object.entries(x.tags).map(([Key, Value]) => ({ Key, Value })) })),
+        Policies: (pick('policy') as Snapshot['iamPolicies']).map((x) => ({ PolicyName: x.name, PolicyId: x.id ?? 'ANPAPOLICY', Arn: x.arn, Path: x.path ?? '/', DefaultVersionId: x.defaultVersionId, AttachmentCount: x.attachmentCount ?? 1, IsAttachable: true, PolicyVersionList: [{ Document: encodePolicy(x.document), VersionId: x.defaultVersionId, IsDefaultVersion: true, CreateDate: '2024-01-01T00:00:00Z' }] })),
+        IsTruncated: p.next !== undefined,
+        ...(p.next !== undefined ? { Marker: p.next } : {}),
+      }),
+    );
+    return;
+  }
+  if (r.service === 'codestar-connections' || r.service === 'codeconnections') {
+    if (failure) return json(failure.status, { __type: `com.amazonaws.codestar.connections#${failure.code}`, message: failure.message });
+    if (r.operation === 'ListConnections') {
+      // Connections are global: every region lists all of the account's.
+      const p = page(s.connections.filter((c) => c.account === o.account), r.json.NextToken, size);
+      return json(200, { Connections: p.items.map((c) => ({ ConnectionName: c.name, ConnectionArn: c.arn, ProviderType: c.providerType, OwnerAccountId: c.ownerAccountId ?? o.account, ConnectionStatus: c.status, ...(c.hostArn ? { HostArn: c.hostArn } : {}) })), ...(p.next ? { NextToken: p.next } : {}) });
+    }
+    if (r.operation === 'ListHosts') {
+      const p = page(inRegion(s.hosts), r.json.NextToken, size);
+      return json(200, {
+        Hosts: p.items.map((h) => ({
+          Name: h.name,
+          HostArn: h.arn,
+          ProviderType: h.providerType,
+          ProviderEndpoint: h.providerEndpoint,
+          Status: h.status,
+          ...(h.statusMessage ? { StatusMessage: h.statusMessage } : {}),
+          ...(h.vpcConfiguration ? { VpcConfiguration: { VpcId: h.vpcConfiguration.vpcId, SubnetIds: h.vpcConfiguration.subnetIds, SecurityGroupIds: h.vpcConfiguration.securityGroupIds, ...(h.vpcConfiguration.tlsCertificate ? { TlsCertificate: h.vpcConfiguration.tlsCertificate } : {}) } } : {}),
+        })),
+        ...(p.next ? { NextToken: p.next } : {}),
+      });
+    }
+    if (r.operation === 'ListTagsForResource') {
+      const arn = String(r.json.ResourceArn);
+      const res2 = [...s.connections, ...s.hosts].find((x) => x.arn === arn);
+      return json(200, { Tags: Object.entries(res2?.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) });
+    }
+    return json(400, { __type: 'UnknownOperationException', message: r.operation });
+  }
+  // EC2
+  if (failure) return xml(failure.status, ec2Error(failure.code, failure.message));
+  const tags = (t: Record<string, string>): Wire => Object.entries(t).map(([key, value]) => ({ key, value }));
+  const services = inRegion(s.endpointServices);
+  const ok = (members: Record<string, Wire>): void => xml(200, ec2Response(r.operation, members));
+  switch (r.operation) {
+    case 'DescribeRegions':
+      return ok({ regionInfo: s.scope.regions.map((regionName) => ({ regionName, regionEndpoint: `ec2.${regionName}.amazonaws.com`, optInStatus: 'opt-in-not-required' })) });
+    case 'DescribeVpcEndpoints': {
+      const p = page(inRegion(s.vpcEndpoints), r.params.NextToken, size);
+      return ok({
+        vpcEndpointSet: p.items.map((e) => ({
+          vpcEndpointId: e.id,
+          vpcEndpointType: e.endpointType,
+          vpcId: e.vpcId,
+          serviceName: e.serviceName,
+          state: e.state,
+          policyDocument: e.policy ? JSON.stringify(e.policy) : undefined,
+          subnetIdSet: e.subnetIds ?? [],
+          groupSet: (e.securityGroupIds ?? []).map((groupId) => ({ groupId, groupName: 'sg' })),
+          privateDnsEnabled: e.privateDnsEnabled,
+          requesterManaged: e.requesterManaged,
+          creationTimestamp: e.creationTimestamp,
+          tagSet: tags(e.tags),
+          ownerId: o.account,
+        })),
+        nextToken: p.next,
+      });
+    }
+    case 'DescribeVpcEndpointServices': {
+      const names = new Set(Object.entries(r.params).filter(([k]) => /^Filter\.\d+\.Value\.\d+$/.test(k)).map(([, v]) => v));
+      const known = new Map<string, boolean>();
+      for (const e of inRegion(s.vpcEndpoints)) if (e.policySupported !== undefined && names.has(e.serviceName)) known.set(e.serviceName, e.policySupported);
+      const p = page([...known], r.params.NextToken, size);
+      return ok({ serviceDetailSet: p.items.map(([serviceName, vpcEndpointPolicySupported]) => ({ serviceName, serviceType: [{ serviceType: 'Interface' }], vpcEndpointPolicySupported })), nextToken: p.next });
+    }
+    case 'DescribeVpcEndpointServiceConfigurations': {
+      const p = page(services, r.params.NextToken, size);
+      return ok({
+        serviceConfigurationSet: p.items.map((x) => ({
+          serviceType: [{ serviceType: x.serviceType }],
+          serviceId: x.id,
+          serviceName: x.serviceName,
+          serviceState: x.state,
+          availabilityZoneSet: x.availabilityZones,
+          acceptanceRequired: x.acceptanceRequired,
+          managesVpcEndpoints: x.managesVpcEndpoints ?? false,
+          networkLoadBalancerArnSet: x.networkLoadBalancerArns ?? [],
+          gatewayLoadBalancerArnSet: x.gatewayLoadBalancerArns ?? [],
+          privateDnsName: x.privateDns?.name,
+          privateDnsNameConfiguration: x.privateDns ? { state: x.privateDns.verificationState, type: x.privateDns.verificationType, value: x.privateDns.verificationValue, name: x.privateDns.verificationName } : undefined,
+          tagSet: tags(x.tags),
+        })),
+        nextToken: p.next,
+      });
+    }
+    case 'DescribeVpcEndpointServicePermissions': {
+      const svc = services.find((x) => x.id === r.params.ServiceId);
+      const p = page(svc?.allowedPrincipals ?? [], r.params.NextToken, size);
+      return ok({ allowedPrincipals: p.items.map((a, i) => ({ principalType: a.principalType, principal: a.principal, servicePermissionId: a.servicePermissionId ?? `sp-${i}`, serviceId: svc?.id })), nextToken: p.next });
+    }
+    case 'DescribeVpcEndpointConnections': {
+      const all = services.flatMap((x) => x.endpointConnections.map((c) => ({ x, c })));
+      const p = page(all, r.params.NextToken, size);
+      return ok({ vpcEndpointConnectionSet: p.items.map(({ x, c }) => ({ serviceId: x.id, vpcEndpointId: c.vpcEndpointId, vpcEndpointOwner: c.vpcEndpointOwner, vpcEndpointState: c.state, creationTimestamp: c.creationTimestamp })), nextToken: p.next });
+    }
+    case 'DescribeVpcEndpointConnectionNotifications': {
+      const all = services.flatMap((x) => x.connectionNotifications.map((n) => ({ x, n })));
+      const p = page(all, r.params.NextToken, size);
+      return ok({ connectionNotificationSet: p.items.map(({ x, n }) => ({ connectionNotificationId: n.id, serviceId: x.id, connectionNotificationType: 'Topic', connectionNotificationArn: n.topicArn, connectionEvents: n.events, connectionNotificationState: n.state })), nextToken: p.next });
+    }
+    default:
+      return xml(400, ec2Error('InvalidAction', `The action ${escapeXml(r.operation)} is not valid for this web service.`));
+  }
+}

@@ -19,6 +19,11 @@ type Handler = () => Promise<number>;
 
 interface AwsFlags {
   profile?: string;
+  roleArn?: string;
+  externalId?: string;
+  accounts?: string[];
+  org: boolean;
+  shard?: string;
   region: string[];
   regions?: string;
   endpointUrl?: string;
@@ -33,6 +38,11 @@ function awsArgs(a: AwsFlags): AwsFlags {
     maxAttempts: a.maxAttempts,
     timeout: a.timeout,
     concurrency: a.concurrency,
+    org: a.org,
+    ...(a.roleArn !== undefined ? { roleArn: a.roleArn } : {}),
+    ...(a.externalId !== undefined ? { externalId: a.externalId } : {}),
+    ...(a.accounts !== undefined ? { accounts: a.accounts } : {}),
+    ...(a.shard !== undefined ? { shard: a.shard } : {}),
     ...(a.profile !== undefined ? { profile: a.profile } : {}),
     ...(a.regions !== undefined ? { regions: a.regions } : {}),
     ...(a.endpointUrl !== undefined ? { endpointUrl: a.endpointUrl } : {}),
@@ -59,7 +69,12 @@ async function main(argv: string[]): Promise<number> {
       .option('endpoint-url', { type: 'string', describe: 'Send every AWS call here (LocalStack, moto); AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too' })
       .option('max-attempts', { type: 'number', default: 8, describe: 'Attempts per AWS call (adaptive retry mode, backs off on throttling)' })
       .option('timeout', { type: 'number', default: 30, describe: 'Seconds before one AWS request is given up (then a coverage gap)' })
-      .option('concurrency', { type: 'number', default: 4, describe: 'Regions read at once' });
+      .option('concurrency', { type: 'number', default: 4, describe: 'Account-regions read at once' })
+      .option('role-arn', { type: 'string', describe: 'Role to assume in each account, e.g. arn:aws:iam::{account}:role/linkaudit-audit' })
+      .option('external-id', { type: 'string', describe: 'External id for --role-arn' })
+      .option('accounts', { type: 'string', array: true, describe: 'Accounts to read through --role-arn (repeatable or comma-separated)' })
+      .option('org', { type: 'boolean', default: false, describe: 'Every ACTIVE account of the organization, through --role-arn (from the management or a delegated-admin account)' })
+      .option('shard', { type: 'string', describe: 'Read only shard i/n of the accounts (stable by account id), for fanned-out jobs; combine with linkaudit merge' });
 
   const parser = yargs(argv)
     .scriptName('linkaudit')
@@ -119,6 +134,18 @@ async function main(argv: string[]): Promise<number> {
         run = async () => (await import('./commands/collect.js')).collectCommand({ ...awsArgs(a), quiet: a.quiet, ...(a.output !== undefined ? { output: a.output } : {}) });
       },
     )
+    .command(
+      'merge <files..>',
+      'Combine the snapshots of shards (--shard i/n) into one',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, demandOption: true })
+          .option('output', { alias: 'o', type: 'string', describe: 'Snapshot file to write (default: stdout)' })
+          .example('$0 merge shard-*.json --output estate.json && $0 scan --snapshot estate.json', 'Fan out, then scan once'),
+      (a) => {
+        run = async () => (await import('./commands/merge.js')).mergeCommand({ files: a.files, ...(a.output !== undefined ? { output: a.output } : {}) });
+      },
+    )
     .command('rules', 'List, show and validate rules', (y) =>
       y
         .command(
@@ -159,7 +186,7 @@ async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'snapshot: give a subcommand: validate'),
     )
-    .demandCommand(1, 'give a command: scan, collect, rules or snapshot')
+    .demandCommand(1, 'give a command: scan, collect, merge, rules or snapshot')
     .strict()
     .version(toolVersion())
     .alias('v', 'version')

@@ -5,11 +5,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectAccount } from '../src/collectors/collect.js';
+import { collect as collectLive } from '../src/collectors/collect.js';
 import { loadConfig } from '../src/config.js';
 import { evaluateRules } from '../src/engine/evaluate.js';
 import { loadRuleSet } from '../src/engine/rule-set.js';
 import { loadSnapshotFile, validateSnapshot } from '../src/model/load.js';
+import { mergeSnapshots } from '../src/model/merge.js';
 import type { Snapshot } from '../src/model/types.js';
 import { notAllowed } from './collectors/policy-check.js';
 import { startFakeAws, type FakeAws, type Failure } from './fake-aws/server.js';
@@ -75,7 +76,7 @@ function findings(snapshot: Snapshot): string[] {
 const credentials = async () => ({ accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret' });
 
 async function collect(fake: FakeAws, operations?: Set<string>): Promise<Snapshot> {
-  return collectAccount({
+  return collectLive({
     regions: REGIONS,
     concurrency: 2,
     maxAttempts: 2,
@@ -202,5 +203,94 @@ describe('linkaudit scan against AWS_ENDPOINT_URL', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^linkaudit: cannot identify the caller with credentials from the default credential chain/);
+  });
+});
+
+describe('many accounts through an assumed role', () => {
+  const ACCOUNTS = ['111122223333', '444455556666'];
+  const DENIED = '777788889999';
+  const demo = loadSnapshotFile('fixtures/demo/snapshot.json');
+  const clean = <T extends { account: string }>(xs: T[]): T[] =>
+    xs.map((x) => {
+      const { unreadable: _u, ...rest } = x as T & { unreadable?: unknown };
+      return rest as T;
+    });
+  const both = validateSnapshot(
+    {
+      ...demo,
+      organizations: [{ id: 'o-exampleorg1', managementAccount: '111122223333', accounts: [...ACCOUNTS, DENIED] }],
+      connections: clean(demo.connections),
+      hosts: clean(demo.hosts),
+      vpcEndpoints: clean(demo.vpcEndpoints),
+      endpointServices: clean(demo.endpointServices),
+      iamUsers: clean(demo.iamUsers),
+      iamGroups: clean(demo.iamGroups),
+      iamRoles: clean(demo.iamRoles),
+      iamPolicies: clean(demo.iamPolicies),
+      coverage: [],
+    },
+    'demo, both accounts',
+  );
+  let fake: FakeAws;
+  const saved = process.env.AWS_REGION;
+  beforeAll(async () => {
+    process.env.AWS_REGION = 'us-east-1';
+    fake = await startFakeAws({
+      snapshot: both,
+      account: '111122223333',
+      denyAssume: [DENIED],
+      organization: { id: 'o-exampleorg1', managementAccount: '111122223333', accounts: [...ACCOUNTS, DENIED], suspended: ['210987654321'] },
+    });
+  });
+  afterAll(async () => {
+    await fake.close();
+    if (saved === undefined) delete process.env.AWS_REGION;
+    else process.env.AWS_REGION = saved;
+  });
+
+  const collectOrg = (extra: Partial<Parameters<typeof collectLive>[0]> = {}): Promise<Snapshot> =>
+    collectLive({
+      regions: REGIONS,
+      concurrency: 3,
+      maxAttempts: 2,
+      timeoutMs: 5000,
+      endpointUrl: fake.url,
+      credentials,
+      credentialSource: 'test credentials',
+      log: () => {},
+      roleArn: 'arn:aws:iam::{account}:role/linkaudit-audit',
+      org: true,
+      ...extra,
+    });
+
+  it('reads every ACTIVE account of the organization; a denied role is that account’s gap, the others go on', async () => {
+    const collected = await collectOrg();
+    expect(collected.scope.accounts).toEqual([...ACCOUNTS, DENIED]);
+    expect(collected.organizations).toEqual([{ id: 'o-exampleorg1', managementAccount: '111122223333', accounts: [...ACCOUNTS, DENIED] }]);
+    expect(collected.coverage.map((g) => [g.account, g.region, g.operation, g.errorCode])).toEqual([
+      [DENIED, 'eu-west-1', 'AssumeRole', 'AccessDenied'],
+      [DENIED, 'global', 'AssumeRole', 'AccessDenied'],
+      [DENIED, 'us-east-1', 'AssumeRole', 'AccessDenied'],
+    ]);
+    const { organizations: _o, ...rest } = both;
+    const expectedFindings = findings({ ...rest, organizations: collected.organizations ?? [], generatedAt: collected.generatedAt });
+    const got = findings(collected);
+    expect(got.filter((f) => !f.includes(`:${DENIED}:`))).toEqual(expectedFindings);
+    expect(got.filter((f) => f.includes(`:${DENIED}:`)).every((f) => f.includes(' unknown '))).toBe(true);
+    expect(got.some((f) => f.includes(`:${DENIED}:`))).toBe(true);
+  });
+
+  it('shards split the accounts by a stable hash, and the shards together are the whole', async () => {
+    const one = await collectOrg({ shard: { index: 1, count: 2 } });
+    const two = await collectOrg({ shard: { index: 2, count: 2 } });
+    expect([...one.scope.accounts, ...two.scope.accounts].sort()).toEqual([...ACCOUNTS, DENIED]);
+    expect(one.scope.accounts.filter((a) => two.scope.accounts.includes(a))).toEqual([]);
+    // Merged, the shards scan as the whole collection does.
+    const whole = await collectOrg();
+    const merged = mergeSnapshots([
+      { file: 'one.json', snapshot: one },
+      { file: 'two.json', snapshot: two },
+    ]);
+    expect(findings({ ...merged, generatedAt: whole.generatedAt })).toEqual(findings(whole));
   });
 });

@@ -1,27 +1,39 @@
+import { createHash } from 'node:crypto';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import { DescribeOrganizationCommand, ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { UserError } from '../errors.js';
 import { parseArn } from '../model/arn.js';
 import { emptySnapshot } from '../model/empty.js';
 import { validateSnapshot } from '../model/load.js';
-import type { CoverageGap, Snapshot } from '../model/types.js';
+import type { CoverageGap, Organization, Snapshot } from '../model/types.js';
 import { TOOL_NAME, toolVersion } from '../version.js';
 import { clientsFor, type AwsOptions } from './clients.js';
 import { collectConnections, collectHosts } from './codeconnections.js';
 import { collectEc2 } from './ec2.js';
-import { gapFrom, isCredentialError } from './gaps.js';
+import { errorCode, gapFrom, isCredentialError } from './gaps.js';
 import { collectIam } from './iam.js';
 import { mapPool } from './pool.js';
 import type { Collected, Target } from './types.js';
 
 export interface CollectOptions extends AwsOptions {
-  /** Regions to read; 'all' = the account's enabled regions; empty = the configured region. */
+  /** Regions to read; 'all' = each account's enabled regions; empty = the configured region. */
   regions: readonly string[] | 'all';
-  /** Account-regions read at once. */
+  /** Account-regions read at once, over all accounts. */
   concurrency: number;
   /** Where credentials come from, for messages ("profile prod", "the default chain"). */
   credentialSource: string;
   log: (line: string) => void;
+  /** `arn:aws:iam::{account}:role/NAME`: assumed in each account (session name linkaudit). */
+  roleArn?: string;
+  externalId?: string;
+  /** Accounts to read (with roleArn); default: the caller's own. */
+  accounts?: readonly string[];
+  /** Read every ACTIVE account of the organization (with roleArn). */
+  org?: boolean;
+  /** This process reads shard `index` (1-based) of `count`. */
+  shard?: { index: number; count: number };
 }
 
 export interface Identity {
@@ -30,52 +42,178 @@ export interface Identity {
   partition: string;
 }
 
-/** Reads one account: CodeConnections, PrivateLink and IAM, in the given regions. */
-export async function collectAccount(options: CollectOptions): Promise<Snapshot> {
+const REGIONAL_KINDS = ['connection', 'host', 'vpcEndpoint', 'endpointService'] as const;
+const IAM_KINDS = ['iamUser', 'iamGroup', 'iamRole', 'iamPolicy'] as const;
+
+/**
+ * Reads CodeConnections, PrivateLink and IAM in one account, or in many through an assumed role.
+ * One account's failure (a role it will not let us assume) is that account's coverage gap; the
+ * others go on.
+ */
+export async function collect(options: CollectOptions): Promise<Snapshot> {
   const startedAt = new Date().toISOString();
   const home = await configuredRegion(options);
-  const identity = await callerIdentity(home, options);
-  options.log(`linkaudit: collecting as ${identity.arn} (account ${identity.account}, credentials from ${options.credentialSource})`);
-  const regions = options.regions === 'all' ? await enabledRegions(home, identity, options) : options.regions.length > 0 ? [...options.regions] : [home];
+  const caller = await callerIdentity(home, options);
+  options.log(`linkaudit: collecting as ${caller.arn} (account ${caller.account}, credentials from ${options.credentialSource})`);
 
-  const parts: Collected[] = [];
-  const coverage: CoverageGap[] = [];
-  const target = (region: string): Target => ({ partition: identity.partition, account: identity.account, region });
-  await guard(options, async () => {
-    const homeClients = clientsFor(home, options);
-    // Connections are global: every region lists all of them, so one region reads them once.
-    parts.push(await collectConnections(homeClients.codeconnections, target(home)));
-    parts.push(await collectIam(homeClients.iam, target('global')));
-    const perRegion = await mapPool(regions, options.concurrency, async (region) => {
-      const clients = clientsFor(region, options);
-      const [ec2, hosts] = await Promise.all([collectEc2(clients.ec2, target(region)), collectHosts(clients.codeconnections, target(region))]);
-      options.log(`linkaudit: ${identity.account} ${region}: ${ec2.vpcEndpoints?.length ?? 0} VPC endpoints, ${ec2.endpointServices?.length ?? 0} endpoint services, ${hosts.hosts?.length ?? 0} hosts${gapNote([ec2, hosts])}`);
-      return [ec2, hosts];
-    });
-    parts.push(...perRegion.flat());
-  });
-  for (const p of parts) coverage.push(...spreadConnectionGaps(p.coverage, regions));
+  let organizations: Organization[] | undefined;
+  let accounts: string[];
+  if (options.org) {
+    const org = await organization(home, options);
+    organizations = [org];
+    accounts = org.accounts;
+  } else accounts = options.accounts && options.accounts.length > 0 ? [...new Set(options.accounts)] : [caller.account];
+  if (accounts.some((a) => a !== caller.account) && options.roleArn === undefined) {
+    throw new UserError('--accounts and --org need --role-arn (e.g. arn:aws:iam::{account}:role/linkaudit-audit) to read other accounts');
+  }
+  accounts = inShard(accounts.sort(), options.shard);
+  options.log(`linkaudit: ${accounts.length} account(s)${options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : ''}`);
 
+  const limiter = semaphore(options.concurrency);
+  const results = await mapPool(accounts, Math.max(1, options.concurrency), (account) => collectAccount(account, caller, home, limiter, options));
+  const regions = [...new Set(results.flatMap((r) => r.regions))].sort();
   const merged = emptySnapshot({
     generatedAt: startedAt,
     source: { kind: 'live', tool: `${TOOL_NAME} ${toolVersion()}` },
-    scope: { partition: identity.partition, accounts: [identity.account], regions: [...regions].sort() },
-    connections: dedupe(parts.flatMap((p) => p.connections ?? [])),
-    hosts: parts.flatMap((p) => p.hosts ?? []),
-    vpcEndpoints: parts.flatMap((p) => p.vpcEndpoints ?? []),
-    endpointServices: parts.flatMap((p) => p.endpointServices ?? []),
-    iamUsers: parts.flatMap((p) => p.iamUsers ?? []),
-    iamGroups: parts.flatMap((p) => p.iamGroups ?? []),
-    iamRoles: parts.flatMap((p) => p.iamRoles ?? []),
-    iamPolicies: parts.flatMap((p) => p.iamPolicies ?? []),
-    coverage,
+    scope: { partition: caller.partition, accounts, regions },
+    ...(organizations ? { organizations } : {}),
+    connections: results.flatMap((r) => r.parts.flatMap((p) => p.connections ?? [])),
+    hosts: results.flatMap((r) => r.parts.flatMap((p) => p.hosts ?? [])),
+    vpcEndpoints: results.flatMap((r) => r.parts.flatMap((p) => p.vpcEndpoints ?? [])),
+    endpointServices: results.flatMap((r) => r.parts.flatMap((p) => p.endpointServices ?? [])),
+    iamUsers: results.flatMap((r) => r.parts.flatMap((p) => p.iamUsers ?? [])),
+    iamGroups: results.flatMap((r) => r.parts.flatMap((p) => p.iamGroups ?? [])),
+    iamRoles: results.flatMap((r) => r.parts.flatMap((p) => p.iamRoles ?? [])),
+    iamPolicies: results.flatMap((r) => r.parts.flatMap((p) => p.iamPolicies ?? [])),
+    coverage: results.flatMap((r) => r.coverage),
   });
-  // What a collector builds must meet the contract; if it does not, that is our bug.
+  // What the collectors build must meet the contract; if it does not, that is our bug.
   try {
     return validateSnapshot(merged, 'collected snapshot');
   } catch (err) {
     throw new Error(`collected data does not match the snapshot schema (a linkaudit bug): ${(err as Error).message}`);
   }
+}
+
+interface AccountResult {
+  regions: string[];
+  parts: Collected[];
+  coverage: CoverageGap[];
+}
+
+async function collectAccount(account: string, caller: Identity, home: string, limiter: Semaphore, options: CollectOptions): Promise<AccountResult> {
+  const partition = caller.partition;
+  const role = options.roleArn !== undefined ? assumed(account, home, options) : undefined;
+  const aws: AwsOptions = role ? { ...options, credentials: role } : options;
+  const target = (region: string): Target => ({ partition, account, region });
+  let regions: string[] = options.regions === 'all' ? [] : options.regions.length > 0 ? [...options.regions] : [home];
+  try {
+    // Enter the account first: a role that cannot be assumed is one gap for the account, not a
+    // failure of every call made with it.
+    if (role) await role();
+    if (options.regions === 'all') regions = await enabledRegions(home, account, aws);
+    const parts: Collected[] = [];
+    const homeClients = clientsFor(home, aws);
+    // Connections are global: every region lists all of them, so one region reads them once.
+    parts.push(await limiter.run(() => collectConnections(homeClients.codeconnections, target(home))));
+    parts.push(await limiter.run(() => collectIam(homeClients.iam, target('global'))));
+    const perRegion = await Promise.all(
+      regions.map((region) =>
+        limiter.run(async () => {
+          const clients = clientsFor(region, aws);
+          const [ec2, hosts] = await Promise.all([collectEc2(clients.ec2, target(region)), collectHosts(clients.codeconnections, target(region))]);
+          options.log(`linkaudit: ${account} ${region}: ${ec2.vpcEndpoints?.length ?? 0} VPC endpoints, ${ec2.endpointServices?.length ?? 0} endpoint services, ${hosts.hosts?.length ?? 0} hosts${gapNote([ec2, hosts])}`);
+          return [ec2, hosts];
+        }),
+      ),
+    );
+    parts.push(...perRegion.flat());
+    return { regions, parts, coverage: parts.flatMap((p) => spreadConnectionGaps(p.coverage, regions)) };
+  } catch (err) {
+    // The caller's own credentials failing ends the run; a role in another account failing is
+    // that account's gap.
+    if (!role) {
+      if (isCredentialError(err)) throw credentialError(err, options);
+      throw err;
+    }
+    if (!isCredentialError(err) && !isAssumeRoleError(err)) throw err;
+    options.log(`linkaudit: ${account}: cannot assume ${roleFor(account, options)} (${errorCode(err)}); its resources are unknown`);
+    return { regions, parts: [], coverage: accountGaps(err, { partition, account, region: home }, regions.length > 0 ? regions : [home]) };
+  }
+}
+
+/** Every kind of an account that could not be entered is unknown, in every region scanned. */
+function accountGaps(err: unknown, target: Target, regions: readonly string[]): CoverageGap[] {
+  const scope = { service: 'sts', operation: 'AssumeRole' };
+  return [
+    ...regions.map((region) => gapFrom(err, { ...scope, target: { ...target, region }, resourceKinds: [...REGIONAL_KINDS] })),
+    gapFrom(err, { ...scope, target: { ...target, region: 'global' }, resourceKinds: [...IAM_KINDS] }),
+  ];
+}
+
+function roleFor(account: string, options: CollectOptions): string {
+  return (options.roleArn ?? '').replace(/\{account\}/g, account);
+}
+
+type Provider = NonNullable<AwsOptions['credentials']>;
+
+/**
+ * The account's role, assumed once and shared by every client of the account (each client would
+ * otherwise assume it for itself), renewed five minutes before the session expires.
+ */
+function assumed(account: string, home: string, options: CollectOptions): Provider {
+  const provider = fromTemporaryCredentials({
+    params: { RoleArn: roleFor(account, options), RoleSessionName: 'linkaudit', ...(options.externalId ? { ExternalId: options.externalId } : {}) },
+    ...(options.credentials ? { masterCredentials: options.credentials } : {}),
+    clientConfig: { region: home, ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}) },
+  });
+  let current: ReturnType<Provider> | undefined;
+  return async () => {
+    try {
+      const creds = current ? await current : undefined;
+      if (creds && !(creds.expiration && creds.expiration.getTime() - Date.now() < 300_000)) return creds;
+    } catch {
+      // The last attempt failed: try again below rather than repeat its error forever.
+    }
+    current = provider();
+    return current;
+  };
+}
+
+function isAssumeRoleError(err: unknown): boolean {
+  const e = (err ?? {}) as { name?: string; message?: string };
+  return e.name === 'AccessDenied' || e.name === 'AccessDeniedException' || /AssumeRole/i.test(e.message ?? '');
+}
+
+/**
+ * Shards split accounts by a hash of their id, not by position, so adding an account moves no
+ * other account to another shard (a matrix job keeps its history).
+ */
+export function inShard(accounts: readonly string[], shard: CollectOptions['shard']): string[] {
+  if (!shard) return [...accounts];
+  return accounts.filter((a) => createHash('sha256').update(a).digest().readUInt32BE(0) % shard.count === shard.index - 1);
+}
+
+interface Semaphore {
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** At most `limit` account-regions in flight over all accounts. */
+function semaphore(limit: number): Semaphore {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return {
+    async run(work) {
+      if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+      active++;
+      try {
+        return await work();
+      } finally {
+        active--;
+        waiting.shift()?.();
+      }
+    },
+  };
 }
 
 /**
@@ -91,20 +229,6 @@ function spreadConnectionGaps(gaps: CoverageGap[], regions: readonly string[]): 
 function gapNote(parts: Collected[]): string {
   const n = parts.reduce((sum, p) => sum + p.coverage.length, 0);
   return n > 0 ? `; ${n} coverage gap(s)` : '';
-}
-
-function dedupe<T extends { arn: string }>(items: T[]): T[] {
-  return [...new Map(items.map((i) => [i.arn, i])).values()];
-}
-
-/** Credential failures stop the run with one message; every other failure is already a gap. */
-async function guard<T>(options: CollectOptions, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (isCredentialError(err)) throw credentialError(err, options);
-    throw err;
-  }
 }
 
 function credentialError(err: unknown, options: CollectOptions): UserError {
@@ -127,9 +251,8 @@ async function configuredRegion(options: CollectOptions): Promise<string> {
 }
 
 async function callerIdentity(region: string, options: CollectOptions): Promise<Identity> {
-  const sts = clientsFor(region, options).sts;
   try {
-    const out = await sts.send(new GetCallerIdentityCommand({}));
+    const out = await clientsFor(region, options).sts.send(new GetCallerIdentityCommand({}));
     const arn = out.Arn ?? '';
     const account = out.Account ?? parseArn(arn)?.account ?? '';
     return { account, arn, partition: parseArn(arn)?.partition || 'aws' };
@@ -139,14 +262,31 @@ async function callerIdentity(region: string, options: CollectOptions): Promise<
   }
 }
 
-async function enabledRegions(home: string, identity: Identity, options: CollectOptions): Promise<string[]> {
-  const ec2 = clientsFor(home, options).ec2;
+async function organization(region: string, options: CollectOptions): Promise<Organization> {
+  const client = clientsFor(region, options).organizations;
   try {
-    const out = await ec2.send(new DescribeRegionsCommand({ AllRegions: false }));
+    const described = await client.send(new DescribeOrganizationCommand({}));
+    const accounts: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await client.send(new ListAccountsCommand({ MaxResults: 20, NextToken }));
+      for (const a of page.Accounts ?? []) if (a.Id && (a.State ?? a.Status) === 'ACTIVE') accounts.push(a.Id);
+      NextToken = page.NextToken;
+    } while (NextToken);
+    const id = described.Organization?.Id ?? '';
+    return { id, ...(described.Organization?.MasterAccountId ? { managementAccount: described.Organization.MasterAccountId } : {}), accounts: accounts.sort() };
+  } catch (err) {
+    const e = err as { name?: string; message?: string };
+    throw new UserError(`--org: cannot list the organization's accounts (run from the management or a delegated-admin account): ${e.name ?? 'Error'}: ${(e.message ?? '').split('\n')[0]}`);
+  }
+}
+
+async function enabledRegions(home: string, account: string, aws: AwsOptions): Promise<string[]> {
+  try {
+    const out = await clientsFor(home, aws).ec2.send(new DescribeRegionsCommand({ AllRegions: false }));
     return (out.Regions ?? []).map((r) => r.RegionName ?? '').filter((r) => r !== '').sort();
   } catch (err) {
-    if (isCredentialError(err)) throw credentialError(err, options);
-    const gap = gapFrom(err, { target: { partition: identity.partition, account: identity.account, region: home }, service: 'ec2', operation: 'DescribeRegions', resourceKinds: ['vpcEndpoint'] });
-    throw new UserError(`--regions all: cannot list the enabled regions of ${identity.account} (${gap.errorCode}: ${gap.message}); name the regions with --region`);
+    if (isCredentialError(err) || isAssumeRoleError(err)) throw err;
+    throw new UserError(`--regions all: cannot list the enabled regions of ${account} (${errorCode(err)}); name the regions with --region`);
   }
 }

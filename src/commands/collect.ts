@@ -14,6 +14,13 @@ export interface LiveArgs {
   timeout: number;
   concurrency: number;
   quiet: boolean;
+  /** `arn:aws:iam::{account}:role/NAME`, assumed in each account. */
+  roleArn?: string;
+  externalId?: string;
+  accounts?: string[];
+  org?: boolean;
+  /** "i/n". */
+  shard?: string;
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
@@ -43,8 +50,21 @@ export async function collectLive(args: LiveArgs, log: (line: string) => void): 
   // The SDK warns on Node < 22 that its releases after January 2027 will need Node 22. linkaudit
   // pins its SDK version, so the warning is ours to act on, not the user's: keep it off stderr.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { collectAccount } = await import('../collectors/collect.js');
-  return collectAccount({
+  const shard = parseShard(args.shard);
+  const accounts = (args.accounts ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter((a) => a !== '');
+  for (const a of accounts) if (!/^[0-9]{12}$/.test(a)) throw new UserError(`--accounts: "${a}" is not a 12-digit account id`);
+  if (args.org && accounts.length > 0) throw new UserError('--org and --accounts exclude each other');
+  if (args.roleArn !== undefined && !/^arn:aws[a-z-]*:iam::(\{account\}|[0-9]{12}):role\/.+$/.test(args.roleArn)) {
+    throw new UserError(`--role-arn: "${args.roleArn}" is not a role ARN template like arn:aws:iam::{account}:role/linkaudit-audit`);
+  }
+  if ((accounts.length > 0 || args.org) && args.roleArn === undefined) throw new UserError('--accounts and --org need --role-arn to enter the other accounts');
+  const { collect } = await import('../collectors/collect.js');
+  return collect({
+    ...(args.roleArn !== undefined ? { roleArn: args.roleArn } : {}),
+    ...(args.externalId !== undefined ? { externalId: args.externalId } : {}),
+    ...(accounts.length > 0 ? { accounts } : {}),
+    ...(args.org ? { org: true } : {}),
+    ...(shard ? { shard } : {}),
     regions,
     concurrency: args.concurrency,
     maxAttempts: args.maxAttempts,
@@ -53,6 +73,15 @@ export async function collectLive(args: LiveArgs, log: (line: string) => void): 
     credentialSource: source,
     log: args.quiet ? () => {} : log,
   });
+}
+
+export function parseShard(text: string | undefined): { index: number; count: number } | undefined {
+  if (text === undefined) return undefined;
+  const m = /^([0-9]+)\/([0-9]+)$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) throw new UserError(`--shard: "${text}" is not i/n with 1 <= i <= n (e.g. 2/4)`);
+  return { index, count };
 }
 
 export function writeSnapshot(snapshot: Snapshot, file: string): void {

@@ -19,7 +19,12 @@ export interface Failure {
 
 export interface FakeAwsOptions {
   snapshot: Snapshot;
+  /** The caller's account (the one plain credentials belong to). */
   account: string;
+  /** Accounts whose role may not be assumed (AssumeRole answers AccessDenied). */
+  denyAssume?: string[];
+  /** What Organizations answers; accounts of the snapshot's scope, plus a suspended one. */
+  organization?: { id: string; managementAccount: string; accounts: string[]; suspended?: string[] };
   /** Items per page, whatever MaxResults asks (small, so pagination is always exercised). */
   pageSize?: number;
   failures?: Failure[];
@@ -33,6 +38,8 @@ export interface FakeAws {
 }
 
 interface Request {
+  /** The account the request's credentials belong to. */
+  account: string;
   service: string;
   region: string;
   operation: string;
@@ -45,7 +52,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const server = createServer((req, res) => {
     void read(req).then((body) => {
       try {
-        const request = parse(req, body);
+        const request = parse(req, body, options.account);
         calls.set(`${request.service}:${request.operation}`, (calls.get(`${request.service}:${request.operation}`) ?? 0) + 1);
         answer(request, options, res);
       } catch (err) {
@@ -70,17 +77,19 @@ function read(req: IncomingMessage): Promise<string> {
   });
 }
 
-function parse(req: IncomingMessage, body: string): Request {
-  // SigV4: Credential=AKID/20261122/us-east-1/ec2/aws4_request names the region and service.
-  const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
-  const region = scope?.[1] ?? 'us-east-1';
-  const service = scope?.[2] ?? '';
+function parse(req: IncomingMessage, body: string, caller: string): Request {
+  // SigV4: Credential=AKID/20261122/us-east-1/ec2/aws4_request names the key, region and service.
+  // Keys this fake hands out for an assumed role name their account: ASIA<account>.
+  const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\//.exec(String(req.headers.authorization ?? ''));
+  const account = /^ASIA([0-9]{12})$/.exec(scope?.[1] ?? '')?.[1] ?? caller;
+  const region = scope?.[2] ?? 'us-east-1';
+  const service = scope?.[3] ?? '';
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
-    return { service, region, operation: target.split('.').pop() ?? '', params: {}, json: body ? (JSON.parse(body) as Record<string, unknown>) : {} };
+    return { account, service, region, operation: target.split('.').pop() ?? '', params: {}, json: body ? (JSON.parse(body) as Record<string, unknown>) : {} };
   }
   const params = Object.fromEntries(new URLSearchParams(body));
-  return { service, region, operation: params.Action ?? '', params, json: {} };
+  return { account, service, region, operation: params.Action ?? '', params, json: {} };
 }
 
 function page<T>(items: readonly T[], token: unknown, size: number): { items: T[]; next?: string } {
@@ -89,7 +98,9 @@ function page<T>(items: readonly T[], token: unknown, size: number): { items: T[
   return { items: items.slice(start, end), ...(end < items.length ? { next: String(end) } : {}) };
 }
 
-function answer(r: Request, o: FakeAwsOptions, res: ServerResponse): void {
+function answer(r: Request, options: FakeAwsOptions, res: ServerResponse): void {
+  // Everything below answers for the account the credentials belong to.
+  const o = { ...options, account: r.account };
   const failure = o.failures?.find((f) => f.operation === r.operation && (f.region === undefined || f.region === r.region));
   const size = o.pageSize ?? 2;
   const xml = (status: number, text: string): void => void res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8' }).end(text);
@@ -97,6 +108,24 @@ function answer(r: Request, o: FakeAwsOptions, res: ServerResponse): void {
   const s = o.snapshot;
   const inRegion = <T extends { account: string; region: string }>(items: readonly T[]): T[] => items.filter((x) => x.account === o.account && x.region === r.region);
 
+  if (r.service === 'sts' && r.operation === 'AssumeRole') {
+    const target = /^arn:aws:iam::([0-9]{12}):role\//.exec(r.params.RoleArn ?? '')?.[1] ?? '';
+    if (options.denyAssume?.includes(target)) {
+      return xml(403, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::${r.account}:user/auditor is not authorized to perform: sts:AssumeRole on resource: ${escapeXml(r.params.RoleArn ?? '')}</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`);
+    }
+    const expiration = new Date(Date.now() + 3600_000).toISOString();
+    return xml(200, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIA${target}</AccessKeyId><SecretAccessKey>secret</SecretAccessKey><SessionToken>token-${target}</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROA:linkaudit</AssumedRoleId><Arn>arn:aws:sts::${target}:assumed-role/linkaudit-audit/${escapeXml(r.params.RoleSessionName ?? '')}</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>r-3</RequestId></ResponseMetadata></AssumeRoleResponse>`);
+  }
+  if (r.service === 'organizations') {
+    const org = options.organization;
+    if (!org) return json(400, { __type: 'AWSOrganizationsNotInUseException', Message: 'Your account is not a member of an organization.' });
+    if (r.operation === 'DescribeOrganization') {
+      return json(200, { Organization: { Id: org.id, Arn: `arn:aws:organizations::${org.managementAccount}:organization/${org.id}`, FeatureSet: 'ALL', MasterAccountArn: `arn:aws:organizations::${org.managementAccount}:account/${org.id}/${org.managementAccount}`, MasterAccountId: org.managementAccount } });
+    }
+    const all = [...org.accounts.map((id) => ({ id, state: 'ACTIVE' })), ...(org.suspended ?? []).map((id) => ({ id, state: 'SUSPENDED' }))];
+    const p = page(all, r.json.NextToken, size);
+    return json(200, { Accounts: p.items.map((a) => ({ Id: a.id, Arn: `arn:aws:organizations::${org.managementAccount}:account/${org.id}/${a.id}`, Name: `account-${a.id}`, Email: `aws+${a.id}@example.com`, State: a.state, Status: a.state })), ...(p.next ? { NextToken: p.next } : {}) });
+  }
   if (r.service === 'sts') {
     xml(200, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${o.account}:user/auditor</Arn><UserId>AIDAEXAMPLE</UserId><Account>${o.account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`);
     return;

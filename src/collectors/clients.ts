@@ -16,6 +16,8 @@ export interface AwsOptions {
   timeoutMs: number;
   /** Told of every operation issued (`service:Operation`), for the least-privilege policy test. */
   onOperation?: (operation: string) => void;
+  /** Told of every HTTP answer (each retry too), and whether it was a throttle, for progress. */
+  onAnswer?: (throttled: boolean) => void;
 }
 
 type ClientClass<C> = new (config: Record<string, unknown>) => C;
@@ -43,12 +45,25 @@ type Protocol = 'xml' | 'json';
  * before deserializing: an XML answer must have `<OperationResponse>` as its root, a JSON answer
  * must be an object. The refusal is an InvalidResponse coverage gap like any other failure.
  */
-function answerCheck(client: { config: { streamCollector: (body: unknown) => Promise<Uint8Array> } }, protocol: Protocol) {
+function answerCheck(client: { config: { streamCollector: (body: unknown) => Promise<Uint8Array> } }, protocol: Protocol, onAnswer?: (throttled: boolean) => void) {
   return (next: Handler, context: { commandName?: string }): Handler =>
     async (args) => {
       const out = await next(args);
       const response = out.response as RawResponse;
-      if (response.statusCode < 200 || response.statusCode > 299) return out;
+      if (response.statusCode < 200 || response.statusCode > 299) {
+        if (onAnswer) {
+          // Throttles come as 429, 503 (EC2's RequestLimitExceeded) or a 400 naming them.
+          let throttled = response.statusCode === 429 || response.statusCode === 503;
+          if (response.statusCode === 400) {
+            const bytes = response.body instanceof Uint8Array ? response.body : await client.config.streamCollector(response.body);
+            response.body = bytes;
+            throttled = /Throttl|RequestLimitExceeded|TooManyRequests|SlowDown/.test(new TextDecoder().decode(bytes.subarray(0, 512)));
+          }
+          onAnswer(throttled);
+        }
+        return out;
+      }
+      onAnswer?.(false);
       const bytes = response.body instanceof Uint8Array ? response.body : await client.config.streamCollector(response.body);
       response.body = bytes; // the deserializer reads the buffered copy
       const head = new TextDecoder().decode(bytes.subarray(0, 512));
@@ -73,7 +88,7 @@ function make<C extends { middlewareStack: unknown }>(Client: ClientClass<C>, ia
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
   });
   const stack = client.middlewareStack as MiddlewareStack;
-  stack.add(answerCheck(client as unknown as Parameters<typeof answerCheck>[0], protocol), { step: 'deserialize', priority: 'low', name: 'linkauditAnswerCheck' });
+  stack.add(answerCheck(client as unknown as Parameters<typeof answerCheck>[0], protocol, options.onAnswer), { step: 'deserialize', priority: 'low', name: 'linkauditAnswerCheck' });
   const record = options.onOperation;
   if (record) {
     stack.add(

@@ -15,6 +15,7 @@ import { collectEc2 } from './ec2.js';
 import { errorCode, gapFrom, isCredentialError } from './gaps.js';
 import { collectIam } from './iam.js';
 import { mapPool } from './pool.js';
+import type { Progress } from './progress.js';
 import type { Collected, Target } from './types.js';
 
 export interface CollectOptions extends AwsOptions {
@@ -34,6 +35,7 @@ export interface CollectOptions extends AwsOptions {
   org?: boolean;
   /** This process reads shard `index` (1-based) of `count`. */
   shard?: { index: number; count: number };
+  progress?: Progress;
 }
 
 export interface Identity {
@@ -50,7 +52,32 @@ const IAM_KINDS = ['iamUser', 'iamGroup', 'iamRole', 'iamPolicy'] as const;
  * One account's failure (a role it will not let us assume) is that account's coverage gap; the
  * others go on.
  */
-export async function collect(options: CollectOptions): Promise<Snapshot> {
+export async function collect(given: CollectOptions): Promise<Snapshot> {
+  const progress = given.progress;
+  const options: CollectOptions = progress
+    ? {
+        ...given,
+        onOperation: (op) => {
+          progress.call();
+          given.onOperation?.(op);
+        },
+        onAnswer: (throttled) => {
+          progress.answer(throttled);
+          given.onAnswer?.(throttled);
+        },
+      }
+    : given;
+  let ok = false;
+  try {
+    const snapshot = await collectAll(options);
+    ok = true;
+    return snapshot;
+  } finally {
+    progress?.stop(ok);
+  }
+}
+
+async function collectAll(options: CollectOptions): Promise<Snapshot> {
   const startedAt = new Date().toISOString();
   const home = await configuredRegion(options);
   const caller = await callerIdentity(home, options);
@@ -112,6 +139,7 @@ async function collectAccount(account: string, caller: Identity, home: string, l
     // failure of every call made with it.
     if (role) await role();
     if (options.regions === 'all') regions = await enabledRegions(home, account, aws);
+    options.progress?.total(regions.length);
     const parts: Collected[] = [];
     const homeClients = clientsFor(home, aws);
     // Connections are global: every region lists all of them, so one region reads them once.
@@ -122,7 +150,10 @@ async function collectAccount(account: string, caller: Identity, home: string, l
         limiter.run(async () => {
           const clients = clientsFor(region, aws);
           const [ec2, hosts] = await Promise.all([collectEc2(clients.ec2, target(region)), collectHosts(clients.codeconnections, target(region))]);
-          options.log(`linkaudit: ${account} ${region}: ${ec2.vpcEndpoints?.length ?? 0} VPC endpoints, ${ec2.endpointServices?.length ?? 0} endpoint services, ${hosts.hosts?.length ?? 0} hosts${gapNote([ec2, hosts])}`);
+          const line = `linkaudit: ${account} ${region}: ${ec2.vpcEndpoints?.length ?? 0} VPC endpoints, ${ec2.endpointServices?.length ?? 0} endpoint services, ${hosts.hosts?.length ?? 0} hosts${gapNote([ec2, hosts])}`;
+          options.progress?.gaps(ec2.coverage.length + hosts.coverage.length);
+          if (options.progress) options.progress.regionDone(line);
+          else options.log(line);
           return [ec2, hosts];
         }),
       ),
@@ -138,7 +169,9 @@ async function collectAccount(account: string, caller: Identity, home: string, l
     }
     if (!isCredentialError(err) && !isAssumeRoleError(err)) throw err;
     options.log(`linkaudit: ${account}: cannot assume ${roleFor(account, options)} (${errorCode(err)}); its resources are unknown`);
-    return { regions, parts: [], coverage: accountGaps(err, { partition, account, region: home }, regions.length > 0 ? regions : [home]) };
+    const gaps = accountGaps(err, { partition, account, region: home }, regions.length > 0 ? regions : [home]);
+    options.progress?.gaps(gaps.length);
+    return { regions, parts: [], coverage: gaps };
   }
 }
 

@@ -59,7 +59,9 @@ export async function collectLive(args: LiveArgs, log: (line: string) => void): 
   }
   if ((accounts.length > 0 || args.org) && args.roleArn === undefined) throw new UserError('--accounts and --org need --role-arn to enter the other accounts');
   const { collect } = await import('../collectors/collect.js');
+  const { createProgress } = await import('../collectors/progress.js');
   return collect({
+    progress: createProgress({ write: (t) => process.stderr.write(t), tty: process.stderr.isTTY === true, quiet: args.quiet }),
     ...(args.roleArn !== undefined ? { roleArn: args.roleArn } : {}),
     ...(args.externalId !== undefined ? { externalId: args.externalId } : {}),
     ...(accounts.length > 0 ? { accounts } : {}),

@@ -121,6 +121,18 @@ describe('live collection', () => {
     expect(findings(collected)).toEqual(findings(asCollected(collected)));
   });
 
+  it('one region failing leaves the other regions read', async () => {
+    const failing = await startFakeAws({ snapshot: expected, account: ACCOUNT, failures: [{ operation: 'DescribeVpcEndpoints', region: 'eu-west-1', status: 503, code: 'ServiceUnavailable', message: 'Service is unavailable.' }] });
+    try {
+      const collected = await collect(failing);
+      expect(collected.coverage.map((g) => [g.region, g.operation, g.errorCode, g.field ?? null])).toEqual([['eu-west-1', 'DescribeVpcEndpoints', 'ServiceUnavailable', null]]);
+      expect(collected.vpcEndpoints.map((e) => e.region)).toEqual(expected.vpcEndpoints.filter((e) => e.region === 'us-east-1').map(() => 'us-east-1'));
+      expect(collected.endpointServices.length).toBe(expected.endpointServices.length);
+    } finally {
+      await failing.close();
+    }
+  });
+
   it('issues only operations that docs/iam-policy.json allows', async () => {
     const operations = new Set<string>();
     await collect(fake, operations);

@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
       .option('endpoint-url', { type: 'string', describe: 'Send every AWS call here (LocalStack, moto); AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too' })
       .option('max-attempts', { type: 'number', default: 8, describe: 'Attempts per AWS call (adaptive retry mode, backs off on throttling)' })
       .option('timeout', { type: 'number', default: 30, describe: 'Seconds before one AWS request is given up (then a coverage gap)' })
-      .option('concurrency', { type: 'number', default: 4, describe: 'Account-regions read at once' })
+      .option('concurrency', { type: 'number', default: 16, describe: 'Account-regions read at once (each has its own AWS rate limits)' })
       .option('role-arn', { type: 'string', describe: 'Role to assume in each account, e.g. arn:aws:iam::{account}:role/linkaudit-audit' })
       .option('external-id', { type: 'string', describe: 'External id for --role-arn' })
       .option('accounts', { type: 'string', array: true, describe: 'Accounts to read through --role-arn (repeatable or comma-separated)' })

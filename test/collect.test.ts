@@ -292,6 +292,34 @@ describe('many accounts through an assumed role', () => {
     expect(got.some((f) => f.includes(`:${DENIED}:`))).toBe(true);
   });
 
+  it('rides out throttling everywhere, AssumeRole included, without a gap', async () => {
+    const throttled = await startFakeAws({
+      snapshot: both,
+      account: '111122223333',
+      organization: { id: 'o-exampleorg1', managementAccount: '111122223333', accounts: ACCOUNTS },
+      throttle: { burst: 2, ratePerSecond: 40 },
+    });
+    try {
+      const collected = await collectLive({
+        regions: REGIONS,
+        concurrency: 16,
+        maxAttempts: 10,
+        timeoutMs: 5000,
+        endpointUrl: throttled.url,
+        credentials,
+        credentialSource: 'test credentials',
+        log: () => {},
+        roleArn: 'arn:aws:iam::{account}:role/linkaudit-audit',
+        org: true,
+      });
+      expect(throttled.throttled).toBeGreaterThan(0);
+      expect(collected.coverage).toEqual([]);
+      expect(collected.scope.accounts).toEqual(ACCOUNTS);
+    } finally {
+      await throttled.close();
+    }
+  });
+
   it('shards split the accounts by a stable hash, and the shards together are the whole', async () => {
     const one = await collectOrg({ shard: { index: 1, count: 2 } });
     const two = await collectOrg({ shard: { index: 2, count: 2 } });

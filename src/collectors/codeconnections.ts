@@ -24,7 +24,7 @@ const SERVICE = 'codeconnections';
 /** botocore codestar-connections 2019-12-01: MaxResults is 0..100 for ListConnections and ListHosts. */
 const PAGE_SIZE = 100;
 /** ListTagsForResource calls in flight at once: fast for large accounts, gentle on the rate limit. */
-const TAG_CONCURRENCY = 4;
+const TAG_CONCURRENCY = 16;
 
 export async function collectConnections(client: CodeStarConnectionsClient, target: Target): Promise<Collected> {
   let listed: SdkConnection[];

@@ -134,18 +134,27 @@ async function collectAccount(account: string, caller: Identity, home: string, l
   const aws: AwsOptions = role ? { ...options, credentials: role } : options;
   const target = (region: string): Target => ({ partition, account, region });
   let regions: string[] = options.regions === 'all' ? [] : options.regions.length > 0 ? [...options.regions] : [home];
+  if (role) {
+    // Enter the account first: a role that cannot be assumed (denied, or throttled past every
+    // retry) is one gap for the account, not a failure of every call made with it.
+    try {
+      await role();
+    } catch (err) {
+      // The caller's own credentials were proven by GetCallerIdentity: this failure is the role's.
+      return unenterable(err, account, partition, home, regions, options);
+    }
+  }
   try {
-    // Enter the account first: a role that cannot be assumed is one gap for the account, not a
-    // failure of every call made with it.
-    if (role) await role();
     if (options.regions === 'all') regions = await enabledRegions(home, account, aws);
     options.progress?.total(regions.length);
-    const parts: Collected[] = [];
     const homeClients = clientsFor(home, aws);
-    // Connections are global: every region lists all of them, so one region reads them once.
-    parts.push(await limiter.run(() => collectConnections(homeClients.codeconnections, target(home))));
-    parts.push(await limiter.run(() => collectIam(homeClients.iam, target('global'))));
-    const perRegion = await Promise.all(
+    // Everything of an account at once (bounded by the limiter): connections (global, so read once
+    // from the home region), IAM, and every region.
+    const accountWide = Promise.all([
+      limiter.run(() => collectConnections(homeClients.codeconnections, target(home))),
+      limiter.run(() => collectIam(homeClients.iam, target('global'))),
+    ]);
+    const perRegion = Promise.all(
       regions.map((region) =>
         limiter.run(async () => {
           const clients = clientsFor(region, aws);
@@ -158,7 +167,9 @@ async function collectAccount(account: string, caller: Identity, home: string, l
         }),
       ),
     );
-    parts.push(...perRegion.flat());
+    // One await for both, so that a failure of either never leaves the other's unobserved.
+    const [wide, regional] = await Promise.all([accountWide, perRegion]);
+    const parts: Collected[] = [...wide, ...regional.flat()];
     return { regions, parts, coverage: parts.flatMap((p) => spreadConnectionGaps(p.coverage, regions)) };
   } catch (err) {
     // The caller's own credentials failing ends the run; a role in another account failing is
@@ -168,11 +179,15 @@ async function collectAccount(account: string, caller: Identity, home: string, l
       throw err;
     }
     if (!isCredentialError(err) && !isAssumeRoleError(err)) throw err;
-    options.log(`linkaudit: ${account}: cannot assume ${roleFor(account, options)} (${errorCode(err)}); its resources are unknown`);
-    const gaps = accountGaps(err, { partition, account, region: home }, regions.length > 0 ? regions : [home]);
-    options.progress?.gaps(gaps.length);
-    return { regions, parts: [], coverage: gaps };
+    return unenterable(err, account, partition, home, regions, options);
   }
+}
+
+function unenterable(err: unknown, account: string, partition: string, home: string, regions: string[], options: CollectOptions): AccountResult {
+  options.log(`linkaudit: ${account}: cannot assume ${roleFor(account, options)} (${errorCode(err)}); its resources are unknown`);
+  const gaps = accountGaps(err, { partition, account, region: home }, regions.length > 0 ? regions : [home]);
+  options.progress?.gaps(gaps.length);
+  return { regions, parts: [], coverage: gaps };
 }
 
 /** Every kind of an account that could not be entered is unknown, in every region scanned. */
@@ -198,7 +213,9 @@ function assumed(account: string, home: string, options: CollectOptions): Provid
   const provider = fromTemporaryCredentials({
     params: { RoleArn: roleFor(account, options), RoleSessionName: 'linkaudit', ...(options.externalId ? { ExternalId: options.externalId } : {}) },
     ...(options.credentials ? { masterCredentials: options.credentials } : {}),
-    clientConfig: { region: home, ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}) },
+    // The STS client behind the role retries as every other client does: a throttled AssumeRole
+    // must not cost the account.
+    clientConfig: { region: home, retryMode: 'adaptive', maxAttempts: options.maxAttempts, ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}) },
   });
   let current: ReturnType<Provider> | undefined;
   return async () => {

@@ -112,7 +112,21 @@ function toEndpoint(e: AwsVpcEndpoint, t: Target, gaps: GapList): VpcEndpoint {
 }
 
 /** The parsed document, or why it cannot be used. */
+// Estates repeat a handful of endpoint policies thousands of times: judge each text once. The
+// parsed document is shared, never mutated.
+const policyCache = new Map<string, PolicyDocument | string>();
+
 function parsePolicy(text: string): PolicyDocument | string {
+  let result = policyCache.get(text);
+  if (result === undefined) {
+    result = parsePolicyText(text);
+    if (policyCache.size >= 10_000) policyCache.clear();
+    policyCache.set(text, result);
+  }
+  return result;
+}
+
+function parsePolicyText(text: string): PolicyDocument | string {
   let doc: unknown;
   try {
     doc = JSON.parse(text);

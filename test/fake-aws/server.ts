@@ -2,8 +2,14 @@
 // collectors speak (EC2 and IAM query/XML, STS XML, CodeConnections JSON 1.0), paginated in
 // small pages, with failures injectable per operation. It is what `AWS_ENDPOINT_URL` points at
 // in the end-to-end tests: the inverse of the collectors, written from the botocore shapes.
+//
+// For the collection benchmark (bench/collect.ts) it can also behave more like AWS at scale:
+// honour MaxResults (`pageSize: 'max'`), answer after a delay (`latencyMs`) and throttle each
+// account-region with a token bucket (`throttle`), answering as each service does when it throttles.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Snapshot } from '../../src/model/types.js';
 import { ec2Error, ec2Response, escapeXml, type Wire } from '../collectors/ec2-wire.js';
 import { authorizationDetails, encodePolicy, iamError } from '../collectors/iam-wire.js';
@@ -25,15 +31,36 @@ export interface FakeAwsOptions {
   denyAssume?: string[];
   /** What Organizations answers; accounts of the snapshot's scope, plus a suspended one. */
   organization?: { id: string; managementAccount: string; accounts: string[]; suspended?: string[] };
-  /** Items per page, whatever MaxResults asks (small, so pagination is always exercised). */
-  pageSize?: number;
+  /**
+   * Items per page. A number is the server's own ceiling: a page holds that many items, or fewer if
+   * the request's MaxResults/MaxItems asks for fewer. 'max' honours MaxResults as AWS does (with
+   * the service's default page when the request names none). Default 2, far below any MaxResults
+   * the collectors send, so pagination is always exercised.
+   */
+  pageSize?: number | 'max';
+  /** Milliseconds before each answer (throttled ones too), standing in for the round trip. */
+  latencyMs?: number;
+  /**
+   * A token bucket per account|region (IAM, STS and Organizations under region 'global'): it starts
+   * full with `burst` tokens and refills at `ratePerSecond`; a request finding it empty is answered
+   * with the service's throttling error. Off by default.
+   */
+  throttle?: { burst: number; ratePerSecond: number };
   failures?: Failure[];
+  /** Told of each request on arrival (for timelines): its `service:Operation`, bucket and whether it was throttled. */
+  onRequest?: (request: { operation: string; bucket: string; throttled: boolean }) => void;
 }
 
 export interface FakeAws {
   url: string;
-  /** Requests answered, by `service:Operation`. */
+  /** Requests answered, by `service:Operation` (throttled answers are counted apart, below). */
   calls: Map<string, number>;
+  /** Requests answered with a throttling error (only with `throttle`). */
+  readonly throttled: number;
+  /** Throttled answers by `service:Operation`. */
+  throttledCalls: Map<string, number>;
+  /** Requests answered (not throttled) by token bucket, `account|region` ('global' for IAM/STS/Organizations). */
+  bucketCalls: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -49,24 +76,96 @@ interface Request {
 
 export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const calls = new Map<string, number>();
+  const throttledCalls = new Map<string, number>();
+  const bucketCalls = new Map<string, number>();
+  const bump = (map: Map<string, number>, key: string): void => void map.set(key, (map.get(key) ?? 0) + 1);
+  const buckets = options.throttle ? tokenBuckets(options.throttle) : undefined;
+  let throttled = 0;
   const server = createServer((req, res) => {
-    void read(req).then((body) => {
+    void read(req).then(async (body) => {
       try {
         const request = parse(req, body, options.account);
-        calls.set(`${request.service}:${request.operation}`, (calls.get(`${request.service}:${request.operation}`) ?? 0) + 1);
-        answer(request, options, res);
+        const key = `${request.service}:${request.operation}`;
+        const bucket = bucketOf(request);
+        // The bucket is drawn on arrival, as AWS decides on arrival; the answer comes after the delay either way.
+        const allowed = buckets ? buckets.take(bucket) : true;
+        if (allowed) {
+          bump(calls, key);
+          bump(bucketCalls, bucket);
+        } else {
+          throttled++;
+          bump(throttledCalls, key);
+        }
+        options.onRequest?.({ operation: key, bucket, throttled: !allowed });
+        if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+        if (allowed) answer(request, options, res);
+        else throttle(request, res);
       } catch (err) {
         res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err));
       }
     });
   });
+  // A slow or throttled run leaves sockets idle for longer than Node's 5 s default; closing them
+  // under a client about to reuse one would add connection resets that AWS does not cause.
+  if (options.latencyMs !== undefined || options.throttle !== undefined) server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    get throttled() {
+      return throttled;
+    },
+    throttledCalls,
+    bucketCalls,
+    close: () =>
+      new Promise((resolve) => {
+        // Idle keep-alive sockets would otherwise hold close() open until they time out.
+        server.closeIdleConnections();
+        server.close(() => resolve());
+      }),
   };
+}
+
+/** The token bucket a request draws on: its credentials' account, and its region or 'global'. */
+function bucketOf(r: Request): string {
+  const global = r.service === 'iam' || r.service === 'sts' || r.service === 'organizations';
+  return `${r.account}|${global ? 'global' : r.region}`;
+}
+
+function tokenBuckets(limits: { burst: number; ratePerSecond: number }): { take(bucket: string): boolean } {
+  const state = new Map<string, { tokens: number; at: number }>();
+  return {
+    take(bucket) {
+      const now = performance.now();
+      const b = state.get(bucket) ?? { tokens: limits.burst, at: now };
+      b.tokens = Math.min(limits.burst, b.tokens + ((now - b.at) / 1000) * limits.ratePerSecond);
+      b.at = now;
+      state.set(bucket, b);
+      if (b.tokens < 1) return false;
+      b.tokens -= 1;
+      return true;
+    },
+  };
+}
+
+/** What each service answers when it throttles a request. */
+function throttle(r: Request, res: ServerResponse): void {
+  const id = randomUUID();
+  if (r.service === 'iam' || r.service === 'sts') {
+    const ns = r.service === 'iam' ? 'https://iam.amazonaws.com/doc/2010-05-08/' : 'https://sts.amazonaws.com/doc/2011-06-15/';
+    res.writeHead(400, { 'content-type': 'text/xml', 'x-amzn-requestid': id }).end(`<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>${id}</RequestId></ErrorResponse>`);
+    return;
+  }
+  if (r.service === 'organizations') {
+    res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': id }).end(JSON.stringify({ __type: 'TooManyRequestsException', Message: 'You have sent too many requests in too short a period of time. Try again later.' }));
+    return;
+  }
+  if (r.service === 'codestar-connections' || r.service === 'codeconnections') {
+    res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': id }).end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+    return;
+  }
+  res.writeHead(503, { 'content-type': 'text/xml;charset=UTF-8' }).end(ec2Error('RequestLimitExceeded', 'Request limit exceeded.', id));
 }
 
 function read(req: IncomingMessage): Promise<string> {
@@ -92,6 +191,43 @@ function parse(req: IncomingMessage, body: string, caller: string): Request {
   return { account, service, region, operation: params.Action ?? '', params, json: {} };
 }
 
+/**
+ * Items per page for this request. AWS's own page when MaxResults/MaxItems is absent: IAM's
+ * documented default is 100; EC2, CodeConnections and Organizations return up to their ceiling
+ * (taken as 1,000, above every ceiling the collectors ask for).
+ */
+function pageSizeOf(r: Request, option: FakeAwsOptions['pageSize']): number {
+  if (option === undefined) return 2;
+  const raw = r.service === 'iam' ? r.params.MaxItems : r.params.MaxResults ?? r.json.MaxResults;
+  const asked = raw === undefined || raw === '' ? undefined : Number(raw);
+  const valid = asked !== undefined && Number.isFinite(asked) && asked > 0 ? asked : undefined;
+  if (option === 'max') return valid ?? (r.service === 'iam' ? 100 : 1000);
+  return valid !== undefined ? Math.min(option, valid) : option;
+}
+
+/**
+ * The snapshot's resources of one account (and region), indexed once per collection array: at
+ * benchmark scale (160,000 endpoints) filtering the whole array on every request would make the
+ * fake, not the collectors, the thing measured. The snapshot is not changed while served.
+ */
+const cells = new WeakMap<readonly object[], { length: number; index: Map<string, readonly object[]> }>();
+function cell<T extends { account: string; region: string }>(items: readonly T[], account: string, region: string | undefined): readonly T[] {
+  // A collection that grew or shrank since it was indexed (a test adding a resource) is indexed again.
+  let index = cells.get(items)?.length === items.length ? cells.get(items)?.index : undefined;
+  if (!index) {
+    index = new Map<string, T[]>();
+    for (const x of items) {
+      for (const key of [`${x.account}|`, `${x.account}|${x.region}`]) {
+        const list = (index.get(key) ?? []) as T[];
+        if (list.length === 0) index.set(key, list);
+        list.push(x);
+      }
+    }
+    cells.set(items, { length: items.length, index });
+  }
+  return (index.get(`${account}|${region ?? ''}`) ?? []) as readonly T[];
+}
+
 function page<T>(items: readonly T[], token: unknown, size: number): { items: T[]; next?: string } {
   const start = typeof token === 'string' && token !== '' ? Number(token) : 0;
   const end = start + size;
@@ -102,11 +238,11 @@ function answer(r: Request, options: FakeAwsOptions, res: ServerResponse): void 
   // Everything below answers for the account the credentials belong to.
   const o = { ...options, account: r.account };
   const failure = o.failures?.find((f) => f.operation === r.operation && (f.region === undefined || f.region === r.region));
-  const size = o.pageSize ?? 2;
+  const size = pageSizeOf(r, o.pageSize);
   const xml = (status: number, text: string): void => void res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8' }).end(text);
   const json = (status: number, value: unknown): void => void res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(value));
   const s = o.snapshot;
-  const inRegion = <T extends { account: string; region: string }>(items: readonly T[]): T[] => items.filter((x) => x.account === o.account && x.region === r.region);
+  const inRegion = <T extends { account: string; region: string }>(items: readonly T[]): readonly T[] => cell(items, o.account, r.region);
 
   if (r.service === 'sts' && r.operation === 'AssumeRole') {
     const target = /^arn:aws:iam::([0-9]{12}):role\//.exec(r.params.RoleArn ?? '')?.[1] ?? '';
@@ -132,7 +268,7 @@ function answer(r: Request, options: FakeAwsOptions, res: ServerResponse): void 
   }
   if (r.service === 'iam') {
     if (failure) return xml(failure.status, iamError(failure.code, failure.message));
-    const mine = <T extends { account: string }>(items: readonly T[]): T[] => items.filter((x) => x.account === o.account);
+    const mine = <T extends { account: string; region: string }>(items: readonly T[]): readonly T[] => cell(items, o.account, undefined);
     const p = page(
       [
         ...mine(s.iamUsers).map((u) => ({ kind: 'user', u })),
@@ -163,7 +299,7 @@ function answer(r: Request, options: FakeAwsOptions, res: ServerResponse): void 
     if (failure) return json(failure.status, { __type: `com.amazonaws.codestar.connections#${failure.code}`, message: failure.message });
     if (r.operation === 'ListConnections') {
       // Connections are global: every region lists all of the account's.
-      const p = page(s.connections.filter((c) => c.account === o.account), r.json.NextToken, size);
+      const p = page(cell(s.connections, o.account, undefined), r.json.NextToken, size);
       return json(200, { Connections: p.items.map((c) => ({ ConnectionName: c.name, ConnectionArn: c.arn, ProviderType: c.providerType, OwnerAccountId: c.ownerAccountId ?? o.account, ConnectionStatus: c.status, ...(c.hostArn ? { HostArn: c.hostArn } : {}) })), ...(p.next ? { NextToken: p.next } : {}) });
     }
     if (r.operation === 'ListHosts') {

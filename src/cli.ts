@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import { UserError } from './errors.js';
 import { toolVersion } from './version.js';
+import type { LiveArgs } from './commands/collect.js';
 
 const EXIT_CODES = `Exit codes:
   0  nothing at or above the --fail-on threshold
@@ -17,20 +18,8 @@ const FORMAT_CHOICES = ['sarif', 'json', 'markdown'] as const;
 
 type Handler = () => Promise<number>;
 
-interface AwsFlags {
-  profile?: string;
-  roleArn?: string;
-  externalId?: string;
-  accounts?: string[];
-  org: boolean;
-  shard?: string;
-  region: string[];
-  regions?: string;
-  endpointUrl?: string;
-  maxAttempts: number;
-  timeout: number;
-  concurrency: number;
-}
+/** The AWS flags as yargs gives them; `quiet` belongs to each command. */
+type AwsFlags = Omit<LiveArgs, 'quiet' | 'org'> & { org: boolean };
 
 function awsArgs(a: AwsFlags): AwsFlags {
   return {

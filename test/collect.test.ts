@@ -75,18 +75,14 @@ function findings(snapshot: Snapshot): string[] {
 
 const credentials = async () => ({ accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret' });
 
+type CollectOptions = Parameters<typeof collectLive>[0];
+
+function options(fake: FakeAws, extra: Partial<CollectOptions> = {}): CollectOptions {
+  return { regions: REGIONS, concurrency: 2, maxAttempts: 2, timeoutMs: 5000, endpointUrl: fake.url, credentials, credentialSource: 'test credentials', log: () => {}, ...extra };
+}
+
 async function collect(fake: FakeAws, operations?: Set<string>): Promise<Snapshot> {
-  return collectLive({
-    regions: REGIONS,
-    concurrency: 2,
-    maxAttempts: 2,
-    timeoutMs: 5000,
-    endpointUrl: fake.url,
-    credentials,
-    credentialSource: 'test credentials',
-    log: () => {},
-    ...(operations ? { onOperation: (op: string) => operations.add(op) } : {}),
-  });
+  return collectLive(options(fake, operations ? { onOperation: (op: string) => operations.add(op) } : {}));
 }
 
 function run(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -260,20 +256,8 @@ describe('many accounts through an assumed role', () => {
     else process.env.AWS_REGION = saved;
   });
 
-  const collectOrg = (extra: Partial<Parameters<typeof collectLive>[0]> = {}): Promise<Snapshot> =>
-    collectLive({
-      regions: REGIONS,
-      concurrency: 3,
-      maxAttempts: 2,
-      timeoutMs: 5000,
-      endpointUrl: fake.url,
-      credentials,
-      credentialSource: 'test credentials',
-      log: () => {},
-      roleArn: 'arn:aws:iam::{account}:role/linkaudit-audit',
-      org: true,
-      ...extra,
-    });
+  const collectOrg = (extra: Partial<CollectOptions> = {}): Promise<Snapshot> =>
+    collectLive(options(fake, { concurrency: 3, roleArn: 'arn:aws:iam::{account}:role/linkaudit-audit', org: true, ...extra }));
 
   it('reads every ACTIVE account of the organization; a denied role is that account’s gap, the others go on', async () => {
     const collected = await collectOrg();
@@ -300,18 +284,7 @@ describe('many accounts through an assumed role', () => {
       throttle: { burst: 2, ratePerSecond: 40 },
     });
     try {
-      const collected = await collectLive({
-        regions: REGIONS,
-        concurrency: 16,
-        maxAttempts: 10,
-        timeoutMs: 5000,
-        endpointUrl: throttled.url,
-        credentials,
-        credentialSource: 'test credentials',
-        log: () => {},
-        roleArn: 'arn:aws:iam::{account}:role/linkaudit-audit',
-        org: true,
-      });
+      const collected = await collectLive(options(throttled, { concurrency: 16, maxAttempts: 10, roleArn: 'arn:aws:iam::{account}:role/linkaudit-audit', org: true }));
       expect(throttled.throttled).toBeGreaterThan(0);
       expect(collected.coverage).toEqual([]);
       expect(collected.scope.accounts).toEqual(ACCOUNTS);

@@ -1,11 +1,12 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientsFor } from '../../src/collectors/clients.js';
 import { CODECONNECTIONS_OPERATIONS, collectConnections, collectHosts } from '../../src/collectors/codeconnections.js';
 import type { Collected, Target } from '../../src/collectors/types.js';
 import { emptySnapshot } from '../../src/model/empty.js';
 import { validateSnapshot } from '../../src/model/load.js';
 import { notAllowed } from './policy-check.js';
+import { jsonError, useNock } from './nock-lifecycle.js';
 
 const ENDPOINT = 'https://codestar-connections.us-east-1.amazonaws.com';
 const TARGET: Target = { partition: 'aws', account: '111122223333', region: 'us-east-1' };
@@ -57,23 +58,8 @@ function validates(collected: Collected): void {
 
 const BAD_GATEWAY = '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>';
 
-/** JSON.parse's message for `text` (the SDK's parse error): its wording differs between Node versions. */
-function jsonError(text: string): string {
-  try {
-    JSON.parse(text);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error(`${text} parses`);
-}
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 const A = 'arn:aws:codestar-connections:us-east-1:111122223333:connection/aaaa-1111';
 const B = 'arn:aws:codeconnections:eu-west-1:111122223333:connection/bbbb-2222';

@@ -1,6 +1,6 @@
 import { GetAccountAuthorizationDetailsCommand } from '@aws-sdk/client-iam';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientsFor } from '../../src/collectors/clients.js';
 import { IAM_OPERATIONS, collectIam } from '../../src/collectors/iam.js';
 import type { Collected, Target } from '../../src/collectors/types.js';
@@ -9,6 +9,7 @@ import { validateSnapshot } from '../../src/model/load.js';
 import type { PolicyDocument } from '../../src/model/types.js';
 import { IAM_ENDPOINT, XML_TYPE, authorizationDetails, encodePolicy, iamError } from './iam-wire.js';
 import { notAllowed } from './policy-check.js';
+import { jsonError, useNock } from './nock-lifecycle.js';
 
 const TARGET: Target = { partition: 'aws', account: '111122223333', region: 'global' };
 const ACCOUNT = '111122223333';
@@ -52,23 +53,8 @@ function validates(collected: Collected): void {
   ).not.toThrow();
 }
 
-/** JSON.parse's message for `text`: its wording differs between Node versions. */
-function jsonError(text: string): string {
-  try {
-    JSON.parse(text);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error(`${text} parses`);
-}
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 // Characters the percent-encoding must carry: space, double quote, '+', '%', and non-ASCII.
 const DEPLOY: PolicyDocument = {

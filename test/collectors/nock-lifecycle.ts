@@ -1,0 +1,23 @@
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+
+/** No real network; every mock a test sets up must be used by it. */
+export function useNock(): void {
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    expect(pending).toEqual([]);
+  });
+  afterAll(() => nock.enableNetConnect());
+}
+
+/** JSON.parse's message for `text` (what the SDK reports): its wording differs between Node versions. */
+export function jsonError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error(`${text} parses`);
+}

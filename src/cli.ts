@@ -125,14 +125,23 @@ async function main(argv: string[]): Promise<number> {
     )
     .command(
       'merge <files..>',
-      'Combine the snapshots of shards (--shard i/n) into one',
+      'Combine the snapshots, or the JSON reports, of shards (--shard i/n) into one',
       (y) =>
         y
           .positional('files', { type: 'string', array: true, demandOption: true })
-          .option('output', { alias: 'o', type: 'string', describe: 'Snapshot file to write (default: stdout)' })
-          .example('$0 merge shard-*.json --output estate.json && $0 scan --snapshot estate.json', 'Fan out, then scan once'),
+          .option('output', { alias: 'o', type: 'string', describe: 'Snapshots: the merged snapshot file (default: stdout)' })
+          .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, describe: 'Reports: formats of the merged report [default: json]' })
+          .option('output-dir', { type: 'string', describe: 'Reports: write one file per format here' })
+          .example('$0 merge shard-*.json --output estate.json && $0 scan --snapshot estate.json', 'Fan out, then scan once')
+          .example('$0 merge shard-*/linkaudit.json --format sarif --format markdown --output-dir out', 'Or merge the shards\' reports (exit code: the merged gate)'),
       (a) => {
-        run = async () => (await import('./commands/merge.js')).mergeCommand({ files: a.files, ...(a.output !== undefined ? { output: a.output } : {}) });
+        run = async () =>
+          (await import('./commands/merge.js')).mergeCommand({
+            files: a.files,
+            ...(a.output !== undefined ? { output: a.output } : {}),
+            ...(a.format !== undefined ? { format: a.format as (typeof FORMAT_CHOICES)[number][] } : {}),
+            ...(a.outputDir !== undefined ? { outputDir: a.outputDir } : {}),
+          });
       },
     )
     .command('rules', 'List, show and validate rules', (y) =>

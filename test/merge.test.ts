@@ -32,3 +32,47 @@ describe('merge', () => {
     expect(() => mergeSnapshots([{ file: 'a.json', snapshot: a }, { file: 'cn.json', snapshot: cn }])).toThrow(/cn\.json: partition aws-cn differs from a\.json's aws/);
   });
 });
+
+describe('merge of JSON reports', () => {
+  it('gives the report one scan of all shards gives', async () => {
+    const { evaluateRules } = await import('../src/engine/evaluate.js');
+    const { loadRuleSet } = await import('../src/engine/rule-set.js');
+    const { decideGate } = await import('../src/engine/gate.js');
+    const { renderJson } = await import('../src/reporters/json.js');
+    const { mergeReports } = await import('../src/reporters/merge.js');
+    const { loadSnapshotFile } = await import('../src/model/load.js');
+    const { rules, runtime } = loadRuleSet();
+    const demo = loadSnapshotFile('fixtures/demo/snapshot.json');
+    const settings = { trustedAccounts: ['111122223333', '444455556666'], trustedOrganizations: [], pendingAcceptanceMaxDays: 7 };
+    const report = (accounts: string[]) => {
+      const only = <T extends { account: string }>(xs: T[]) => xs.filter((x) => accounts.includes(x.account));
+      const snap = validateSnapshot(
+        { ...demo, scope: { ...demo.scope, accounts }, connections: only(demo.connections), hosts: only(demo.hosts), vpcEndpoints: only(demo.vpcEndpoints), endpointServices: only(demo.endpointServices), iamUsers: only(demo.iamUsers), iamGroups: only(demo.iamGroups), iamRoles: only(demo.iamRoles), iamPolicies: only(demo.iamPolicies), coverage: only(demo.coverage) },
+        'shard',
+      );
+      const out = evaluateRules(rules, snap, settings, runtime.bind);
+      return JSON.parse(
+        renderJson({
+          tool: { name: 'linkaudit', version: '0.0.0', informationUri: 'https://example.com' },
+          generatedAt: '2026-11-01T07:00:00Z',
+          snapshot: { schemaVersion: 1, generatedAt: snap.generatedAt, source: snap.source, scope: snap.scope },
+          rules: out.rules.map((r) => r.meta),
+          findings: out.findings,
+          coverage: snap.coverage,
+          gate: decideGate(out.findings, out.rules, 'high', false),
+          sarifCategory: 'x',
+        }),
+      );
+    };
+    const merged = mergeReports([
+      { file: 'a.json', report: report(['111122223333']) },
+      { file: 'b.json', report: report(['444455556666']) },
+    ]);
+    const whole = report(['111122223333', '444455556666']);
+    const mergedDoc = JSON.parse(renderJson(merged));
+    expect(mergedDoc.summary).toEqual(whole.summary);
+    expect(mergedDoc.findings).toEqual(whole.findings);
+    expect(mergedDoc.gate).toEqual(whole.gate);
+    expect(mergedDoc.coverage).toEqual(whole.coverage);
+  });
+});

@@ -39,24 +39,33 @@ export function evaluateRules(rules: readonly Rule[], snapshot: Snapshot, settin
   let evaluations = 0;
   for (const rule of sorted) {
     const kind = rule.meta.resource;
+    // Listings that could not be read: one unknown per (account, region), placed among the
+    // resources in ARN order like every other finding.
+    const gaps: Finding[] = [];
     for (const gap of snapshot.coverage) {
       if (gap.field !== undefined || !gap.resourceKinds.includes(kind)) continue;
-      findings.push({
+      const arn = scopeArn(kind, snapshot.scope.partition, gap.account, gap.region);
+      if (gaps.some((g) => g.resource.arn === arn)) continue; // two failed operations, one unknown
+      gaps.push({
         ruleId: rule.meta.id,
         status: 'unknown',
         severity: rule.meta.severity,
-        resource: { arn: scopeArn(kind, snapshot.scope.partition, gap.account, gap.region), kind, account: gap.account, region: gap.region },
+        resource: { arn, kind, account: gap.account, region: gap.region },
         message: `Not evaluated: ${gap.operation} failed for account ${gap.account} in ${gap.region} (${gap.errorCode}: ${gap.message}).`,
         evidence: [],
       });
     }
+    gaps.sort((a, b) => (a.resource.arn < b.resource.arn ? -1 : 1));
+    let g = 0;
     const resources = snapshot[KIND_COLLECTION[kind]] as AnyResource[];
     const run: RuleRun = { rule, ctx };
     for (const resource of resources) {
+      while (g < gaps.length && (gaps[g] as Finding).resource.arn < resource.arn) findings.push(gaps[g++] as Finding);
       evaluations++;
       const result = evaluateOne(rule, resource, ctx);
       if (result) findings.push(new EvaluatedFinding(run, result, resource));
     }
+    while (g < gaps.length) findings.push(gaps[g++] as Finding);
   }
   return { findings, rules: sorted, evaluations };
 }

@@ -26,7 +26,7 @@ export function ruleMaxSeverity(meta: RuleMeta): RuleMeta['severity'] {
  * unknown result belongs to a rule that could have reached it: the gate fails closed on what it
  * could not see, but not on a low-severity rule that could never have stopped the deploy.
  */
-export function decideGate(findings: readonly Finding[], rules: readonly Rule[], failOn: FailOn, allowPartial: boolean): GateResult {
+export function decideGate(findings: readonly Finding[], rules: ReadonlyArray<Pick<Rule, 'meta'>>, failOn: FailOn, allowPartial: boolean): GateResult {
   const maxByRule = new Map(rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta)]));
   let failing = 0;
   let blockingUnknowns = 0;

@@ -1,0 +1,85 @@
+import { UserError } from '../errors.js';
+import { decideGate } from '../engine/gate.js';
+import type { Finding, RuleMeta } from '../engine/types.js';
+import { parseJsonText, readUserFile } from '../io/files.js';
+import type { CoverageGap } from '../model/types.js';
+import { bestProblem, validator } from '../schema/validate.js';
+import type { ReportInput } from './types.js';
+import type { GateResult } from '../engine/gate.js';
+
+/** A JSON report as schemas/report.schema.json describes it. */
+export interface ReportDoc {
+  reportVersion: 1;
+  tool: ReportInput['tool'];
+  generatedAt: string;
+  snapshot: ReportInput['snapshot'];
+  gate: GateResult;
+  rules: RuleMeta[];
+  findings: Array<Finding & { fingerprint: string }>;
+  coverage: CoverageGap[];
+}
+
+export function loadReportFile(file: string): ReportDoc {
+  const data = parseJsonText(readUserFile(file, 'report'), file, 'report');
+  const validate = validator('report');
+  if (!validate(data)) {
+    const problem = bestProblem(validate.errors);
+    throw new UserError(`${file}: ${problem.pointer || '/'}: ${problem.message}`);
+  }
+  return data as ReportDoc;
+}
+
+/**
+ * Combines the JSON reports of shards into the report one scan of all of them would have given:
+ * findings and gaps together (a finding in two inputs must say the same), counts and the gate
+ * decided again. The inputs must have been gated alike (same --fail-on and --allow-partial).
+ */
+export function mergeReports(inputs: ReadonlyArray<{ file: string; report: ReportDoc }>): ReportInput {
+  const first = inputs[0];
+  if (!first) throw new UserError('merge: give at least one report file');
+  for (const { file, report } of inputs) {
+    if (report.gate.failOn !== first.report.gate.failOn || report.gate.allowPartial !== first.report.gate.allowPartial) {
+      throw new UserError(`${file}: gated with --fail-on ${report.gate.failOn}${report.gate.allowPartial ? ' --allow-partial' : ''}, unlike ${first.file}; merge reports of one configuration`);
+    }
+    if (report.snapshot.scope.partition !== first.report.snapshot.scope.partition) {
+      throw new UserError(`${file}: partition ${report.snapshot.scope.partition} differs from ${first.file}'s ${first.report.snapshot.scope.partition}`);
+    }
+  }
+  const rules = new Map<string, RuleMeta>();
+  for (const { report } of inputs) for (const r of report.rules) if (!rules.has(r.id)) rules.set(r.id, r);
+  const findings = new Map<string, { file: string; finding: Finding & { fingerprint: string } }>();
+  for (const { file, report } of inputs) {
+    for (const f of report.findings) {
+      const prior = findings.get(f.fingerprint);
+      if (!prior) findings.set(f.fingerprint, { file, finding: f });
+      else if (prior.finding.status !== f.status || prior.finding.severity !== f.severity) {
+        throw new UserError(`${file}: ${f.ruleId} on ${f.resource.arn} is ${f.status} here but ${prior.finding.status} in ${prior.file}; merge takes reports of shards`);
+      }
+    }
+  }
+  const sortedRules = [...rules.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const sortedFindings = [...findings.values()]
+    .map((x) => x.finding)
+    .sort((a, b) => (a.ruleId !== b.ruleId ? (a.ruleId < b.ruleId ? -1 : 1) : a.resource.arn < b.resource.arn ? -1 : a.resource.arn > b.resource.arn ? 1 : 0));
+  const coverage = [...new Map(inputs.flatMap((i) => i.report.coverage).map((g) => [JSON.stringify(g), g])).values()];
+  const newest = (xs: string[]): string => xs.sort().at(-1) ?? '';
+  return {
+    tool: first.report.tool,
+    generatedAt: newest(inputs.map((i) => i.report.generatedAt)),
+    snapshot: {
+      schemaVersion: first.report.snapshot.schemaVersion,
+      generatedAt: newest(inputs.map((i) => i.report.snapshot.generatedAt)),
+      source: { kind: first.report.snapshot.source.kind, description: `merged from ${inputs.length} report(s): ${inputs.map((i) => i.file).join(', ')}` },
+      scope: {
+        partition: first.report.snapshot.scope.partition,
+        accounts: [...new Set(inputs.flatMap((i) => i.report.snapshot.scope.accounts))].sort(),
+        regions: [...new Set(inputs.flatMap((i) => i.report.snapshot.scope.regions))].sort(),
+      },
+    },
+    rules: sortedRules,
+    findings: sortedFindings,
+    coverage,
+    gate: decideGate(sortedFindings, sortedRules.map((meta) => ({ meta })), first.report.gate.failOn, first.report.gate.allowPartial),
+    sarifCategory: `linkaudit/merged-${inputs.length}`,
+  };
+}

@@ -18,6 +18,11 @@ const FORMAT_CHOICES = ['sarif', 'json', 'markdown'] as const;
 
 type Handler = () => Promise<number>;
 
+/** `--format sarif,json` as well as `--format sarif --format json`, as the AWS CLI user expects. */
+function splitCommas(values: string[]): string[] {
+  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
 /** The AWS flags as yargs gives them; `quiet` belongs to each command. */
 type AwsFlags = Omit<LiveArgs, 'quiet' | 'org'> & { org: boolean };
 
@@ -75,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
         withAws(withRules(y))
           .option('snapshot', { type: 'string', describe: 'Snapshot file to scan (default: collect live from AWS)', normalize: true })
           .option('save-snapshot', { type: 'string', describe: 'With a live scan: also write what was collected to this file' })
-          .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, default: ['markdown'], describe: 'Report format (repeatable)' })
+          .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, default: ['markdown'], coerce: splitCommas, describe: 'Report format (repeatable, or comma-separated)' })
           .option('output-dir', { type: 'string', describe: 'Write one file per format here (linkaudit.sarif, linkaudit.json, linkaudit.md); default stdout' })
           .option('fail-on', { type: 'string', choices: SEVERITY_CHOICES, describe: 'Exit 1 when a finding is at or above this severity [default: high]' })
           .option('only', { type: 'string', array: true, default: [] as string[], describe: 'Run only these rule ids' })
@@ -130,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
         y
           .positional('files', { type: 'string', array: true, demandOption: true })
           .option('output', { alias: 'o', type: 'string', describe: 'Snapshots: the merged snapshot file (default: stdout)' })
-          .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, describe: 'Reports: formats of the merged report [default: json]' })
+          .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, coerce: splitCommas, describe: 'Reports: formats of the merged report [default: json]' })
           .option('output-dir', { type: 'string', describe: 'Reports: write one file per format here' })
           .example('$0 merge shard-*.json --output estate.json && $0 scan --snapshot estate.json', 'Fan out, then scan once')
           .example('$0 merge shard-*/linkaudit.json --format sarif --format markdown --output-dir out', 'Or merge the shards\' reports (exit code: the merged gate)'),

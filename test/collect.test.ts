@@ -166,7 +166,7 @@ describe('linkaudit scan against AWS_ENDPOINT_URL', () => {
       await fake.close();
     }
   };
-  const scan = ['scan', '--regions', 'us-east-1,eu-west-1', '--config', resolve('fixtures/demo/.linkaudit.yaml'), '--max-attempts', '2', '--format', 'sarif', '--format', 'json', '--format', 'markdown'];
+  const scan = ['scan', '--regions', 'us-east-1,eu-west-1', '--config', resolve('fixtures/demo/.linkaudit.yaml'), '--max-attempts', '2', '--format', 'sarif,json', '--format', 'markdown'];
 
   it('scans live: exit 1 on findings, resources identified by ARN, caller identity on stderr', async () => {
     const out = mkdtempSync(join(tmpdir(), 'linkaudit-live-'));

@@ -25,6 +25,7 @@ import { emptySnapshot } from '../src/model/empty.ts';
 import { endpointServiceArn, vpcEndpointArn } from '../src/model/arn.ts';
 import { validateSnapshot } from '../src/model/load.ts';
 import type { Connection, EndpointService, Host, IamRole, PolicyDocument, Snapshot, VpcEndpoint } from '../src/model/types.ts';
+import { prng } from './synthetic.mjs';
 
 export const ESTATE_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'];
 export const ACCOUNT_COUNT = 20;
@@ -42,17 +43,6 @@ export const PLATFORM = 7;
 const BIG_PERMISSIONS = [1001, 1800, 2600, 3400];
 const GENERATED_AT = '2026-01-15T00:00:00Z';
 
-/** mulberry32: small and fast; never Math.random, so the estate is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const AWS_SERVICES = [
   'codestar-connections.api', 'codeconnections.api', 'sts', 'ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'kms', 'ssm', 'ssmmessages',

@@ -3,3 +3,4 @@ export const REGIONS: string[];
 export const GENERATED_AT: string;
 export function syntheticSnapshot(options?: { accounts?: number; regions?: number; resources?: number; seed?: number }): unknown;
 export function countResources(snapshot: unknown): Record<string, number>;
+export function prng(seed: number): () => number;

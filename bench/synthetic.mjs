@@ -36,7 +36,7 @@ const GENERATED_MS = Date.parse(GENERATED_AT);
 const DAY_MS = 86_400_000;
 
 /** mulberry32: small, fast, good enough for test data; never Math.random. */
-function prng(seed) {
+export function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -6,21 +6,14 @@ import type { Collected, Target } from '../../src/collectors/types.js';
 import { emptySnapshot } from '../../src/model/empty.js';
 import { validateSnapshot } from '../../src/model/load.js';
 import { notAllowed } from './policy-check.js';
-import { jsonError, useNock } from './nock-lifecycle.js';
+import { jsonError, testClients, useNock } from './nock-lifecycle.js';
 
 const ENDPOINT = 'https://codestar-connections.us-east-1.amazonaws.com';
 const TARGET: Target = { partition: 'aws', account: '111122223333', region: 'us-east-1' };
 const JSON_TYPE = { 'content-type': 'application/x-amz-json-1.0' };
 
-/** A client against nock, recording each operation issued (once per command, not per retry). */
 function client(): { client: ReturnType<typeof clientsFor>['codeconnections']; calls: string[] } {
-  const calls: string[] = [];
-  const clients = clientsFor('us-east-1', {
-    maxAttempts: 3,
-    timeoutMs: 5000,
-    credentials: async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }),
-    onOperation: (op) => calls.push(op),
-  });
+  const { clients, calls } = testClients();
   return { client: clients.codeconnections, calls };
 }
 

@@ -7,6 +7,7 @@ import { validateSnapshot } from '../../src/model/load.js';
 import { emptySnapshot } from '../../src/model/empty.js';
 import type { CoverageGap, EndpointService, VpcEndpoint } from '../../src/model/types.js';
 import { ec2Error, ec2Response, XML_HEADERS, type Wire } from './ec2-wire.js';
+import { testClients } from './nock-lifecycle.js';
 
 const HOST = 'https://ec2.us-east-1.amazonaws.com';
 const ACCOUNT = '111122223333';
@@ -29,11 +30,7 @@ interface Reply {
 let calls: Record<string, number>;
 
 function ec2(maxAttempts = 3) {
-  return clientsFor(REGION, {
-    maxAttempts,
-    timeoutMs: 5000,
-    credentials: async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }),
-  }).ec2;
+  return testClients(REGION, maxAttempts).clients.ec2;
 }
 
 /**

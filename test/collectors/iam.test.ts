@@ -9,19 +9,13 @@ import { validateSnapshot } from '../../src/model/load.js';
 import type { PolicyDocument } from '../../src/model/types.js';
 import { IAM_ENDPOINT, XML_TYPE, authorizationDetails, encodePolicy, iamError } from './iam-wire.js';
 import { notAllowed } from './policy-check.js';
-import { jsonError, useNock } from './nock-lifecycle.js';
+import { jsonError, testClients, useNock } from './nock-lifecycle.js';
 
 const TARGET: Target = { partition: 'aws', account: '111122223333', region: 'global' };
 const ACCOUNT = '111122223333';
 
 function client(): { client: ReturnType<typeof clientsFor>['iam']; calls: string[] } {
-  const calls: string[] = [];
-  const clients = clientsFor('us-east-1', {
-    maxAttempts: 3,
-    timeoutMs: 5000,
-    credentials: async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }),
-    onOperation: (op) => calls.push(op),
-  });
+  const { clients, calls } = testClients();
   return { client: clients.iam, calls };
 }
 

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { clientsFor, type Clients } from '../../src/collectors/clients.js';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 /** No real network; every mock a test sets up must be used by it. */
@@ -20,4 +21,16 @@ export function jsonError(text: string): string {
     return (err as Error).message;
   }
   throw new Error(`${text} parses`);
+}
+
+/** Clients against nock with test credentials, recording each operation issued (once per command, not per retry). */
+export function testClients(region = 'us-east-1', maxAttempts = 3): { clients: Clients; calls: string[] } {
+  const calls: string[] = [];
+  const clients = clientsFor(region, {
+    maxAttempts,
+    timeoutMs: 5000,
+    credentials: async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }),
+    onOperation: (op) => calls.push(op),
+  });
+  return { clients, calls };
 }

@@ -3,10 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { clientsFor } from '../../src/collectors/clients.js';
 import { CODECONNECTIONS_OPERATIONS, collectConnections, collectHosts } from '../../src/collectors/codeconnections.js';
 import type { Collected, Target } from '../../src/collectors/types.js';
-import { emptySnapshot } from '../../src/model/empty.js';
-import { validateSnapshot } from '../../src/model/load.js';
 import { notAllowed } from './policy-check.js';
-import { jsonError, testClients, useNock } from './nock-lifecycle.js';
+import { jsonError, testClients, useNock, validates } from './nock-lifecycle.js';
 
 const ENDPOINT = 'https://codestar-connections.us-east-1.amazonaws.com';
 const TARGET: Target = { partition: 'aws', account: '111122223333', region: 'us-east-1' };
@@ -35,19 +33,6 @@ const tagsOf = (arn: string, tags: Array<{ Key: string; Value: string }>): void 
   op('ListTagsForResource', (b) => b.ResourceArn === arn).reply(200, { Tags: tags }, JSON_TYPE);
 };
 
-function validates(collected: Collected): void {
-  expect(() =>
-    validateSnapshot(
-      emptySnapshot({
-        ...collected,
-        generatedAt: '2026-01-15T00:00:00Z',
-        source: { kind: 'live' },
-        scope: { partition: 'aws', accounts: ['111122223333'], regions: ['us-east-1'] },
-      }),
-      'test',
-    ),
-  ).not.toThrow();
-}
 
 const BAD_GATEWAY = '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>';
 

@@ -3,11 +3,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { clientsFor } from '../../src/collectors/clients.js';
 import { collectEc2, EC2_OPERATIONS } from '../../src/collectors/ec2.js';
 import type { Collected, Target } from '../../src/collectors/types.js';
-import { validateSnapshot } from '../../src/model/load.js';
-import { emptySnapshot } from '../../src/model/empty.js';
 import type { CoverageGap, EndpointService, VpcEndpoint } from '../../src/model/types.js';
 import { ec2Error, ec2Response, XML_HEADERS, type Wire } from './ec2-wire.js';
-import { testClients } from './nock-lifecycle.js';
+import { asSnapshot, testClients } from './nock-lifecycle.js';
 
 const HOST = 'https://ec2.us-east-1.amazonaws.com';
 const ACCOUNT = '111122223333';
@@ -57,15 +55,7 @@ function refuse(action: string, params: Params, status: number, code: string, me
 const first = { MaxResults: '1000', NextToken: undefined };
 
 /** What the live scan would write: the collected data inside a snapshot, validated by the loader. */
-function validated(collected: Collected) {
-  const snapshot = emptySnapshot({
-    generatedAt: '2026-01-15T00:00:00Z',
-    source: { kind: 'live' },
-    scope: { partition: 'aws', accounts: [ACCOUNT], regions: [REGION] },
-    ...collected,
-  });
-  return validateSnapshot(JSON.parse(JSON.stringify(snapshot)), 'collected');
-}
+const validated = (collected: Collected) => asSnapshot(collected, REGION);
 
 function gap(operation: string, errorCode: string, message: string, resourceKinds: CoverageGap['resourceKinds'], field?: string): CoverageGap {
   return { account: ACCOUNT, region: REGION, service: 'ec2', operation, errorCode, message, resourceKinds, ...(field ? { field } : {}) };

@@ -4,12 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { clientsFor } from '../../src/collectors/clients.js';
 import { IAM_OPERATIONS, collectIam } from '../../src/collectors/iam.js';
 import type { Collected, Target } from '../../src/collectors/types.js';
-import { emptySnapshot } from '../../src/model/empty.js';
-import { validateSnapshot } from '../../src/model/load.js';
 import type { PolicyDocument } from '../../src/model/types.js';
 import { IAM_ENDPOINT, XML_TYPE, authorizationDetails, encodePolicy, iamError } from './iam-wire.js';
 import { notAllowed } from './policy-check.js';
-import { jsonError, testClients, useNock } from './nock-lifecycle.js';
+import { jsonError, testClients, useNock, validates } from './nock-lifecycle.js';
 
 const TARGET: Target = { partition: 'aws', account: '111122223333', region: 'global' };
 const ACCOUNT = '111122223333';
@@ -33,19 +31,6 @@ function details(marker: string | undefined): nock.Interceptor {
   });
 }
 
-function validates(collected: Collected): void {
-  expect(() =>
-    validateSnapshot(
-      emptySnapshot({
-        ...collected,
-        generatedAt: '2026-01-15T00:00:00Z',
-        source: { kind: 'live' },
-        scope: { partition: 'aws', accounts: [ACCOUNT], regions: ['us-east-1'] },
-      }),
-      'test',
-    ),
-  ).not.toThrow();
-}
 
 
 useNock();

@@ -1,5 +1,9 @@
 import nock from 'nock';
 import { clientsFor, type Clients } from '../../src/collectors/clients.js';
+import type { Collected } from '../../src/collectors/types.js';
+import { emptySnapshot } from '../../src/model/empty.js';
+import { validateSnapshot } from '../../src/model/load.js';
+import type { Snapshot } from '../../src/model/types.js';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 /** No real network; every mock a test sets up must be used by it. */
@@ -33,4 +37,22 @@ export function testClients(region = 'us-east-1', maxAttempts = 3): { clients: C
     onOperation: (op) => calls.push(op),
   });
   return { clients, calls };
+}
+
+/**
+ * What a live scan would write: the collected data in a snapshot of account 111122223333, through
+ * JSON (as it is saved) and the loader. Throws if the collector broke the contract.
+ */
+export function asSnapshot(collected: Collected, region = 'us-east-1'): Snapshot {
+  const snapshot = emptySnapshot({
+    generatedAt: '2026-01-15T00:00:00Z',
+    source: { kind: 'live' },
+    scope: { partition: 'aws', accounts: ['111122223333'], regions: [region] },
+    ...collected,
+  });
+  return validateSnapshot(JSON.parse(JSON.stringify(snapshot)), 'collected');
+}
+
+export function validates(collected: Collected): void {
+  expect(() => asSnapshot(collected)).not.toThrow();
 }

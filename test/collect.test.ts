@@ -293,6 +293,40 @@ describe('many accounts through an assumed role', () => {
     }
   });
 
+  it('keeps at most --concurrency requests in flight over every account and region, AssumeRole included', async () => {
+    const slow = await startFakeAws({ snapshot: both, account: '111122223333', organization: { id: 'o-exampleorg1', managementAccount: '111122223333', accounts: ACCOUNTS }, latencyMs: 5 });
+    try {
+      const collected = await collectLive(options(slow, { concurrency: 3, roleArn: 'arn:aws:iam::{account}:role/linkaudit-audit', org: true }));
+      expect(collected.coverage).toEqual([]);
+      // The bound is reached (the test would pass vacuously otherwise) and never passed.
+      expect(slow.peakInFlight).toBe(3);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('starts every account-region before any finishes: a long listing holds no slot other regions need', async () => {
+    const order: string[] = [];
+    const paged = await startFakeAws({
+      snapshot: both,
+      account: '111122223333',
+      organization: { id: 'o-exampleorg1', managementAccount: '111122223333', accounts: ACCOUNTS },
+      onRequest: ({ bucket }) => void order.push(bucket),
+    });
+    try {
+      // One request at a time: bounding whole account-region tasks instead would read them one after another.
+      const collected = await collectLive(options(paged, { concurrency: 1, roleArn: 'arn:aws:iam::{account}:role/linkaudit-audit', org: true }));
+      expect(collected.coverage).toEqual([]);
+      const regional = [...new Set(order.filter((b) => !b.endsWith('|global')))];
+      expect(regional).toHaveLength(ACCOUNTS.length * REGIONS.length);
+      const lastFirst = Math.max(...regional.map((b) => order.indexOf(b)));
+      const firstLast = Math.min(...regional.map((b) => order.lastIndexOf(b)));
+      expect(lastFirst).toBeLessThan(firstLast);
+    } finally {
+      await paged.close();
+    }
+  });
+
   it('shards split the accounts by a stable hash, and the shards together are the whole', async () => {
     const one = await collectOrg({ shard: { index: 1, count: 2 } });
     const two = await collectOrg({ shard: { index: 2, count: 2 } });

@@ -4,6 +4,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { limitRequests, type RequestLimiter } from './requests.js';
 
 /** How clients reach AWS: everything the AWS CLI takes from flags, the rest from the environment. */
 export interface AwsOptions {
@@ -18,6 +19,8 @@ export interface AwsOptions {
   onOperation?: (operation: string) => void;
   /** Told of every HTTP answer (each retry too), and whether it was a throttle, for progress. */
   onAnswer?: (throttled: boolean) => void;
+  /** Bounds the HTTP requests in flight over every client given it (a collection's --concurrency). */
+  requests?: RequestLimiter;
 }
 
 type ClientClass<C> = new (config: Record<string, unknown>) => C;
@@ -81,12 +84,15 @@ function answerCheck(client: { config: { streamCollector: (body: unknown) => Pro
 function make<C extends { middlewareStack: unknown }>(Client: ClientClass<C>, iamPrefix: string, protocol: Protocol, region: string, options: AwsOptions): C {
   const client = new Client({
     region,
-    retryMode: 'adaptive',
+    // Standard retries (back-off with jitter, retry quota); the pacing that adaptive mode would add
+    // is the Pacer's (requests.ts), whose cuts fit a burst of requests throttled together.
+    retryMode: options.requests ? 'standard' : 'adaptive',
     maxAttempts: options.maxAttempts,
     requestHandler: { requestTimeout: options.timeoutMs, connectionTimeout: Math.min(options.timeoutMs, 10_000) },
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
   });
+  if (options.requests) limitRequests(options.requests).applyToStack(client.middlewareStack);
   const stack = client.middlewareStack as MiddlewareStack;
   stack.add(answerCheck(client as unknown as Parameters<typeof answerCheck>[0], protocol, options.onAnswer), { step: 'deserialize', priority: 'low', name: 'linkauditAnswerCheck' });
   const record = options.onOperation;

@@ -16,12 +16,13 @@ import { errorCode, gapFrom, isCredentialError } from './gaps.js';
 import { collectIam } from './iam.js';
 import { mapPool } from './pool.js';
 import type { Progress } from './progress.js';
+import { limitRequests, RequestLimiter } from './requests.js';
 import type { Collected, Target } from './types.js';
 
 export interface CollectOptions extends AwsOptions {
   /** Regions to read; 'all' = each account's enabled regions; empty = the configured region. */
   regions: readonly string[] | 'all';
-  /** Account-regions read at once, over all accounts. */
+  /** HTTP requests in flight at once, over all accounts and regions. */
   concurrency: number;
   /** Where credentials come from, for messages ("profile prod", "the default chain"). */
   credentialSource: string;
@@ -77,7 +78,17 @@ export async function collect(given: CollectOptions): Promise<Snapshot> {
   }
 }
 
-async function collectAll(options: CollectOptions): Promise<Snapshot> {
+/**
+ * Accounts read at once. Requests are bounded by --concurrency whatever this is; this only keeps
+ * a large organization from opening every account's clients and partial results at once. It is
+ * well above any sensible --concurrency, so that no account waits for a slow one to finish while
+ * requests could be made.
+ */
+const ACCOUNTS_AT_ONCE = 64;
+
+async function collectAll(given: CollectOptions): Promise<Snapshot> {
+  // Every client of the collection, the role's STS clients too, shares one bound on requests.
+  const options: CollectOptions = given.requests ? given : { ...given, requests: new RequestLimiter(given.concurrency) };
   const startedAt = new Date().toISOString();
   const home = await configuredRegion(options);
   const caller = await callerIdentity(home, options);
@@ -96,8 +107,7 @@ async function collectAll(options: CollectOptions): Promise<Snapshot> {
   accounts = inShard(accounts.sort(), options.shard);
   options.log(`linkaudit: ${accounts.length} account(s)${options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : ''}`);
 
-  const limiter = semaphore(options.concurrency);
-  const results = await mapPool(accounts, Math.max(1, options.concurrency), (account) => collectAccount(account, caller, home, limiter, options));
+  const results = await mapPool(accounts, ACCOUNTS_AT_ONCE, (account) => collectAccount(account, caller, home, options));
   const regions = [...new Set(results.flatMap((r) => r.regions))].sort();
   const merged = emptySnapshot({
     generatedAt: startedAt,
@@ -128,7 +138,7 @@ interface AccountResult {
   coverage: CoverageGap[];
 }
 
-async function collectAccount(account: string, caller: Identity, home: string, limiter: Semaphore, options: CollectOptions): Promise<AccountResult> {
+async function collectAccount(account: string, caller: Identity, home: string, options: CollectOptions): Promise<AccountResult> {
   const partition = caller.partition;
   const role = options.roleArn !== undefined ? assumed(account, home, options) : undefined;
   const aws: AwsOptions = role ? { ...options, credentials: role } : options;
@@ -148,24 +158,19 @@ async function collectAccount(account: string, caller: Identity, home: string, l
     if (options.regions === 'all') regions = await enabledRegions(home, account, aws);
     options.progress?.total(regions.length);
     const homeClients = clientsFor(home, aws);
-    // Everything of an account at once (bounded by the limiter): connections (global, so read once
-    // from the home region), IAM, and every region.
-    const accountWide = Promise.all([
-      limiter.run(() => collectConnections(homeClients.codeconnections, target(home))),
-      limiter.run(() => collectIam(homeClients.iam, target('global'))),
-    ]);
+    // Everything of an account at once (its requests bounded by options.requests): connections
+    // (global, so read once from the home region), IAM, and every region.
+    const accountWide = Promise.all([collectConnections(homeClients.codeconnections, target(home)), collectIam(homeClients.iam, target('global'))]);
     const perRegion = Promise.all(
-      regions.map((region) =>
-        limiter.run(async () => {
-          const clients = clientsFor(region, aws);
-          const [ec2, hosts] = await Promise.all([collectEc2(clients.ec2, target(region)), collectHosts(clients.codeconnections, target(region))]);
-          const line = `linkaudit: ${account} ${region}: ${ec2.vpcEndpoints?.length ?? 0} VPC endpoints, ${ec2.endpointServices?.length ?? 0} endpoint services, ${hosts.hosts?.length ?? 0} hosts${gapNote([ec2, hosts])}`;
-          options.progress?.gaps(ec2.coverage.length + hosts.coverage.length);
-          if (options.progress) options.progress.regionDone(line);
-          else options.log(line);
-          return [ec2, hosts];
-        }),
-      ),
+      regions.map(async (region) => {
+        const clients = clientsFor(region, aws);
+        const [ec2, hosts] = await Promise.all([collectEc2(clients.ec2, target(region)), collectHosts(clients.codeconnections, target(region))]);
+        const line = `linkaudit: ${account} ${region}: ${ec2.vpcEndpoints?.length ?? 0} VPC endpoints, ${ec2.endpointServices?.length ?? 0} endpoint services, ${hosts.hosts?.length ?? 0} hosts${gapNote([ec2, hosts])}`;
+        options.progress?.gaps(ec2.coverage.length + hosts.coverage.length);
+        if (options.progress) options.progress.regionDone(line);
+        else options.log(line);
+        return [ec2, hosts];
+      }),
     );
     // One await for both, so that a failure of either never leaves the other's unobserved.
     const [wide, regional] = await Promise.all([accountWide, perRegion]);
@@ -215,7 +220,8 @@ function assumed(account: string, home: string, options: CollectOptions): Provid
     ...(options.credentials ? { masterCredentials: options.credentials } : {}),
     // The STS client behind the role retries as every other client does: a throttled AssumeRole
     // must not cost the account.
-    clientConfig: { region: home, retryMode: 'adaptive', maxAttempts: options.maxAttempts, ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}) },
+    clientConfig: { region: home, retryMode: options.requests ? 'standard' : 'adaptive', maxAttempts: options.maxAttempts, ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}) },
+    ...(options.requests ? { clientPlugins: [limitRequests(options.requests)] } : {}),
   });
   let current: ReturnType<Provider> | undefined;
   return async () => {
@@ -242,28 +248,6 @@ function isAssumeRoleError(err: unknown): boolean {
 export function inShard(accounts: readonly string[], shard: CollectOptions['shard']): string[] {
   if (!shard) return [...accounts];
   return accounts.filter((a) => createHash('sha256').update(a).digest().readUInt32BE(0) % shard.count === shard.index - 1);
-}
-
-interface Semaphore {
-  run<T>(work: () => Promise<T>): Promise<T>;
-}
-
-/** At most `limit` account-regions in flight over all accounts. */
-function semaphore(limit: number): Semaphore {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return {
-    async run(work) {
-      if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-      active++;
-      try {
-        return await work();
-      } finally {
-        active--;
-        waiting.shift()?.();
-      }
-    },
-  };
 }
 
 /**

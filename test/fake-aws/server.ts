@@ -61,6 +61,8 @@ export interface FakeAws {
   throttledCalls: Map<string, number>;
   /** Requests answered (not throttled) by token bucket, `account|region` ('global' for IAM/STS/Organizations). */
   bucketCalls: Map<string, number>;
+  /** The most requests that were ever open at once (arrived, not yet answered). */
+  readonly peakInFlight: number;
   close(): Promise<void>;
 }
 
@@ -81,7 +83,11 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const bump = (map: Map<string, number>, key: string): void => void map.set(key, (map.get(key) ?? 0) + 1);
   const buckets = options.throttle ? tokenBuckets(options.throttle) : undefined;
   let throttled = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
   const server = createServer((req, res) => {
+    peakInFlight = Math.max(peakInFlight, ++inFlight);
+    res.once('close', () => inFlight--);
     void read(req).then(async (body) => {
       try {
         const request = parse(req, body, options.account);
@@ -118,6 +124,9 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     },
     throttledCalls,
     bucketCalls,
+    get peakInFlight() {
+      return peakInFlight;
+    },
     close: () =>
       new Promise((resolve) => {
         // Idle keep-alive sockets would otherwise hold close() open until they time out.

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { casesFileFor, runRuleCases } from '../src/engine/cases.js';
 import { loadRuleSet } from '../src/engine/rule-set.js';
+import { ruleKinds } from '../src/engine/types.js';
 import { ruleMarkdown } from '../src/docs/rule-markdown.js';
 import { ruleIndexMarkdown } from '../src/docs/rule-index.js';
 import { validator } from '../src/schema/validate.js';
@@ -52,9 +53,11 @@ describe.each(ruleSet.rules.map((r) => [r.meta.id, r] as const))('rule %s', (id,
 
   it('has valid metadata', () => {
     const validate = validator('rule');
-    const ok = validate({ ...rule.meta, fail: 'false', message: '""' });
-    expect(validate.errors ?? []).toEqual([]);
-    expect(ok).toBe(true);
+    for (const kind of ruleKinds(rule.meta)) {
+      const ok = validate({ ...rule.meta, resource: kind, fail: 'false', message: '""' });
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+    }
   });
 
   it('has a docs page generated from its metadata', () => {

@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import { ruleMarkdown } from '../docs/rule-markdown.js';
 import { hasCases, runRuleCases, type CaseOutcome } from '../engine/cases.js';
 import { ruleMaxSeverity } from '../engine/gate.js';
+import { ruleKinds } from '../engine/types.js';
 import { BUILTIN_RULES_DIR, displayPath, loadRuleSet, ruleFiles } from '../engine/rule-set.js';
 import { realpathSync } from 'node:fs';
 import { loadConfig } from '../config.js';
@@ -21,7 +22,7 @@ export function rulesList(args: { format: 'table' | 'json'; config?: string; rul
     out(`${JSON.stringify(rules.map((r) => ({ ...r.meta, maxSeverity: ruleMaxSeverity(r.meta), source: r.source })), null, 2)}\n`);
     return 0;
   }
-  const rows = rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta) === r.meta.severity ? r.meta.severity : `${r.meta.severity}+`, r.meta.resource, r.meta.title]);
+  const rows = rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta) === r.meta.severity ? r.meta.severity : `${r.meta.severity}+`, ruleKinds(r.meta).join(', '), r.meta.title]);
   const header = ['ID', 'SEVERITY', 'RESOURCE', 'TITLE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');

@@ -1,5 +1,5 @@
 import { ruleMaxSeverity } from '../engine/gate.js';
-import type { RuleMeta } from '../engine/types.js';
+import { ruleKinds, type RuleMeta } from '../engine/types.js';
 
 /** docs/rules/README.md: the table of built-in rules. */
 export function ruleIndexMarkdown(rules: readonly RuleMeta[]): string {
@@ -13,7 +13,7 @@ export function ruleIndexMarkdown(rules: readonly RuleMeta[]): string {
   ];
   for (const m of rules) {
     const sev = ruleMaxSeverity(m) === m.severity ? m.severity : `${m.severity} (up to ${ruleMaxSeverity(m)})`;
-    lines.push(`| [${m.id}](${m.id}.md) | ${sev} | \`${m.resource}\` | ${m.title} |`);
+    lines.push(`| [${m.id}](${m.id}.md) | ${sev} | ${ruleKinds(m).map((k) => `\`${k}\``).join(', ')} | ${m.title} |`);
   }
   lines.push('');
   return lines.join('\n');

@@ -1,5 +1,5 @@
 import { ruleMaxSeverity } from '../engine/gate.js';
-import type { RuleMeta } from '../engine/types.js';
+import { ruleKinds, type RuleMeta } from '../engine/types.js';
 
 /**
  * The documentation page of a rule, generated from its metadata: `linkaudit rules show` prints it
@@ -10,7 +10,7 @@ export function ruleMarkdown(meta: RuleMeta, source: string): string {
   lines.push(`# ${meta.id}`, '', `**${meta.title}**`, '');
   lines.push('| | |', '|---|---|');
   lines.push(`| Severity | ${meta.severity}${meta.escalations?.length ? ` (up to ${ruleMaxSeverity(meta)})` : ''} |`);
-  lines.push(`| Resource | \`${meta.resource}\` |`);
+  lines.push(`| Resource | ${ruleKinds(meta).map((k) => `\`${k}\``).join(', ')} |`);
   lines.push(`| Tags | ${meta.tags.map((t) => `\`${t}\``).join(', ') || '-'} |`);
   lines.push(`| Defined in | \`${source}\` |`, '');
   lines.push('## What it checks', '', meta.description, '');

@@ -4,17 +4,18 @@ import { readUserFile } from '../io/files.js';
 import { YamlSource } from '../io/yaml-source.js';
 import { validateSnapshot } from '../model/load.js';
 import { emptySnapshot } from '../model/empty.js';
-import { KIND_COLLECTION, type Snapshot } from '../model/types.js';
+import { KIND_COLLECTION, type ResourceKind, type Snapshot } from '../model/types.js';
 import { DEFAULT_PENDING_ACCEPTANCE_MAX_DAYS } from '../config.js';
 import type { CelRuntime } from './cel.js';
 import { evaluateRules } from './evaluate.js';
-import type { Rule, RuleSettings, Status } from './types.js';
+import { ruleKinds, type Rule, type RuleSettings, type Status } from './types.js';
 import { CASES_FILE_SUFFIX, RULE_FILE_SUFFIX } from './yaml-rule.js';
 
 export type Expectation = Status | 'not-applicable';
 
 interface CaseDoc {
   name: string;
+  kind?: ResourceKind;
   resource?: Record<string, unknown>;
   context?: Record<string, unknown>;
   config?: Partial<RuleSettings>;
@@ -24,6 +25,7 @@ interface CaseDoc {
 }
 
 interface CasesDoc {
+  kind?: ResourceKind;
   base?: Record<string, unknown>;
   context?: Record<string, unknown>;
   config?: Partial<RuleSettings>;
@@ -58,7 +60,12 @@ export function runRuleCases(rule: Rule, runtime: CelRuntime, file = casesFileFo
   const doc = src.validated<CasesDoc>('rule-cases');
   return doc.cases.map((c, i) => {
     const resource = merge(doc.base ?? {}, c.resource ?? {});
-    const snapshot = caseSnapshot(rule, resource, { ...(doc.context ?? {}), ...(c.context ?? {}) });
+    const kind = c.kind ?? doc.kind ?? (ruleKinds(rule.meta)[0] as ResourceKind);
+    if (!ruleKinds(rule.meta).includes(kind)) {
+      const pos = src.position(`/cases/${i}`);
+      throw new UserError(located(file, `case "${c.name}" is a ${kind}, which ${rule.meta.id} does not judge`, pos?.line));
+    }
+    const snapshot = caseSnapshot(kind, resource, { ...(doc.context ?? {}), ...(c.context ?? {}) });
     let valid: Snapshot;
     try {
       valid = validateSnapshot(snapshot, `${file} case ${i} "${c.name}"`);
@@ -97,7 +104,7 @@ function merge(base: Record<string, unknown>, patch: Record<string, unknown>): R
   return out;
 }
 
-function caseSnapshot(rule: Rule, resource: Record<string, unknown>, context: Record<string, unknown>): Record<string, unknown> {
+function caseSnapshot(kind: ResourceKind, resource: Record<string, unknown>, context: Record<string, unknown>): Record<string, unknown> {
   const account = typeof resource.account === 'string' ? resource.account : '111122223333';
   const region = typeof resource.region === 'string' && resource.region !== 'global' ? resource.region : 'us-east-1';
   const snapshot = emptySnapshot({
@@ -106,7 +113,7 @@ function caseSnapshot(rule: Rule, resource: Record<string, unknown>, context: Re
     scope: { partition: 'aws', accounts: [account], regions: [region] },
     ...context,
   }) as unknown as Record<string, unknown>;
-  const collection = KIND_COLLECTION[rule.meta.resource];
+  const collection = KIND_COLLECTION[kind];
   snapshot[collection] = [...(snapshot[collection] as unknown[]), resource];
   return snapshot;
 }

@@ -2,7 +2,7 @@ import { scopeArn } from '../model/arn.js';
 import { KIND_COLLECTION, type AnyResource, type ResourceKind, type Snapshot } from '../model/types.js';
 import { buildIndex } from './snapshot-index.js';
 import type { Severity } from './severity.js';
-import type { Detail, EvalContext, Evidence, Finding, FindingResource, Rule, RuleResult, RuleSettings, SnapshotIndex, Status } from './types.js';
+import { ruleKinds, type Detail, type EvalContext, type Evidence, type Finding, type FindingResource, type Rule, type RuleResult, type RuleSettings, type SnapshotIndex, type Status } from './types.js';
 import { UnknownValue } from './unknown.js';
 
 export interface EvaluationOutput {
@@ -38,11 +38,12 @@ export function evaluateRules(rules: readonly Rule[], snapshot: Snapshot, settin
   const findings: Finding[] = [];
   let evaluations = 0;
   for (const rule of sorted) {
-    const kind = rule.meta.resource;
+    const kinds = ruleKinds(rule.meta);
     // Listings that could not be read: one unknown per (account, region), placed among the
     // resources in ARN order like every other finding.
     const gaps: Finding[] = [];
     for (const gap of snapshot.coverage) {
+      for (const kind of kinds) {
       if (gap.field !== undefined || !gap.resourceKinds.includes(kind)) continue;
       const arn = scopeArn(kind, snapshot.scope.partition, gap.account, gap.region);
       if (gaps.some((g) => g.resource.arn === arn)) continue; // two failed operations, one unknown
@@ -54,20 +55,37 @@ export function evaluateRules(rules: readonly Rule[], snapshot: Snapshot, settin
         message: `Not evaluated: ${gap.operation} failed for account ${gap.account} in ${gap.region} (${gap.errorCode}: ${gap.message}).`,
         evidence: [],
       });
+      }
     }
     gaps.sort((a, b) => (a.resource.arn < b.resource.arn ? -1 : 1));
     let g = 0;
-    const resources = snapshot[KIND_COLLECTION[kind]] as AnyResource[];
     const run: RuleRun = { rule, ctx };
+    const { resources, kindOf } = resourcesOf(snapshot, kinds);
     for (const resource of resources) {
+      const kind = kindOf(resource);
       while (g < gaps.length && (gaps[g] as Finding).resource.arn < resource.arn) findings.push(gaps[g++] as Finding);
       evaluations++;
       const result = evaluateOne(rule, resource, ctx);
-      if (result) findings.push(new EvaluatedFinding(run, result, resource));
+      if (result) findings.push(new EvaluatedFinding(run, result, resource, kind));
     }
     while (g < gaps.length) findings.push(gaps[g++] as Finding);
   }
   return { findings, rules: sorted, evaluations };
+}
+
+/**
+ * The resources of the kinds in ARN order (each collection is sorted already; several kinds, as
+ * users and roles, are merged).
+ */
+function resourcesOf(snapshot: Snapshot, kinds: readonly ResourceKind[]): { resources: AnyResource[]; kindOf: (r: AnyResource) => ResourceKind } {
+  if (kinds.length === 1) {
+    const kind = kinds[0] as ResourceKind;
+    return { resources: snapshot[KIND_COLLECTION[kind]] as AnyResource[], kindOf: () => kind };
+  }
+  const kindOf = new Map<AnyResource, ResourceKind>();
+  for (const kind of kinds) for (const r of snapshot[KIND_COLLECTION[kind]] as AnyResource[]) kindOf.set(r, kind);
+  const resources = [...kindOf.keys()].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+  return { resources, kindOf: (r) => kindOf.get(r) as ResourceKind };
 }
 
 /** A rule run over one scan: shared by all its findings, which stay four fields small. */
@@ -87,12 +105,13 @@ class EvaluatedFinding implements Finding {
     private readonly run: RuleRun,
     private readonly result: RuleResult,
     private readonly subject: AnyResource,
+    private readonly kind: ResourceKind,
   ) {
     this.detail = result.detail;
   }
 
   get resource(): FindingResource {
-    return findingResource(this.run.rule.meta.resource, this.subject);
+    return findingResource(this.kind, this.subject);
   }
 
   get ruleId(): string {

@@ -6,7 +6,7 @@ import { packagePath } from '../paths.js';
 import { typescriptRules } from '../rules/index.js';
 import { bestProblem, validator } from '../schema/validate.js';
 import { createCelRuntime, type CelRuntime } from './cel.js';
-import type { Rule } from './types.js';
+import { ruleKinds, type Rule } from './types.js';
 import { CASES_FILE_SUFFIX, compileYamlRule, RULE_FILE_SUFFIX } from './yaml-rule.js';
 
 export const BUILTIN_RULES_DIR = packagePath('rules.d');
@@ -65,11 +65,16 @@ export function loadRuleSet(userDirs: readonly string[] = [], options: { builtin
 
 function checkMeta(rule: Rule): Rule {
   const validate = validator('rule');
-  // TypeScript rules have no CEL, so validate their metadata with stand-in expressions.
-  if (!validate({ ...rule.meta, fail: 'false', message: '""' })) {
-    const problem = bestProblem(validate.errors);
-    // A built-in TypeScript rule is ours, not the user's: a bug, reported with its stack.
-    throw new Error(`${rule.source}: invalid rule metadata at ${problem.pointer}: ${problem.message}`);
+  // TypeScript rules have no CEL, so validate their metadata with stand-in expressions, once per
+  // kind they judge (the rule schema's top level takes one).
+  const kinds = ruleKinds(rule.meta);
+  if (kinds.length === 0 || new Set(kinds).size !== kinds.length) throw new Error(`${rule.source}: invalid rule metadata at /resource: kinds must be distinct and at least one`);
+  for (const kind of kinds) {
+    if (!validate({ ...rule.meta, resource: kind, fail: 'false', message: '""' })) {
+      const problem = bestProblem(validate.errors);
+      // A built-in TypeScript rule is ours, not the user's: a bug, reported with its stack.
+      throw new Error(`${rule.source}: invalid rule metadata at ${problem.pointer}: ${problem.message}`);
+    }
   }
   return rule;
 }

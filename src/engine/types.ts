@@ -20,7 +20,8 @@ export interface RuleMeta {
   id: string;
   title: string;
   severity: Severity;
-  resource: ResourceKind;
+  /** The kind judged; TypeScript rules may judge several (users and roles). See ruleKinds(). */
+  resource: ResourceKind | readonly ResourceKind[];
   description: string;
   rationale: string;
   remediation: Remediation;
@@ -107,4 +108,9 @@ export interface Finding {
   readonly resource: FindingResource;
   readonly message: string;
   readonly evidence: Evidence[];
+}
+
+/** The kinds a rule judges, in the order its metadata lists them. */
+export function ruleKinds(meta: Pick<RuleMeta, 'resource'>): readonly ResourceKind[] {
+  return typeof meta.resource === 'string' ? [meta.resource] : meta.resource;
 }

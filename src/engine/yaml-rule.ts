@@ -14,7 +14,9 @@ import { UnknownValue } from './unknown.js';
 export const RULE_FILE_SUFFIX = '.yaml';
 export const CASES_FILE_SUFFIX = '.test.yaml';
 
-interface RuleDoc extends Omit<RuleMeta, 'escalations'> {
+interface RuleDoc extends Omit<RuleMeta, 'escalations' | 'resource'> {
+  /** One kind: the schema allows lists only in TypeScript rules' metadata. */
+  resource: ResourceKind;
   match?: string;
   fail: string;
   message: string;

@@ -1,8 +1,11 @@
 import type { Rule } from '../engine/types.js';
+import { iamConnectionAdminOverbroad } from './iam-connection-admin-overbroad.js';
+import { iamPassConnectionOverbroad } from './iam-passconnection-overbroad.js';
+import { iamUseConnectionOverbroad } from './iam-useconnection-overbroad.js';
 
 /**
- * Built-in rules written in TypeScript: only checks CEL cannot express (IAM policy evaluation
- * arrives with the IAM analysis). Each lives in `src/rules/<id>.ts` with cases in
- * `src/rules/<id>.test.yaml`, and is held to the same metadata schema and meta-tests as rules.d.
+ * Built-in rules written in TypeScript: only checks CEL cannot express (IAM policy evaluation).
+ * Each lives in `src/rules/<id>.ts` with cases in `src/rules/<id>.test.yaml`, and is held to the
+ * same metadata schema and meta-tests as rules.d.
  */
-export const typescriptRules: readonly Rule[] = [];
+export const typescriptRules: readonly Rule[] = [iamUseConnectionOverbroad, iamPassConnectionOverbroad, iamConnectionAdminOverbroad];

@@ -1,0 +1,240 @@
+import { catalog, type CatalogAction } from './catalog.js';
+import { judgeEntry, type EntryVerdict } from './conditions.js';
+import { compilePolicy, PolicyError, type CompiledPolicy, type CompiledStatement, type ConditionEntry } from './policy.js';
+import { resolveVariables, type RequestFacts } from './request.js';
+import { wildcardMatch, wildcardMeetsShape, type Shape } from './wildcard.js';
+import type { PolicyDocument } from '../model/types.js';
+
+/**
+ * How far a principal reaches with one action over a set of resources, from least to most:
+ * none; scoped (only some connections, repositories, branches, provider actions or target
+ * services); unknown (something could not be judged and might allow everything); unconditional
+ * (every resource of the set, whatever the repository or target — context conditions such as a
+ * source IP do not change that).
+ */
+export type Reach = 'none' | 'scoped' | 'unknown' | 'unconditional';
+const ORDER: Record<Reach, number> = { none: 0, scoped: 1, unknown: 2, unconditional: 3 };
+export const maxReach = (a: Reach, b: Reach): Reach => (ORDER[a] >= ORDER[b] ? a : b);
+export const minReach = (a: Reach, b: Reach): Reach => (ORDER[a] <= ORDER[b] ? a : b);
+
+/** A policy a principal is subject to, as the findings name it. */
+export interface PolicySource {
+  /** `inline policy NAME`, `managed policy ARN`, … with `(via group G)` where inherited. */
+  label: string;
+  /** Inline policy name or managed policy ARN. */
+  policy: string;
+  /** The group it comes through, for users. */
+  via?: string;
+  boundary: boolean;
+  document?: PolicyDocument;
+  /** Why the document is not available (not in the snapshot, not readable). */
+  missing?: string;
+}
+
+/**
+ * The resources a question is about. `probes` are ARNs that only a pattern covering the whole set
+ * matches (e.g. two connection ids that share no character); `shape` describes the set's ARNs,
+ * to tell whether a pattern reaches part of it; `glob` shows it in messages.
+ */
+export interface ResourceSet {
+  describe: string;
+  glob: string;
+  shape: Shape;
+  probes: string[];
+}
+
+/** One statement that decided (part of) an answer. */
+export interface Path {
+  source: PolicySource;
+  statement: number;
+  sid?: string;
+  effect: 'Allow' | 'Deny';
+  /** `Action [..]` or `NotAction [..]`: the patterns that matched the action (all of NotAction). */
+  actionMatch: string;
+  /** `Resource [..]` or `NotResource [..]`: the patterns that reached the set. */
+  resourceMatch: string;
+  /** The statement's conditions, rendered, each with what it does to this question. */
+  conditions: string[];
+  reach: Reach;
+  /** For unknown paths, why. */
+  reason?: string;
+}
+
+export interface Answer {
+  reach: Reach;
+  /** The allowing paths that give the reach (all of them at that level). */
+  allows: Path[];
+  /** Deny statements or boundaries that lowered it, and the limit each set. */
+  limits: Path[];
+  /** Why the answer is unknown, when it is. */
+  reasons: string[];
+}
+
+/** The question: may the principal, subject to these policies, do `action` on `resources`? */
+export function answer(identity: readonly PolicySource[], boundary: PolicySource | undefined, facts: RequestFacts, resources: ResourceSet): Answer {
+  const reasons: string[] = [];
+  const allows: Path[] = [];
+  const limits: Path[] = [];
+  let allowed: Reach = 'none';
+  let cap: Reach = 'unconditional';
+  const actionIndex = catalog().actions.indexOf(facts.action);
+
+  const visit = (source: PolicySource, onAllow: (path: Path) => void): void => {
+    const compiled = compiled_(source);
+    if (typeof compiled === 'string') {
+      const reason = `${source.label}: ${compiled}`;
+      reasons.push(reason);
+      onAllow(unreadPath(source, reason));
+      // It could as well deny.
+      cap = minReach(cap, 'unknown');
+      return;
+    }
+    for (const st of compiled.statements) {
+      if (!st.connectionActions.has(actionIndex)) continue;
+      const path = judgeStatement(source, st, facts, resources);
+      if (!path) continue;
+      if (st.effect === 'Allow') onAllow(path);
+      else if (path.reach !== 'unconditional') {
+        cap = minReach(cap, path.reach);
+        limits.push(path);
+        if (path.reach === 'unknown' && path.reason) reasons.push(path.reason);
+      }
+    }
+  };
+
+  for (const source of identity) {
+    visit(source, (path) => {
+      if (path.reach === 'unknown' && path.reason) reasons.push(path.reason);
+      if (ORDER[path.reach] > ORDER[allowed]) {
+        allowed = path.reach;
+        allows.length = 0;
+      }
+      if (path.reach === allowed && path.reach !== 'none') allows.push(path);
+    });
+  }
+  if (boundary) {
+    let bounded: Reach = 'none';
+    const boundaryAllows: Path[] = [];
+    visit(boundary, (path) => {
+      if (path.reach === 'unknown' && path.reason) reasons.push(path.reason);
+      bounded = maxReach(bounded, path.reach);
+      boundaryAllows.push(path);
+    });
+    if (ORDER[bounded] < ORDER[allowed]) {
+      const best = boundaryAllows.filter((p) => p.reach === bounded);
+      limits.push(...(best.length > 0 ? best : [boundaryPath(boundary, bounded)]));
+    }
+    cap = minReach(cap, bounded);
+  }
+  const reach = minReach(allowed, cap);
+  return { reach, allows: reach === 'none' ? [] : allows, limits: reach === allowed ? [] : limits, reasons: reach === 'unknown' ? [...new Set(reasons)] : [] };
+}
+
+function compiled_(source: PolicySource): CompiledPolicy | string {
+  if (source.missing !== undefined || !source.document) return source.missing ?? 'the policy document is missing';
+  try {
+    return compilePolicy(source.document);
+  } catch (err) {
+    if (err instanceof PolicyError) return `cannot be evaluated: ${err.message}`;
+    throw err;
+  }
+}
+
+function unreadPath(source: PolicySource, reason: string): Path {
+  return { source, statement: -1, effect: 'Allow', actionMatch: '', resourceMatch: '', conditions: [], reach: 'unknown', reason };
+}
+
+function boundaryPath(source: PolicySource, reach: Reach): Path {
+  return { source, statement: -1, effect: 'Allow', actionMatch: 'no statement allows the action', resourceMatch: '', conditions: [], reach };
+}
+
+type Coverage = 'all' | 'some' | 'allBut' | 'none';
+
+/** How a statement's Resource/NotResource meets the set. */
+function coverage(st: CompiledStatement, facts: RequestFacts, resources: ResourceSet): { coverage: Coverage; matched: string[] } {
+  // A variable with no value for this principal (a session tag) stands for one unknown value: it
+  // cannot cover a whole set, but may reach part of it.
+  const exact = st.resources.map((p) => resolveVariables(p, facts, '\u0000'));
+  const loose = st.resources.map((p) => resolveVariables(p, facts, '*'));
+  const covers = (p: string | undefined): boolean => p !== undefined && resources.probes.every((probe) => wildcardMatch(p, probe));
+  const meets = (p: string | undefined): boolean => p !== undefined && wildcardMeetsShape(p, resources.shape);
+  const full = st.resources.filter((_, i) => covers(exact[i]));
+  const part = st.resources.filter((_, i) => !covers(exact[i]) && meets(loose[i]));
+  if (!st.notResource) {
+    if (full.length > 0) return { coverage: 'all', matched: full };
+    if (part.length > 0) return { coverage: 'some', matched: part };
+    return { coverage: 'none', matched: [] };
+  }
+  if (full.length > 0) return { coverage: 'none', matched: full };
+  if (part.length > 0) return { coverage: 'allBut', matched: part };
+  return { coverage: 'all', matched: [] };
+}
+
+function judgeStatement(source: PolicySource, st: CompiledStatement, facts: RequestFacts, resources: ResourceSet): Path | undefined {
+  const { coverage: cov, matched } = coverage(st, facts, resources);
+  if (cov === 'none') return undefined;
+  const verdicts = st.conditions.map((c) => judgeEntry(c, facts));
+  if (verdicts.some((v) => v.kind === 'never')) return undefined;
+  const conditions = st.conditions.map((c, i) => renderCondition(c, verdicts[i] as EntryVerdict));
+  const unknown = verdicts.find((v): v is Extract<EntryVerdict, { kind: 'unknown' }> => v.kind === 'unknown');
+  let reach: Reach;
+  let reason: string | undefined;
+  if (st.effect === 'Allow') {
+    // Conditions are ANDed: one that narrows the target narrows the statement.
+    const fromConditions: Reach = verdicts.some((v) => v.kind === 'scope' && !v.negative) ? 'scoped' : unknown ? 'unknown' : 'unconditional';
+    reach = minReach(cov === 'some' ? 'scoped' : 'unconditional', fromConditions);
+    if (reach === 'unknown') reason = `${source.label} statement ${label(st)}: ${unknown?.reason ?? 'cannot be judged'}`;
+  } else {
+    // A Deny lowers what is allowed to what it leaves: nothing when it always applies to the whole
+    // set; a scope when it applies outside one (NotResource, or a negated condition on a target
+    // key); nothing at all when it applies only to some targets or some contexts.
+    const fromResource: Reach = cov === 'all' ? 'none' : cov === 'allBut' ? 'scoped' : 'unconditional';
+    const rest = verdicts.filter((v) => v.kind !== 'always');
+    let fromConditions: Reach;
+    if (rest.some((v) => v.kind === 'context' || (v.kind === 'scope' && !v.negative))) fromConditions = 'unconditional';
+    else if (unknown) fromConditions = 'unknown';
+    else if (rest.length > 0) fromConditions = 'scoped';
+    else fromConditions = 'none';
+    reach = maxReach(fromResource, fromConditions);
+    if (reach === 'unknown') reason = `${source.label} statement ${label(st)} (Deny): ${unknown?.reason ?? 'cannot be judged'}`;
+  }
+  return {
+    source,
+    statement: st.index,
+    ...(st.sid ? { sid: st.sid } : {}),
+    effect: st.effect,
+    actionMatch: st.notAction ? `NotAction ${list(st.actions)}` : `Action ${list(st.actions.filter((p) => wildcardMatch(p, facts.action.name, true)))}`,
+    resourceMatch: `${st.notResource ? 'NotResource' : 'Resource'} ${list(st.notResource ? st.resources : matched)}`,
+    conditions,
+    reach,
+    ...(reason ? { reason } : {}),
+  };
+}
+
+function label(st: CompiledStatement): string {
+  return `${st.index}${st.sid ? ` (Sid ${st.sid})` : ''}`;
+}
+
+function list(items: readonly string[]): string {
+  return `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
+}
+
+const VERDICT_WORDS: Record<EntryVerdict['kind'], string> = {
+  always: 'always holds here',
+  never: 'never holds here',
+  scope: 'scopes the grant',
+  context: 'limits the context only',
+  unknown: 'cannot be judged',
+};
+
+function renderCondition(c: ConditionEntry, v: EntryVerdict): string {
+  const words = v.kind === 'scope' && v.negative ? 'excludes some targets only' : VERDICT_WORDS[v.kind];
+  return `${c.operatorText} ${c.key} ${list(c.values)} (${words})`;
+}
+
+/** Actions from the catalogue, by full name (case-insensitive). */
+export function catalogAction(name: string): CatalogAction {
+  const a = catalog().byName.get(name.toLowerCase());
+  if (!a) throw new Error(`${name} is not in the IAM action catalogue`);
+  return a;
+}

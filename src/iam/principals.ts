@@ -1,0 +1,70 @@
+import type { IamGroup, IamPolicy, IamRole, IamUser, Snapshot } from '../model/types.js';
+import type { PolicySource } from './evaluate.js';
+
+/** The policies one user or role is subject to, gathered from the snapshot. */
+export interface PrincipalPolicies {
+  identity: PolicySource[];
+  boundary?: PolicySource;
+}
+
+interface IamIndex {
+  policies: Map<string, IamPolicy>;
+  /** `account|name` → group (users name their groups, not their ARNs). */
+  groups: Map<string, IamGroup>;
+}
+
+const indexes = new WeakMap<Snapshot, IamIndex>();
+
+function iamIndex(snapshot: Snapshot): IamIndex {
+  let index = indexes.get(snapshot);
+  if (!index) {
+    index = {
+      policies: new Map(snapshot.iamPolicies.map((p) => [p.arn, p])),
+      groups: new Map(snapshot.iamGroups.map((g) => [`${g.account}|${g.name}`, g])),
+    };
+    indexes.set(snapshot, index);
+  }
+  return index;
+}
+
+function managed(index: IamIndex, arn: string, via: string | undefined, boundary: boolean): PolicySource {
+  const p = index.policies.get(arn);
+  const label = `${boundary ? 'permissions boundary' : 'managed policy'} ${arn}${via ? ` (via group ${via})` : ''}`;
+  const base = { label, policy: arn, boundary, ...(via ? { via } : {}) };
+  if (!p) return { ...base, missing: 'not in the snapshot, so its statements are unknown' };
+  const unread = p.unreadable?.find((u) => u.field === 'document');
+  if (unread) return { ...base, missing: `document not readable (${unread.operation}: ${unread.errorCode})` };
+  return { ...base, document: p.document };
+}
+
+function inline(principal: IamUser | IamGroup | IamRole, via: string | undefined): PolicySource[] {
+  return principal.inlinePolicies.map((p) => ({
+    label: `inline policy ${p.name}${via ? ` of group ${via}` : ''}`,
+    policy: p.name,
+    boundary: false,
+    ...(via ? { via } : {}),
+    document: p.document,
+  }));
+}
+
+/** Users: their own policies and their groups'; roles: their own. Both: the boundary. */
+export function policiesOf(principal: IamUser | IamRole, snapshot: Snapshot): PrincipalPolicies {
+  const index = iamIndex(snapshot);
+  const identity: PolicySource[] = [...inline(principal, undefined), ...principal.attachedPolicies.map((arn) => managed(index, arn, undefined, false))];
+  if ('groups' in principal) {
+    for (const name of principal.groups) {
+      const group = index.groups.get(`${principal.account}|${name}`);
+      if (!group) {
+        identity.push({ label: `group ${name}`, policy: name, via: name, boundary: false, missing: 'the group is not in the snapshot, so its policies are unknown' });
+        continue;
+      }
+      const unread = group.unreadable?.find((u) => u.field === 'inlinePolicies' || u.field === 'attachedPolicies');
+      if (unread) identity.push({ label: `group ${name}`, policy: name, via: name, boundary: false, missing: `its ${unread.field} could not be read (${unread.operation}: ${unread.errorCode})` });
+      identity.push(...inline(group, group.arn), ...group.attachedPolicies.map((arn) => managed(index, arn, group.arn, false)));
+    }
+  }
+  return {
+    identity,
+    ...(principal.permissionsBoundary ? { boundary: managed(index, principal.permissionsBoundary, undefined, true) } : {}),
+  };
+}

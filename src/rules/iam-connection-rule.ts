@@ -1,0 +1,125 @@
+import { relative } from 'node:path';
+import { packagePath } from '../paths.js';
+import type { Detail, EvalContext, Evidence, Rule, RuleMeta, RuleResult } from '../engine/types.js';
+import type { AnyResource, IamRole, IamUser } from '../model/types.js';
+import { maxReach, type Path, type Reach } from '../iam/evaluate.js';
+import { broadAnswer, policiesOf, questionsFor, type BroadAnswer } from '../iam/questions.js';
+
+/** What every IAM finding says about the evaluation's reach (SCPs, session policies). */
+export const OUT_OF_SCOPE = 'Organization SCPs, RCPs and session policies are not evaluated.';
+
+/** The principal fields the answer depends on: one that could not be read makes the result unknown. */
+const FIELDS = new Set(['inlinePolicies', 'attachedPolicies', 'permissionsBoundary', 'groups']);
+
+export interface IamRuleSpec {
+  meta: Omit<RuleMeta, 'resource'>;
+  /** Action names without prefix; asked under both prefixes. */
+  actions: () => readonly string[];
+  /** "use", "pass", "delete, re-point or re-tag": for messages. */
+  verb: string;
+}
+
+/**
+ * An IAM rule over users and roles: fails when, for some action and resource type it asks about,
+ * the principal reaches every resource of its account unconditionally; unknown when that cannot
+ * be ruled out.
+ */
+export function iamConnectionRule(spec: IamRuleSpec): Rule {
+  let questions: ReturnType<typeof questionsFor> | undefined;
+  const ask = (principal: IamUser | IamRole, ctx: EvalContext): BroadAnswer[] => {
+    questions ??= questionsFor(spec.actions());
+    const policies = policiesOf(principal, ctx.snapshot);
+    return questions.map((q) => broadAnswer(principal, policies, ctx.snapshot, q.action, q.type));
+  };
+  // Named as YAML rules are, relative to the working directory; the cases file sits beside it.
+  const file = packagePath('src', 'rules', `${spec.meta.id}.ts`);
+  const rel = relative(process.cwd(), file);
+  const source = rel.startsWith('..') ? file : rel;
+  return {
+    meta: { ...spec.meta, resource: ['iamRole', 'iamUser'] },
+    source,
+    fields: FIELDS,
+    evaluate(resource: AnyResource, ctx: EvalContext): RuleResult {
+      const principal = resource as IamUser | IamRole;
+      const answers = ask(principal, ctx);
+      const worst = answers.reduce<Reach>((r, a) => maxReach(r, a.reach), 'none');
+      if (worst === 'unconditional') return { status: 'fail', detail: failDetail(principal, answers.filter((a) => a.reach === 'unconditional'), spec) };
+      if (worst === 'unknown') return { status: 'unknown', detail: unknownDetail(principal, answers.filter((a) => a.reach === 'unknown'), spec) };
+      return { status: 'pass' };
+    },
+    describe(resource: AnyResource, ctx: EvalContext): Detail {
+      const principal = resource as IamUser | IamRole;
+      const answers = ask(principal, ctx);
+      const scoped = answers.filter((a) => a.reach === 'scoped');
+      const names = [...new Set(questionsFor(spec.actions()).map((q) => q.action.short))].join(', ');
+      const message = scoped.length > 0
+        ? `${principal.arn} has only scoped grants of ${names} (${summary(scoped)}): none reaches every resource of its account unconditionally. ${OUT_OF_SCOPE}`
+        : `No policy of ${principal.arn} grants ${names} on CodeConnections resources. ${OUT_OF_SCOPE}`;
+      return { message, evidence: evidence(principal, scoped) };
+    },
+  };
+}
+
+function summary(answers: readonly BroadAnswer[]): string {
+  return [...new Set(answers.map((a) => `${a.action.name} on ${a.resources.describe}`))].join('; ');
+}
+
+function failDetail(principal: IamUser | IamRole, answers: BroadAnswer[], spec: IamRuleSpec): Detail {
+  const first = answers[0] as BroadAnswer;
+  const path = first.allows[0];
+  const others = answers.slice(1).map((a) => a.action.name).filter((n) => n !== first.action.name);
+  const through = path ? ` through ${pathText(path)}` : '';
+  const also = others.length > 0 ? ` Also unscoped: ${[...new Set(others)].join(', ')}.` : '';
+  return {
+    message: `${principal.arn} may ${spec.verb} ${first.action.name} on ${first.resources.describe} of account ${principal.account} (${first.resources.glob}) with no scoping condition${through}.${also} ${OUT_OF_SCOPE}`,
+    evidence: evidence(principal, answers),
+  };
+}
+
+function unknownDetail(principal: IamUser | IamRole, answers: BroadAnswer[], spec: IamRuleSpec): Detail {
+  const reasons = [...new Set(answers.flatMap((a) => a.reasons))];
+  return {
+    message: `Cannot tell whether ${principal.arn} may ${spec.verb} ${summary(answers)} unconditionally: ${reasons.join('; ') || 'a policy could not be judged'}. ${OUT_OF_SCOPE}`,
+    evidence: evidence(principal, answers),
+  };
+}
+
+export function pathText(p: Path): string {
+  if (p.statement < 0) return p.source.label;
+  const conditions = p.conditions.length > 0 ? p.conditions.join('; ') : 'none';
+  return `${p.source.label}, statement ${p.statement}${p.sid ? ` (Sid ${p.sid})` : ''}: ${p.effect} ${p.actionMatch} on ${p.resourceMatch}; conditions: ${conditions}`;
+}
+
+const MAX_EVIDENCE = 10;
+
+/** One entry per deciding statement: where it lives on the principal, and what matched. */
+function evidence(principal: IamUser | IamRole, answers: readonly BroadAnswer[]): Evidence[] {
+  const kind = 'groups' in principal ? 'iamUser' : 'iamRole';
+  const out: Evidence[] = [];
+  const seen = new Set<string>();
+  for (const a of answers) {
+    for (const p of [...a.allows, ...a.limits]) {
+      const key = `${p.source.label}|${p.statement}|${a.action.name}`;
+      if (seen.has(key) || out.length >= MAX_EVIDENCE) continue;
+      seen.add(key);
+      const field = p.source.boundary ? 'permissionsBoundary' : p.source.via ? 'groups' : p.source.document && !p.source.policy.startsWith('arn:') ? 'inlinePolicies' : 'attachedPolicies';
+      out.push({
+        path: `${kind}.${field}`,
+        value: {
+          grants: `${a.action.name} on ${a.resources.glob}`,
+          reach: p.reach,
+          policy: p.source.policy,
+          ...(p.source.via ? { via: p.source.via } : {}),
+          ...(p.statement >= 0 ? { statement: p.statement } : {}),
+          ...(p.sid ? { sid: p.sid } : {}),
+          effect: p.effect,
+          ...(p.actionMatch ? { action: p.actionMatch } : {}),
+          ...(p.resourceMatch ? { resource: p.resourceMatch } : {}),
+          conditions: p.conditions,
+          ...(p.reason ? { reason: p.reason } : {}),
+        },
+      });
+    }
+  }
+  return out;
+}

@@ -84,10 +84,17 @@ export async function collectEc2(client: EC2Client, target: Target): Promise<Col
 async function readEndpoints(client: EC2Client, t: Target, gaps: GapList): Promise<VpcEndpoint[] | undefined> {
   const operation = 'DescribeVpcEndpoints';
   try {
-    const pages = await readAll((NextToken) => client.send(new DescribeVpcEndpointsCommand({ MaxResults: MAX_RESULTS, NextToken })));
     // Field gaps count only if the listing they belong to is kept.
     const fieldGaps = new GapList(t);
-    const endpoints = pages.flatMap((p) => p.VpcEndpoints ?? []).map((e) => toEndpoint(e, t, fieldGaps));
+    const endpoints: VpcEndpoint[] = [];
+    // Each page is converted as it arrives and the SDK's objects dropped: holding every page of a
+    // large region until the last one came doubled what the garbage collector had to trace.
+    await readAll(
+      (NextToken) => client.send(new DescribeVpcEndpointsCommand({ MaxResults: MAX_RESULTS, NextToken })),
+      (page) => {
+        for (const e of page.VpcEndpoints ?? []) endpoints.push(toEndpoint(e, t, fieldGaps));
+      },
+    );
     gaps.merge(fieldGaps);
     return endpoints;
   } catch (err) {
@@ -374,16 +381,18 @@ class GapList {
 }
 
 /**
- * Follows NextToken to the end. A page that hands back a token already used would loop forever;
- * that is an answer we cannot trust, not the end of the list.
+ * Follows NextToken to the end, handing each page to `each` if given (and then keeping none), else
+ * returning them all. A page that hands back a token already used would loop forever; that is an
+ * answer we cannot trust, not the end of the list.
  */
-async function readAll<P extends { NextToken?: string | undefined }>(call: (token: string | undefined) => Promise<P>): Promise<P[]> {
+async function readAll<P extends { NextToken?: string | undefined }>(call: (token: string | undefined) => Promise<P>, each?: (page: P) => void): Promise<P[]> {
   const pages: P[] = [];
   const seen = new Set<string>();
   let token: string | undefined;
   do {
     const page = await call(token);
-    pages.push(page);
+    if (each) each(page);
+    else pages.push(page);
     token = page.NextToken || undefined;
     if (token !== undefined) {
       if (seen.has(token)) throw invalidResponse(`NextToken repeated: ${token.slice(0, 40)}`);

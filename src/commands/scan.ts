@@ -15,7 +15,7 @@ import { collectLive, writeSnapshot, type LiveArgs } from './collect.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
-export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_CONCURRENCY = 64;
 
 export interface ScanArgs extends Partial<LiveArgs> {
   snapshot?: string;

@@ -61,9 +61,9 @@ async function main(argv: string[]): Promise<number> {
       .option('region', { type: 'string', array: true, default: [] as string[], describe: 'Region to read (repeatable, or comma-separated); default: the configured region' })
       .option('regions', { type: 'string', describe: '"all" for every enabled region, or a comma-separated list' })
       .option('endpoint-url', { type: 'string', describe: 'Send every AWS call here (LocalStack, moto); AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too' })
-      .option('max-attempts', { type: 'number', default: 8, describe: 'Attempts per AWS call (adaptive retry mode, backs off on throttling)' })
+      .option('max-attempts', { type: 'number', default: 8, describe: 'Attempts per AWS call (backs off with jitter; throttling also slows the client down)' })
       .option('timeout', { type: 'number', default: 30, describe: 'Seconds before one AWS request is given up (then a coverage gap)' })
-      .option('concurrency', { type: 'number', default: 16, describe: 'Account-regions read at once (each has its own AWS rate limits)' })
+      .option('concurrency', { type: 'number', default: 64, describe: 'HTTP requests in flight at once over all accounts and regions (each client also slows itself down when AWS throttles it)' })
       .option('role-arn', { type: 'string', describe: 'Role to assume in each account, e.g. arn:aws:iam::{account}:role/linkaudit-audit' })
       .option('external-id', { type: 'string', describe: 'External id for --role-arn' })
       .option('accounts', { type: 'string', array: true, describe: 'Accounts to read through --role-arn (repeatable or comma-separated)' })
@@ -149,6 +149,28 @@ async function main(argv: string[]): Promise<number> {
           });
       },
     )
+    .command(
+      'access',
+      'Who may use, take a token from, or pass one connection (IAM users and roles of its account)',
+      (y) =>
+        withAws(y)
+          .option('connection', { type: 'string', demandOption: true, describe: 'Connection ARN (codestar-connections or codeconnections prefix)' })
+          .option('snapshot', { type: 'string', describe: 'Snapshot file (default: collect live from AWS)', normalize: true })
+          .option('format', { type: 'string', choices: ['table', 'json'] as const, default: 'table' as const })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No notes or progress on stderr' })
+          .example('$0 access --snapshot fixtures/demo/snapshot.json --connection arn:aws:codestar-connections:us-east-1:111122223333:connection/0347af09-f291-4cec-9665-42872c5e63c2', 'From a snapshot')
+          .example('$0 access --profile prod --connection arn:aws:codeconnections:eu-west-1:111122223333:connection/… --format json', 'Live, as JSON'),
+      (a) => {
+        run = async () =>
+          (await import('./commands/access.js')).accessCommand({
+            ...awsArgs(a),
+            connection: a.connection,
+            ...(a.snapshot !== undefined ? { snapshot: a.snapshot } : {}),
+            format: a.format,
+            quiet: a.quiet,
+          });
+      },
+    )
     .command('rules', 'List, show and validate rules', (y) =>
       y
         .command(
@@ -189,7 +211,7 @@ async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'snapshot: give a subcommand: validate'),
     )
-    .demandCommand(1, 'give a command: scan, collect, merge, rules or snapshot')
+    .demandCommand(1, 'give a command: scan, collect, access, merge, rules or snapshot')
     .strict()
     .version(toolVersion())
     .alias('v', 'version')

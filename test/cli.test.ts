@@ -229,3 +229,49 @@ describe('rules and snapshot commands', () => {
     expectUserError(linkaudit(['snapshot', 'validate', writeJson(dir, 's.json', { ...emptySnapshot(), scope: { partition: 'aws', accounts: ['1'], regions: [] } })]), /s\.json: \/scope\/accounts\/0: expected a value matching/);
   });
 });
+
+describe('access: who can use one connection', () => {
+  const RELEASE = 'arn:aws:codestar-connections:us-east-1:111122223333:connection/0347af09-f291-4cec-9665-42872c5e63c2';
+
+  it('lists the principals of the demo estate with access and how, as a table', () => {
+    const r = linkaudit(['access', '--snapshot', DEMO, '--connection', RELEASE]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Who can use ${RELEASE}`);
+    expect(r.stdout).toMatch(/role\/code-review-bot\s+UseConnection\s+scoped/);
+    expect(r.stdout).toMatch(/role\/code-review-bot\s+PassConnection\s+unconditional/);
+    expect(r.stdout).toMatch(/role\/pipeline-provisioner\s+PassConnection\s+scoped/);
+    // The connection carries pipeline=release, so the Deny outside release-tagged connections does
+    // not apply to it: AdministratorAccess reaches it.
+    expect(r.stdout).toMatch(/role\/release-automation\s+UseConnection\s+unconditional/);
+    // Only the ARN's own prefix applies: PlatformDeveloper's codeconnections:* does not reach it.
+    expect(r.stdout).not.toMatch(/role\/PlatformDeveloper\s+UseConnection/);
+    // A principal of another account is never listed; one with no grant is left out.
+    expect(r.stdout).not.toContain('444455556666');
+    expect(r.stdout).not.toContain('sagemaker-project-build');
+    expect(r.stdout).toContain('SCPs');
+  });
+
+  it('--format json gives paths, conditions and the tag verdicts', () => {
+    const untagged = 'arn:aws:codeconnections:us-east-1:111122223333:connection/42b01084-4a4c-4f93-b69d-3ffd0d79ea23';
+    const r = linkaudit(['access', '--snapshot', DEMO, '--connection', untagged, '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { tagsKnown: boolean; complete: boolean; principals: Array<{ principal: string; access: Array<{ action: string; access: string; through: Array<{ policy: string; statement?: number }> }> }> };
+    expect(out.tagsKnown).toBe(true);
+    expect(out.complete).toBe(true);
+    const of = (name: string) => out.principals.find((p) => p.principal.endsWith(name))?.access ?? [];
+    expect(of('role/PlatformDeveloper').map((a) => `${a.action} ${a.access}`)).toEqual([
+      'codeconnections:UseConnection unconditional',
+      'codeconnections:GetConnectionToken unconditional',
+      'codeconnections:PassConnection unconditional',
+    ]);
+    expect(of('role/PlatformDeveloper')[0]?.through[0]).toMatchObject({ policy: 'connections-admin', statement: 0 });
+    // Untagged: the Deny outside pipeline=release applies, so release-automation has no access.
+    expect(of('role/release-automation')).toEqual([]);
+  });
+
+  it('bad input is a user error', () => {
+    expectUserError(linkaudit(['access', '--snapshot', DEMO, '--connection', 'arn:aws:s3:::bucket']), /--connection: "arn:aws:s3:::bucket" is not a connection ARN/);
+    expectUserError(linkaudit(['access', '--snapshot', DEMO, '--connection', 'arn:aws:codeconnections:us-east-1:999988887777:connection/0000']), /account 999988887777 is not in the snapshot/);
+    expectUserError(linkaudit(['access', '--snapshot', DEMO]), /Missing required argument: connection/);
+  });
+});

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { evaluateRules } from '../src/engine/evaluate.js';
 import { loadRuleSet, type RuleSet } from '../src/engine/rule-set.js';
-import type { Finding, RuleSettings, Status } from '../src/engine/types.js';
+import { ruleKinds, type Finding, type RuleSettings, type Status } from '../src/engine/types.js';
 import { loadSnapshotFile, validateSnapshot } from '../src/model/load.js';
 import type { Snapshot } from '../src/model/types.js';
 
@@ -75,6 +75,27 @@ describe('demo estate', () => {
     expect(missing).toEqual([]);
   });
 
+  it('exercises each IAM rule with a fail, a pass and an unknown, each naming its evidence', () => {
+    for (const id of ['iam-useconnection-overbroad', 'iam-passconnection-overbroad', 'iam-connection-admin-overbroad']) {
+      for (const status of ['fail', 'pass', 'unknown'] as const) expect(of(id, status).length, `${id} ${status}`).toBeGreaterThan(0);
+      for (const f of of(id, 'fail')) {
+        expect(f.message, id).toMatch(/statement \d+/);
+        expect(f.message, id).toContain('SCPs');
+        expect(f.evidence.length, id).toBeGreaterThan(0);
+      }
+      for (const f of of(id, 'unknown')) expect(f.message, id).toContain('not in the IAM catalogue');
+    }
+    const status = (id: string, arn: string): Status | undefined => of(id).find((f) => f.resource.arn === arn)?.status;
+    // PowerUserAccess reaches connections through NotAction.
+    expect(status('iam-useconnection-overbroad', 'arn:aws:iam::444455556666:role/service-role/sandbox-builder')).toBe('fail');
+    // ForAllValues on ProviderAction scopes UseConnection but not PassConnection, whose requests lack the key.
+    expect(status('iam-useconnection-overbroad', 'arn:aws:iam::111122223333:role/code-review-bot')).toBe('pass');
+    expect(status('iam-passconnection-overbroad', 'arn:aws:iam::111122223333:role/code-review-bot')).toBe('fail');
+    // AdministratorAccess under a Deny outside release-tagged connections: use is scoped, administration is not.
+    expect(status('iam-useconnection-overbroad', 'arn:aws:iam::111122223333:role/release-automation')).toBe('pass');
+    expect(status('iam-connection-admin-overbroad', 'arn:aws:iam::111122223333:role/release-automation')).toBe('fail');
+  });
+
   it('evaluates without rule errors', () => {
     expect(findings.filter((f) => f.message.startsWith('Rule error'))).toEqual([]);
   });
@@ -96,7 +117,7 @@ describe('demo estate', () => {
     const scope = 'arn:aws:ec2:eu-west-1:444455556666:vpc-endpoint-service/*';
     const unknowns = findings.filter((f) => f.status === 'unknown');
     expect(unknowns.length).toBeGreaterThan(0);
-    const endpointServiceRules = ruleSet.rules.filter((r) => r.meta.resource === 'endpointService').map((r) => r.meta.id);
+    const endpointServiceRules = ruleSet.rules.filter((r) => ruleKinds(r.meta).includes('endpointService')).map((r) => r.meta.id);
     expect(endpointServiceRules.length).toBeGreaterThan(0);
     for (const id of endpointServiceRules) {
       const hits = of(id, 'unknown').filter((f) => f.resource.arn === scope);

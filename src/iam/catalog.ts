@@ -13,8 +13,12 @@ export const CONNECTION_PREFIXES = ['codestar-connections', 'codeconnections'] a
 export type ConnectionPrefix = (typeof CONNECTION_PREFIXES)[number];
 
 export interface CatalogAction {
+  /** Position in catalog().actions. */
+  index: number;
   /** `prefix:Name` as the catalogue spells it. */
   name: string;
+  /** The name in lower case (actions match case-insensitively). */
+  lower: string;
   prefix: ConnectionPrefix;
   /** Name without prefix, e.g. `UseConnection`. */
   short: string;
@@ -74,10 +78,11 @@ function load(): Catalog {
         for (const k of rt.conditionKeys) actionKeys.add(k.toLowerCase());
         for (const k of types[rt.name.toLowerCase()]?.conditionKeys ?? []) actionKeys.add(k.toLowerCase());
       }
-      actions.push({ name: `${prefix}:${a.name}`, prefix, short: a.name, accessLevel: a.accessLevel, resourceTypes, keys: actionKeys });
+      actions.push({ index: -1, name: `${prefix}:${a.name}`, lower: `${prefix}:${a.name}`.toLowerCase(), prefix, short: a.name, accessLevel: a.accessLevel, resourceTypes, keys: actionKeys });
     }
   }
   actions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  actions.forEach((a, i) => (a.index = i));
   const globals = globalKeyNames(root);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   return {

@@ -1,4 +1,3 @@
-import { catalog, type CatalogAction } from './catalog.js';
 import { judgeEntry, type EntryVerdict } from './conditions.js';
 import { compilePolicy, PolicyError, type CompiledPolicy, type CompiledStatement, type ConditionEntry } from './policy.js';
 import { resolveVariables, type RequestFacts } from './request.js';
@@ -70,14 +69,18 @@ export interface Answer {
   reasons: string[];
 }
 
+const NO_ACCESS: Answer = Object.freeze({ reach: 'none', allows: [], limits: [], reasons: [] }) as Answer;
+
 /** The question: may the principal, subject to these policies, do `action` on `resources`? */
 export function answer(identity: readonly PolicySource[], boundary: PolicySource | undefined, facts: RequestFacts, resources: ResourceSet): Answer {
+  // Most principals have no statement about most actions: answer those without allocating.
+  if (!identity.some((source) => mayGrant(source, facts.action.index))) return NO_ACCESS;
   const reasons: string[] = [];
   const allows: Path[] = [];
   const limits: Path[] = [];
   let allowed: Reach = 'none';
   let cap: Reach = 'unconditional';
-  const actionIndex = catalog().actions.indexOf(facts.action);
+  const actionIndex = facts.action.index;
 
   const visit = (source: PolicySource, onAllow: (path: Path) => void): void => {
     const compiled = compiled_(source);
@@ -89,9 +92,8 @@ export function answer(identity: readonly PolicySource[], boundary: PolicySource
       cap = minReach(cap, 'unknown');
       return;
     }
-    for (const st of compiled.statements) {
-      if (!st.connectionActions.has(actionIndex)) continue;
-      const path = judgeStatement(source, st, facts, resources);
+    for (const st of compiled.byAction[actionIndex] ?? []) {
+      const path = judgeStatement(source, st, facts, resources, actionIndex);
       if (!path) continue;
       if (st.effect === 'Allow') onAllow(path);
       else if (path.reach !== 'unconditional') {
@@ -128,6 +130,12 @@ export function answer(identity: readonly PolicySource[], boundary: PolicySource
   }
   const reach = minReach(allowed, cap);
   return { reach, allows: reach === 'none' ? [] : allows, limits: reach === allowed ? [] : limits, reasons: reach === 'unknown' ? [...new Set(reasons)] : [] };
+}
+
+/** Whether a policy has a statement about the action, or cannot be read (and so might). */
+function mayGrant(source: PolicySource, actionIndex: number): boolean {
+  const compiled = compiled_(source);
+  return typeof compiled === 'string' || (compiled.byAction[actionIndex]?.length ?? 0) > 0;
 }
 
 function compiled_(source: PolicySource): CompiledPolicy | string {
@@ -170,20 +178,104 @@ function coverage(st: CompiledStatement, facts: RequestFacts, resources: Resourc
   return { coverage: 'all', matched: [] };
 }
 
-function judgeStatement(source: PolicySource, st: CompiledStatement, facts: RequestFacts, resources: ResourceSet): Path | undefined {
+/**
+ * What a statement says to one question, before it is tied to the policy it came from. The texts
+ * findings show are rendered when first read: most judgements only decide a verdict.
+ */
+class Judgement {
+  private texts: { actionMatch: string; resourceMatch: string; conditions: string[] } | undefined;
+
+  constructor(
+    readonly reach: Reach,
+    /** For unknown: why, without the policy's name. */
+    readonly why: string | undefined,
+    private readonly st: CompiledStatement,
+    private readonly actionName: string,
+    private readonly matched: readonly string[],
+    private readonly verdicts: readonly EntryVerdict[],
+  ) {}
+
+  rendered(): { actionMatch: string; resourceMatch: string; conditions: string[] } {
+    const st = this.st;
+    this.texts ??= {
+      actionMatch: st.notAction ? `NotAction ${list(st.actions)}` : `Action ${list(st.actions.filter((p) => wildcardMatch(p, this.actionName, true)))}`,
+      resourceMatch: `${st.notResource ? 'NotResource' : 'Resource'} ${list(st.notResource ? st.resources : this.matched)}`,
+      conditions: st.conditions.map((c, i) => renderCondition(c, this.verdicts[i] as EntryVerdict)),
+    };
+    return this.texts;
+  }
+}
+
+/** A judgement tied to the policy it came from. */
+class JudgedPath implements Path {
+  readonly statement: number;
+  readonly sid?: string;
+  readonly effect: 'Allow' | 'Deny';
+  readonly reach: Reach;
+  readonly reason?: string;
+
+  constructor(
+    readonly source: PolicySource,
+    st: CompiledStatement,
+    private readonly judgement: Judgement,
+  ) {
+    this.statement = st.index;
+    if (st.sid) this.sid = st.sid;
+    this.effect = st.effect;
+    this.reach = judgement.reach;
+    if (judgement.why !== undefined) this.reason = `${source.label} statement ${label(st)}${st.effect === 'Deny' ? ' (Deny)' : ''}: ${judgement.why}`;
+  }
+
+  get actionMatch(): string {
+    return this.judgement.rendered().actionMatch;
+  }
+
+  get resourceMatch(): string {
+    return this.judgement.rendered().resourceMatch;
+  }
+
+  get conditions(): string[] {
+    return this.judgement.rendered().conditions;
+  }
+}
+
+// Judgements of statements that do not depend on the principal, per question: a managed policy
+// attached to 10,000 roles is judged once per question, not 10,000 times.
+const shared = new WeakMap<CompiledStatement, Map<number, Map<ResourceSet, Judgement | null>>>();
+
+function judgeStatement(source: PolicySource, st: CompiledStatement, facts: RequestFacts, resources: ResourceSet, actionIndex: number): Path | undefined {
+  let j: Judgement | null | undefined;
+  if (!st.perPrincipal && facts.resource.tags === undefined) {
+    let byAction = shared.get(st);
+    if (!byAction) {
+      byAction = new Map();
+      shared.set(st, byAction);
+    }
+    let bySet = byAction.get(actionIndex);
+    if (!bySet) {
+      bySet = new Map();
+      byAction.set(actionIndex, bySet);
+    }
+    j = bySet.get(resources);
+    if (j === undefined) {
+      j = judge(st, facts, resources) ?? null;
+      bySet.set(resources, j);
+    }
+  } else j = judge(st, facts, resources) ?? null;
+  return j ? new JudgedPath(source, st, j) : undefined;
+}
+
+function judge(st: CompiledStatement, facts: RequestFacts, resources: ResourceSet): Judgement | undefined {
   const { coverage: cov, matched } = coverage(st, facts, resources);
   if (cov === 'none') return undefined;
   const verdicts = st.conditions.map((c) => judgeEntry(c, facts));
   if (verdicts.some((v) => v.kind === 'never')) return undefined;
-  const conditions = st.conditions.map((c, i) => renderCondition(c, verdicts[i] as EntryVerdict));
   const unknown = verdicts.find((v): v is Extract<EntryVerdict, { kind: 'unknown' }> => v.kind === 'unknown');
   let reach: Reach;
-  let reason: string | undefined;
   if (st.effect === 'Allow') {
     // Conditions are ANDed: one that narrows the target narrows the statement.
     const fromConditions: Reach = verdicts.some((v) => v.kind === 'scope' && !v.negative) ? 'scoped' : unknown ? 'unknown' : 'unconditional';
     reach = minReach(cov === 'some' ? 'scoped' : 'unconditional', fromConditions);
-    if (reach === 'unknown') reason = `${source.label} statement ${label(st)}: ${unknown?.reason ?? 'cannot be judged'}`;
   } else {
     // A Deny lowers what is allowed to what it leaves: nothing when it always applies to the whole
     // set; a scope when it applies outside one (NotResource, or a negated condition on a target
@@ -196,19 +288,8 @@ function judgeStatement(source: PolicySource, st: CompiledStatement, facts: Requ
     else if (rest.length > 0) fromConditions = 'scoped';
     else fromConditions = 'none';
     reach = maxReach(fromResource, fromConditions);
-    if (reach === 'unknown') reason = `${source.label} statement ${label(st)} (Deny): ${unknown?.reason ?? 'cannot be judged'}`;
   }
-  return {
-    source,
-    statement: st.index,
-    ...(st.sid ? { sid: st.sid } : {}),
-    effect: st.effect,
-    actionMatch: st.notAction ? `NotAction ${list(st.actions)}` : `Action ${list(st.actions.filter((p) => wildcardMatch(p, facts.action.name, true)))}`,
-    resourceMatch: `${st.notResource ? 'NotResource' : 'Resource'} ${list(st.notResource ? st.resources : matched)}`,
-    conditions,
-    reach,
-    ...(reason ? { reason } : {}),
-  };
+  return new Judgement(reach, reach === 'unknown' ? (unknown?.reason ?? 'cannot be judged') : undefined, st, facts.action.name, matched, verdicts);
 }
 
 function label(st: CompiledStatement): string {
@@ -230,11 +311,4 @@ const VERDICT_WORDS: Record<EntryVerdict['kind'], string> = {
 function renderCondition(c: ConditionEntry, v: EntryVerdict): string {
   const words = v.kind === 'scope' && v.negative ? 'excludes some targets only' : VERDICT_WORDS[v.kind];
   return `${c.operatorText} ${c.key} ${list(c.values)} (${words})`;
-}
-
-/** Actions from the catalogue, by full name (case-insensitive). */
-export function catalogAction(name: string): CatalogAction {
-  const a = catalog().byName.get(name.toLowerCase());
-  if (!a) throw new Error(`${name} is not in the IAM action catalogue`);
-  return a;
 }

@@ -1,5 +1,6 @@
 import type { ConditionValue, PolicyDocument, PolicyStatement } from '../model/types.js';
-import { catalog } from './catalog.js';
+import { catalog, CONNECTION_PREFIXES } from './catalog.js';
+import { PRINCIPAL_KEYS } from './request.js';
 import { wildcardMatch } from './wildcard.js';
 
 /** One condition of a statement: `Operator: { key: values }` split into its parts. */
@@ -29,10 +30,22 @@ export interface CompiledStatement {
   conditions: ConditionEntry[];
   /** Indexes into catalog().actions of the CodeConnections actions this statement applies to. */
   connectionActions: ReadonlySet<number>;
+  /** Regions its Resource/NotResource patterns name literally (`…:eu-west-1:…`). */
+  literalRegions: readonly string[];
+  /** Whether a pattern's region is a partial wildcard (`us-*`), which reaches some regions only. */
+  partialRegion: boolean;
+  /**
+   * Whether its answer depends on who asks: policy variables, or conditions on keys whose value
+   * is the principal's (aws:PrincipalArn, aws:username …). Other statements are judged once per
+   * question and the answer is shared by every principal the policy is attached to.
+   */
+  perPrincipal: boolean;
 }
 
 export interface CompiledPolicy {
   statements: CompiledStatement[];
+  /** Statements by catalogue action index: a question reads only the statements about its action. */
+  byAction: ReadonlyArray<readonly CompiledStatement[]>;
 }
 
 /** A policy that cannot be judged: the principal's results are unknown with this reason. */
@@ -47,6 +60,8 @@ const BASE_OPERATORS = new Set([
   'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'Null',
 ]);
 const BASE_BY_LOWER = new Map([...BASE_OPERATORS].map((o) => [o.toLowerCase(), o]));
+
+const NONE: CompiledStatement[] = [];
 
 // Compiled once per document object: a managed policy attached to 10,000 roles is compiled once.
 const compiled = new WeakMap<PolicyDocument, CompiledPolicy | PolicyError>();
@@ -72,7 +87,13 @@ function compileNow(doc: PolicyDocument): CompiledPolicy {
   const raw = (doc as { Statement?: unknown }).Statement;
   if (raw === undefined) throw new PolicyError('the policy document has no Statement');
   const list = Array.isArray(raw) ? raw : [raw];
-  return { statements: list.map((s, i) => compileStatement(s as PolicyStatement, i)) };
+  const statements = list.map((s, i) => compileStatement(s as PolicyStatement, i));
+  // Sparse: most policies say nothing about most connection actions, and share one empty list.
+  const byAction: CompiledStatement[][] = new Array<CompiledStatement[]>(catalog().actions.length).fill(NONE);
+  for (const st of statements) {
+    for (const i of st.connectionActions) byAction[i] = byAction[i] === NONE ? [st] : [...(byAction[i] as CompiledStatement[]), st];
+  }
+  return { statements, byAction };
 }
 
 function strings(value: unknown, where: string): string[] {
@@ -89,19 +110,51 @@ function compileStatement(s: PolicyStatement, index: number): CompiledStatement 
   if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw new PolicyError(`${at}: Effect must be Allow or Deny, not ${JSON.stringify(s.Effect)}`);
   if ((s.Action === undefined) === (s.NotAction === undefined)) throw new PolicyError(`${at} must have exactly one of Action and NotAction`);
   if (s.Resource !== undefined && s.NotResource !== undefined) throw new PolicyError(`${at} has both Resource and NotResource`);
+  if (s.Resource === undefined && s.NotResource === undefined) throw new PolicyError(`${at} has neither Resource nor NotResource`);
   const notAction = s.Action === undefined;
   const actions = strings(notAction ? s.NotAction : s.Action, `${at} ${notAction ? 'NotAction' : 'Action'}`);
   for (const a of actions) {
     if (a !== '*' && !/^[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+$/.test(a)) throw new PolicyError(`${at}: ${JSON.stringify(a)} is not an action (service:Action)`);
   }
   const notResource = s.NotResource !== undefined;
-  const resources = s.Resource === undefined && s.NotResource === undefined ? [] : strings(notResource ? s.NotResource : s.Resource, `${at} ${notResource ? 'NotResource' : 'Resource'}`);
+  const resources = strings(notResource ? s.NotResource : s.Resource, `${at} ${notResource ? 'NotResource' : 'Resource'}`);
   const conditions = compileConditions(s.Condition, at);
+  // Most patterns name another service: only those that can reach a connection prefix are
+  // matched against the catalogue's actions.
+  const ours = actions.filter(reachesConnectionService).map((p) => p.toLowerCase());
   const connectionActions = new Set<number>();
   catalog().actions.forEach((a, i) => {
-    if (actions.some((p) => wildcardMatch(p, a.name, true)) !== notAction) connectionActions.add(i);
+    if (ours.some((p) => wildcardMatch(p, a.lower)) !== notAction) connectionActions.add(i);
   });
-  return { index, ...(typeof s.Sid === 'string' && s.Sid ? { sid: s.Sid } : {}), effect: s.Effect, actions, notAction, resources, notResource, conditions, connectionActions };
+  const regions = resources.map((r) => r.split(':')[3] ?? '');
+  const literalRegions = [...new Set(regions.filter((r) => r !== '' && !/[*?$]/.test(r)))];
+  const partialRegion = regions.some((r) => /[*?$]/.test(r) && r !== '*');
+  const perPrincipal = resources.some((r) => r.includes('${')) || conditions.some((c) => PRINCIPAL_KEYS.has(c.keyLower) || c.values.some((v) => v.includes('${')));
+  return {
+    index,
+    ...(typeof s.Sid === 'string' && s.Sid ? { sid: s.Sid } : {}),
+    effect: s.Effect,
+    actions,
+    notAction,
+    resources,
+    notResource,
+    conditions,
+    connectionActions,
+    literalRegions,
+    partialRegion,
+    perPrincipal,
+  };
+}
+
+function reachesConnectionService(pattern: string): boolean {
+  // Both prefixes start with "c": most patterns are ruled out by their first character.
+  const first = pattern.charCodeAt(0);
+  if (first !== 99 /* c */ && first !== 67 /* C */ && first !== 42 /* * */ && first !== 63 /* ? */) return false;
+  const colon = pattern.indexOf(':');
+  if (colon < 0) return pattern === '*';
+  const service = pattern.slice(0, colon);
+  // Actions have one colon, so a pattern's first colon is theirs: what precedes it must match the prefix.
+  return CONNECTION_PREFIXES.some((prefix) => wildcardMatch(service, prefix, true));
 }
 
 function compileConditions(block: PolicyStatement['Condition'], at: string): ConditionEntry[] {

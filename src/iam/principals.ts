@@ -9,6 +9,10 @@ export interface PrincipalPolicies {
 
 interface IamIndex {
   policies: Map<string, IamPolicy>;
+  /** Managed policy sources by `arn|via|boundary`: shared by every principal they are attached to. */
+  sources: Map<string, PolicySource>;
+  /** Each principal's policies, gathered once for every rule that asks. */
+  gathered: WeakMap<IamUser | IamRole, PrincipalPolicies>;
   /** `account|name` → group (users name their groups, not their ARNs). */
   groups: Map<string, IamGroup>;
 }
@@ -20,6 +24,8 @@ function iamIndex(snapshot: Snapshot): IamIndex {
   if (!index) {
     index = {
       policies: new Map(snapshot.iamPolicies.map((p) => [p.arn, p])),
+      sources: new Map(),
+      gathered: new WeakMap(),
       groups: new Map(snapshot.iamGroups.map((g) => [`${g.account}|${g.name}`, g])),
     };
     indexes.set(snapshot, index);
@@ -28,6 +34,16 @@ function iamIndex(snapshot: Snapshot): IamIndex {
 }
 
 function managed(index: IamIndex, arn: string, via: string | undefined, boundary: boolean): PolicySource {
+  const key = `${arn}|${via ?? ''}|${boundary}`;
+  let source = index.sources.get(key);
+  if (!source) {
+    source = managedSource(index, arn, via, boundary);
+    index.sources.set(key, source);
+  }
+  return source;
+}
+
+function managedSource(index: IamIndex, arn: string, via: string | undefined, boundary: boolean): PolicySource {
   const p = index.policies.get(arn);
   const label = `${boundary ? 'permissions boundary' : 'managed policy'} ${arn}${via ? ` (via group ${via})` : ''}`;
   const base = { label, policy: arn, boundary, ...(via ? { via } : {}) };
@@ -50,6 +66,15 @@ function inline(principal: IamUser | IamGroup | IamRole, via: string | undefined
 /** Users: their own policies and their groups'; roles: their own. Both: the boundary. */
 export function policiesOf(principal: IamUser | IamRole, snapshot: Snapshot): PrincipalPolicies {
   const index = iamIndex(snapshot);
+  let out = index.gathered.get(principal);
+  if (!out) {
+    out = gather(principal, index);
+    index.gathered.set(principal, out);
+  }
+  return out;
+}
+
+function gather(principal: IamUser | IamRole, index: IamIndex): PrincipalPolicies {
   const identity: PolicySource[] = [...inline(principal, undefined), ...principal.attachedPolicies.map((arn) => managed(index, arn, undefined, false))];
   if ('groups' in principal) {
     for (const name of principal.groups) {

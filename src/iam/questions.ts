@@ -1,7 +1,7 @@
 import type { IamRole, IamUser, Snapshot } from '../model/types.js';
 import { catalog, CONNECTION_PREFIXES, type CatalogAction, type ConnectionPrefix } from './catalog.js';
 import { answer, maxReach, type Answer, type Reach, type ResourceSet } from './evaluate.js';
-import { compilePolicy, PolicyError } from './policy.js';
+import { compilePolicy, PolicyError, type CompiledStatement } from './policy.js';
 import { policiesOf, type PrincipalPolicies } from './principals.js';
 import type { RequestFacts } from './request.js';
 import type { CharRun } from './wildcard.js';
@@ -22,8 +22,21 @@ const REGION_PROBES = ['aa-aaaa-1', 'zz-zzzz-9'];
 const REGION_CHARS: CharRun = { run: (c) => /[a-z0-9-]/.test(c) };
 const ID_CHARS: CharRun = { run: (c) => /[A-Za-z0-9_.-]/.test(c) };
 
+// Sets are asked about for every principal of an account: made once each.
+const sets = new Map<string, ResourceSet>();
+
 /** Every connection (or host) of one prefix and account, in one region or (`*`) in every region. */
 export function everyResource(type: ResourceType, prefix: ConnectionPrefix, partition: string, region: string, account: string): ResourceSet {
+  const key = `${type}|${prefix}|${partition}|${region}|${account}`;
+  let set = sets.get(key);
+  if (!set) {
+    set = makeSet(type, prefix, partition, region, account);
+    sets.set(key, set);
+  }
+  return set;
+}
+
+function makeSet(type: ResourceType, prefix: ConnectionPrefix, partition: string, region: string, account: string): ResourceSet {
   const regions = region === '*' ? REGION_PROBES : [region];
   return {
     describe: region === '*' ? `every ${type} in every region` : `every ${type} in ${region}`,
@@ -55,43 +68,51 @@ export interface BroadAnswer extends Answer {
 
 /**
  * May the principal do `action` on every resource of the type in its own account? Asked for
- * every region at once, then per region (the snapshot's regions, its connections' regions, and
- * any region a policy names: a grant on `…:eu-west-1:…:connection/*` reaches every connection
- * there). The broadest answer wins; among equals, the one about every region.
+ * every region at once; when that is not already unconditional, also for each region a policy
+ * names (a grant on `…:eu-west-1:…:connection/*` reaches every connection there), and for the
+ * snapshot's regions when a pattern names some regions only (`us-*`). The broadest answer wins;
+ * among equals, the one about every region.
  */
 export function broadAnswer(principal: IamUser | IamRole, policies: PrincipalPolicies, snapshot: Snapshot, action: CatalogAction, type: ResourceType): BroadAnswer {
-  const regions = ['*', ...regionsToAsk(principal, policies, snapshot, action)];
-  let best: BroadAnswer | undefined;
-  for (const region of regions) {
+  const facts = factsFor(principal, action, { account: principal.account });
+  const ask = (region: string): BroadAnswer => {
     const resources = everyResource(type, action.prefix, snapshot.scope.partition, region, principal.account);
-    const a = answer(policies.identity, policies.boundary, factsFor(principal, action, { account: principal.account }), resources);
-    if (!best || maxReach(best.reach, a.reach) !== best.reach) best = { ...a, action, type, region, resources };
+    const a = answer(policies.identity, policies.boundary, facts, resources);
+    return { reach: a.reach, allows: a.allows, limits: a.limits, reasons: a.reasons, action, type, region, resources };
+  };
+  let best = ask('*');
+  // Unconditional cannot be outdone; and with no statement about the action, no region differs.
+  if (best.reach === 'unconditional' || best.reach === 'none') return best;
+  for (const region of regionsToAsk(principal, policies, snapshot, action)) {
+    const a = ask(region);
+    if (maxReach(best.reach, a.reach) !== best.reach) best = a;
+    if (best.reach === 'unconditional') break;
   }
-  return best as BroadAnswer;
+  return best;
 }
 
 function regionsToAsk(principal: IamUser | IamRole, policies: PrincipalPolicies, snapshot: Snapshot, action: CatalogAction): string[] {
-  const regions = new Set(snapshot.scope.regions);
-  for (const c of snapshot.connections) if (c.account === principal.account) regions.add(c.region);
-  const index = catalog().actions.indexOf(action);
+  const regions = new Set<string>();
+  let partial = false;
+  const index = action.index;
   for (const source of [...policies.identity, ...(policies.boundary ? [policies.boundary] : [])]) {
     if (!source.document) continue;
-    let statements;
+    let statements: readonly CompiledStatement[];
     try {
-      statements = compilePolicy(source.document).statements;
+      statements = compilePolicy(source.document).byAction[index] ?? [];
     } catch (err) {
       if (err instanceof PolicyError) continue;
       throw err;
     }
     for (const st of statements) {
-      if (!st.connectionActions.has(index)) continue;
-      for (const r of st.resources) {
-        const region = r.split(':')[3];
-        if (region && !/[*?$]/.test(region)) regions.add(region);
-      }
+      for (const r of st.literalRegions) regions.add(r);
+      partial ||= st.partialRegion;
     }
   }
-  if (regions.size === 0) regions.add('us-east-1');
+  if (partial) {
+    for (const r of snapshot.scope.regions) regions.add(r);
+    for (const c of snapshot.connections) if (c.account === principal.account) regions.add(c.region);
+  }
   return [...regions].sort();
 }
 

@@ -21,6 +21,9 @@ export interface RequestFacts {
   };
 }
 
+/** Keys whose value is the asking principal's (or its account's): their verdict is per principal. */
+export const PRINCIPAL_KEYS: ReadonlySet<string> = new Set(['aws:principalaccount', 'aws:resourceaccount', 'aws:principalarn', 'aws:username', 'aws:principaltype', 'aws:principalisawsservice']);
+
 /** A request value: a list (single-valued keys have one), or undefined when the key is absent. */
 export type KnownValue = string[] | undefined;
 

@@ -39,17 +39,17 @@ export function iamConnectionRule(spec: IamRuleSpec): Rule {
     meta: { ...spec.meta, resource: ['iamRole', 'iamUser'] },
     source,
     fields: FIELDS,
+    // The verdict only; describe() renders message and evidence when a report reads them (asking
+    // again is cheaper than keeping every answer of every principal until then).
     evaluate(resource: AnyResource, ctx: EvalContext): RuleResult {
-      const principal = resource as IamUser | IamRole;
-      const answers = ask(principal, ctx);
-      const worst = answers.reduce<Reach>((r, a) => maxReach(r, a.reach), 'none');
-      if (worst === 'unconditional') return { status: 'fail', detail: failDetail(principal, answers.filter((a) => a.reach === 'unconditional'), spec) };
-      if (worst === 'unknown') return { status: 'unknown', detail: unknownDetail(principal, answers.filter((a) => a.reach === 'unknown'), spec) };
-      return { status: 'pass' };
+      const worst = ask(resource as IamUser | IamRole, ctx).reduce<Reach>((r, a) => maxReach(r, a.reach), 'none');
+      return { status: worst === 'unconditional' ? 'fail' : worst === 'unknown' ? 'unknown' : 'pass' };
     },
-    describe(resource: AnyResource, ctx: EvalContext): Detail {
+    describe(resource: AnyResource, ctx: EvalContext, result: RuleResult): Detail {
       const principal = resource as IamUser | IamRole;
       const answers = ask(principal, ctx);
+      if (result.status === 'fail') return failDetail(principal, answers.filter((a) => a.reach === 'unconditional'), spec);
+      if (result.status === 'unknown') return unknownDetail(principal, answers.filter((a) => a.reach === 'unknown'), spec);
       const scoped = answers.filter((a) => a.reach === 'scoped');
       const names = [...new Set(questionsFor(spec.actions()).map((q) => q.action.short))].join(', ');
       const message = scoped.length > 0
@@ -92,34 +92,40 @@ export function pathText(p: Path): string {
 
 const MAX_EVIDENCE = 10;
 
-/** One entry per deciding statement: where it lives on the principal, and what matched. */
+/**
+ * One entry per deciding statement: where it lives on the principal, what matched, and which of
+ * the rule's questions it decided (a `codestar-connections:*` statement decides several).
+ */
 function evidence(principal: IamUser | IamRole, answers: readonly BroadAnswer[]): Evidence[] {
   const kind = 'groups' in principal ? 'iamUser' : 'iamRole';
-  const out: Evidence[] = [];
-  const seen = new Set<string>();
+  const entries = new Map<string, { path: Path; grants: string[] }>();
   for (const a of answers) {
     for (const p of [...a.allows, ...a.limits]) {
-      const key = `${p.source.label}|${p.statement}|${a.action.name}`;
-      if (seen.has(key) || out.length >= MAX_EVIDENCE) continue;
-      seen.add(key);
-      const field = p.source.boundary ? 'permissionsBoundary' : p.source.via ? 'groups' : p.source.document && !p.source.policy.startsWith('arn:') ? 'inlinePolicies' : 'attachedPolicies';
-      out.push({
-        path: `${kind}.${field}`,
-        value: {
-          grants: `${a.action.name} on ${a.resources.glob}`,
-          reach: p.reach,
-          policy: p.source.policy,
-          ...(p.source.via ? { via: p.source.via } : {}),
-          ...(p.statement >= 0 ? { statement: p.statement } : {}),
-          ...(p.sid ? { sid: p.sid } : {}),
-          effect: p.effect,
-          ...(p.actionMatch ? { action: p.actionMatch } : {}),
-          ...(p.resourceMatch ? { resource: p.resourceMatch } : {}),
-          conditions: p.conditions,
-          ...(p.reason ? { reason: p.reason } : {}),
-        },
-      });
+      const key = `${p.source.label}|${p.statement}`;
+      const entry = entries.get(key);
+      const grant = `${a.action.name} on ${a.resources.glob}`;
+      if (entry) {
+        if (!entry.grants.includes(grant)) entry.grants.push(grant);
+      } else if (entries.size < MAX_EVIDENCE) entries.set(key, { path: p, grants: [grant] });
     }
   }
-  return out;
+  return [...entries.values()].map(({ path: p, grants }) => {
+    const field = p.source.boundary ? 'permissionsBoundary' : p.source.via ? 'groups' : p.source.policy.startsWith('arn:') ? 'attachedPolicies' : 'inlinePolicies';
+    return {
+      path: `${kind}.${field}`,
+      value: {
+        policy: p.source.policy,
+        ...(p.source.via ? { via: p.source.via } : {}),
+        ...(p.statement >= 0 ? { statement: p.statement } : {}),
+        ...(p.sid ? { sid: p.sid } : {}),
+        effect: p.effect,
+        ...(p.actionMatch ? { action: p.actionMatch } : {}),
+        ...(p.resourceMatch ? { resource: p.resourceMatch } : {}),
+        conditions: p.conditions,
+        reach: p.reach,
+        grants,
+        ...(p.reason ? { reason: p.reason } : {}),
+      },
+    };
+  });
 }

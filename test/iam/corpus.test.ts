@@ -17,7 +17,10 @@ interface CorpusPolicy {
   document: PolicyDocument;
 }
 
-const corpus = JSON.parse(readFileSync(resolve('../shared/corpus/aws-managed-policies.json'), 'utf8')) as CorpusPolicy[];
+// A few entries have no ARN; an AWS managed policy's ARN follows from its name.
+const corpus = (JSON.parse(readFileSync(resolve('../shared/corpus/aws-managed-policies.json'), 'utf8')) as Array<Omit<CorpusPolicy, 'arn'> & { arn: string | null }>).map(
+  (p): CorpusPolicy => ({ ...p, arn: p.arn ?? `arn:aws:iam::aws:policy/${p.name}` }),
+);
 const ACCOUNT = '111122223333';
 const ACTIONS = ['UseConnection', 'GetConnectionToken', 'PassConnection'] as const;
 type Row = Record<(typeof ACTIONS)[number], Reach> & { reasons: string[] };

@@ -115,6 +115,11 @@ describe('live collection', () => {
     expect(collected.source.kind).toBe('live');
     expect(collected.vpcEndpoints.length).toBe(expected.vpcEndpoints.length);
     expect(findings(collected)).toEqual(findings(asCollected(collected)));
+    // The IAM rules judge what GetAccountAuthorizationDetails returned (URL-encoded documents,
+    // groups, boundaries, AWS managed policies) as they judge the file.
+    for (const id of ['iam-useconnection-overbroad', 'iam-passconnection-overbroad', 'iam-connection-admin-overbroad']) {
+      for (const status of ['fail', 'pass']) expect(findings(collected).filter((f) => f.startsWith(`${id} `) && f.includes(` ${status} `)).length, `${id} ${status}`).toBeGreaterThan(0);
+    }
   });
 
   it('one region failing leaves the other regions read', async () => {

@@ -13,3 +13,6 @@ export type { FailOn, Severity } from './engine/severity.js';
 export { render, writeReports, REPORT_FORMATS, FILE_NAMES } from './reporters/index.js';
 export type { ReportFormat, ReportInput } from './reporters/types.js';
 export { UserError } from './errors.js';
+export { ruleKinds } from './engine/types.js';
+export { whoCanUse, type AccessReport, type AccessEntry, type AccessGrant } from './iam/access.js';
+export type { Reach, Path, PolicySource } from './iam/evaluate.js';

@@ -24,4 +24,12 @@ describe('programmatic API', () => {
     ) as { summary: { total: Record<string, number> } };
     expect(json.summary.total.fail).toBe(out.findings.filter((f) => f.status === 'fail').length);
   });
+
+  it('answers who can use a connection', () => {
+    const snapshot = linkaudit.loadSnapshotFile('fixtures/demo/snapshot.json');
+    const report = linkaudit.whoCanUse(snapshot, 'arn:aws:codeconnections:us-east-1:111122223333:connection/42b01084-4a4c-4f93-b69d-3ffd0d79ea23');
+    const developer = report.principals.find((p) => p.principal === 'arn:aws:iam::111122223333:role/PlatformDeveloper');
+    expect(developer?.grants.map((g) => g.reach)).toEqual(['unconditional', 'unconditional', 'unconditional']);
+    expect(developer?.grants[0]?.through[0]?.source.policy).toBe('connections-admin');
+  });
 });

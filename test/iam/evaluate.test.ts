@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptySnapshot } from '../../src/model/empty.js';
 import type { IamGroup, IamPolicy, IamRole, IamUser, PolicyDocument, PolicyStatement, Snapshot } from '../../src/model/types.js';
-import { broadAnswer, policiesOf, questionsFor, type ResourceType } from '../../src/iam/questions.js';
+import { adminActions, broadAnswer, policiesOf, questionsFor, type ResourceType } from '../../src/iam/questions.js';
 import { catalog } from '../../src/iam/catalog.js';
 import type { Reach } from '../../src/iam/evaluate.js';
 
@@ -184,6 +184,10 @@ describe('IAM evaluation', () => {
 });
 
 describe('questions', () => {
+  it('derive the administrative actions from the catalogue, as the rule documents them', () => {
+    expect(adminActions()).toEqual(['DeleteConnection', 'DeleteHost', 'TagResource', 'UntagResource', 'UpdateConnectionInstallation', 'UpdateHost']);
+  });
+
   it('ask about both prefixes of each action', () => {
     expect(questionsFor(['UseConnection']).map((q) => q.action.name)).toEqual(['codestar-connections:UseConnection', 'codeconnections:UseConnection']);
   });

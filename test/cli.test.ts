@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { multitoolErrors } from './helpers/sarif-multitool.js';
 import { ruleYaml } from './helpers/rules.js';
 import { emptySnapshot, endpointService } from './helpers/snapshot.js';
+import { validator } from '../src/schema/validate.js';
 
 const CLI = resolve('dist/cli.js');
 const DEMO = resolve('fixtures/demo/snapshot.json');
@@ -81,6 +82,13 @@ describe('scan of the bundled demo estate', () => {
     expect(run.status, run.stderr).toBe(1);
     for (const f of ['linkaudit.sarif', 'linkaudit.json', 'linkaudit.md']) expect(existsSync(join(out, f))).toBe(true);
     expect(run.stderr).toMatch(/exit 1: \d+ finding\(s\) at or above high/);
+  });
+
+  it('JSON report meets its own schema, every built-in rule included', () => {
+    const validate = validator('report');
+    const report = JSON.parse(readFileSync(join(out, 'linkaudit.json'), 'utf8')) as { rules: Array<{ id: string }> };
+    expect(validate(report), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(report.rules.map((r) => r.id)).toContain('iam-useconnection-overbroad');
   });
 
   it('SARIF passes the OASIS schema and has a result for every built-in rule', () => {

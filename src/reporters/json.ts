@@ -45,7 +45,7 @@ export function projectRule(r: RuleMeta): RuleMeta {
     id: r.id,
     title: r.title,
     severity: r.severity,
-    resource: r.resource,
+    resource: typeof r.resource === 'string' ? r.resource : [...r.resource],
     description: r.description,
     rationale: r.rationale,
     remediation: {

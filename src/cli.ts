@@ -14,7 +14,7 @@ const EXIT_CODES = `Exit codes:
      that leave rules unknown which could have reached the threshold`;
 
 const SEVERITY_CHOICES = ['critical', 'high', 'medium', 'low', 'none'] as const;
-const FORMAT_CHOICES = ['sarif', 'json', 'markdown'] as const;
+const FORMAT_CHOICES = ['sarif', 'json', 'markdown', 'junit'] as const;
 
 type Handler = () => Promise<number>;
 
@@ -87,11 +87,15 @@ async function main(argv: string[]): Promise<number> {
           .option('skip', { type: 'string', array: true, default: [] as string[], describe: 'Do not run these rule ids' })
           .option('allow-partial', { type: 'boolean', default: false, describe: 'Do not exit 2 on coverage gaps (unknown results)' })
           .option('sarif-category', { type: 'string', describe: 'SARIF automationDetails.id category (default: from the scanned accounts)' })
+          .option('baseline', { type: 'string', describe: 'JSON report of an earlier run: mark findings new or unchanged, list the fixed ones' })
+          .option('fail-on-new', { type: 'boolean', default: false, describe: 'Gate only on findings (and unknowns) new against --baseline' })
+          .option('strict-suppressions', { type: 'boolean', default: false, describe: 'Exit 2 when a suppression has expired or matched nothing, or a suppress tag is invalid' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No summary on stderr' })
           .example('$0 scan --snapshot fixtures/demo/snapshot.json', 'Markdown report on stdout')
           .example('$0 scan --profile prod --regions all --format sarif --output-dir out', 'Live scan of every enabled region')
           .example('$0 scan --snapshot snap.json --format sarif --format json --output-dir out', 'SARIF and JSON files in out/')
           .example('$0 scan --snapshot snap.json --fail-on medium --format sarif > results.sarif', 'Pipeline gate')
+          .example('$0 scan --baseline last/linkaudit.json --fail-on-new --format json,junit --output-dir out', 'Gate on what is new since the last run')
           .epilogue(EXIT_CODES),
       (a) => {
         run = async () => {
@@ -109,6 +113,9 @@ async function main(argv: string[]): Promise<number> {
             skip: a.skip,
             allowPartial: a.allowPartial,
             ...(a.sarifCategory !== undefined ? { sarifCategory: a.sarifCategory } : {}),
+            ...(a.baseline !== undefined ? { baseline: a.baseline } : {}),
+            failOnNew: a.failOnNew,
+            strictSuppressions: a.strictSuppressions,
             quiet: a.quiet,
           });
           return outcome.gate.exitCode;
@@ -171,6 +178,32 @@ async function main(argv: string[]): Promise<number> {
           });
       },
     )
+    .command(
+      'diff <old> <new>',
+      'New, fixed and changed findings and coverage between two JSON reports (a scheduled audit\'s diff)',
+      (y) =>
+        y
+          .positional('old', { type: 'string', demandOption: true, describe: 'The earlier linkaudit.json' })
+          .positional('new', { type: 'string', demandOption: true, describe: 'The later linkaudit.json' })
+          .option('format', { type: 'string', choices: ['markdown', 'json'] as const, default: 'markdown' as const })
+          .option('output', { alias: 'o', type: 'string', describe: 'Write here (default: stdout)' })
+          .example('$0 diff last-week/linkaudit.json out/linkaudit.json', 'Markdown for a ticket or a chat message'),
+      (a) => {
+        run = async () =>
+          (await import('./commands/diff.js')).diffCommand({ old: a.old, new: a.new, format: a.format, ...(a.output !== undefined ? { output: a.output } : {}) });
+      },
+    )
+    .command(
+      'init',
+      'Write a commented starter .linkaudit.yaml',
+      (y) =>
+        y
+          .option('output', { alias: 'o', type: 'string', default: '.linkaudit.yaml', describe: 'Where to write it' })
+          .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing file' }),
+      (a) => {
+        run = async () => (await import('./commands/init.js')).initCommand({ output: a.output, force: a.force });
+      },
+    )
     .command('rules', 'List, show and validate rules', (y) =>
       y
         .command(
@@ -211,7 +244,7 @@ async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'snapshot: give a subcommand: validate'),
     )
-    .demandCommand(1, 'give a command: scan, collect, access, merge, rules or snapshot')
+    .demandCommand(1, 'give a command: scan, collect, access, diff, merge, init, rules or snapshot')
     .strict()
     .version(toolVersion())
     .alias('v', 'version')

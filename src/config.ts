@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { readUserFile } from './io/files.js';
 import { YamlSource } from './io/yaml-source.js';
 import type { FailOn } from './engine/severity.js';
+import type { SuppressionEntry } from './audit/suppress.js';
 
 export const DEFAULT_CONFIG_FILE = '.linkaudit.yaml';
 export const DEFAULT_PENDING_ACCEPTANCE_MAX_DAYS = 7;
@@ -20,6 +21,7 @@ export interface Config {
   skip: string[];
   only: string[];
   sarifCategory?: string;
+  suppressions: SuppressionEntry[];
 }
 
 export function emptyConfig(): Config {
@@ -30,6 +32,7 @@ export function emptyConfig(): Config {
     rulesDirs: [],
     skip: [],
     only: [],
+    suppressions: [],
   };
 }
 

@@ -9,6 +9,10 @@ import { ensureWritableDir } from '../io/output-dir.js';
 import { loadSnapshotFile } from '../model/load.js';
 import type { Snapshot } from '../model/types.js';
 import { render, writeReports } from '../reporters/index.js';
+import { reportStatus, type ReportStatus } from '../reporters/json.js';
+import { loadReportFile } from '../reporters/merge.js';
+import { applySuppressions, checkSuppressionRules, suppressionProblems } from '../audit/suppress.js';
+import { compareWithBaseline } from '../audit/baseline.js';
 import type { ReportFormat, ReportInput } from '../reporters/types.js';
 import { INFORMATION_URI, TOOL_NAME, toolVersion } from '../version.js';
 import { collectLive, writeSnapshot, type LiveArgs } from './collect.js';
@@ -31,6 +35,14 @@ export interface ScanArgs extends Partial<LiveArgs> {
   allowPartial: boolean;
   sarifCategory?: string;
   quiet: boolean;
+  /** An earlier JSON report: mark findings new or unchanged, list the fixed ones. */
+  baseline?: string;
+  /** Gate only on findings new against the baseline. */
+  failOnNew?: boolean;
+  /** Exit 2 when a suppression has expired, matched nothing, or a suppress tag is invalid. */
+  strictSuppressions?: boolean;
+  /** The time suppressions are judged at (tests); default now. */
+  now?: Date;
 }
 
 export interface ScanOutcome {
@@ -50,7 +62,10 @@ export async function runScan(args: ScanArgs, log: (line: string) => void = (l) 
   const failOn: FailOn = args.failOn ?? config.failOn ?? 'high';
   const allowPartial = args.allowPartial || config.allowPartial === true;
 
+  if (args.failOnNew && args.baseline === undefined) throw new UserError('--fail-on-new needs --baseline PREVIOUS.json (the JSON report of an earlier run)');
   const ruleSet = loadRuleSet([...config.rulesDirs, ...args.rulesDir]);
+  checkSuppressionRules(config.suppressions, new Set(ruleSet.rules.map((r) => r.meta.id)), config.file);
+  const baselineDoc = args.baseline !== undefined ? loadReportFile(args.baseline) : undefined;
   const only = args.only.length > 0 ? args.only : config.only;
   const rules = selectRules(ruleSet.rules, only, [...config.skip, ...args.skip]);
   const snapshot = args.snapshot !== undefined ? loadSnapshotFile(args.snapshot) : await collectLive(liveArgs(args), log);
@@ -64,8 +79,17 @@ export async function runScan(args: ScanArgs, log: (line: string) => void = (l) 
     trustedOrganizations: config.trustedOrganizations,
     pendingAcceptanceMaxDays: config.pendingAcceptanceMaxDays,
   };
-  const { findings } = evaluateRules(rules, snapshot, settings, ruleSet.runtime.bind);
-  const gate = decideGate(findings, rules, failOn, allowPartial);
+  const evaluated = evaluateRules(rules, snapshot, settings, ruleSet.runtime.bind).findings;
+  const suppressed = applySuppressions(evaluated, config.suppressions, snapshot, new Set(rules.map((r) => r.meta.id)), args.now ?? new Date());
+  const compared = baselineDoc && args.baseline !== undefined ? compareWithBaseline(suppressed.findings, baselineDoc, args.baseline) : undefined;
+  const findings = compared ? compared.findings : suppressed.findings;
+  const { report: suppressions } = suppressed;
+  const problems = suppressionProblems(suppressions);
+  let gate = decideGate(findings, rules, failOn, allowPartial, { newOnly: args.failOnNew === true });
+  if (args.strictSuppressions && problems.length > 0) {
+    gate = { ...gate, exitCode: 2, reason: `--strict-suppressions: ${problems.length} suppression problem(s); the findings alone: ${gate.reason}` };
+  }
+  const reportsSuppressions = config.suppressions.length > 0 || suppressions.applied.tag > 0 || suppressions.invalidTags.length > 0;
   const input: ReportInput = {
     tool: { name: TOOL_NAME, version: toolVersion(), informationUri: INFORMATION_URI },
     generatedAt: new Date().toISOString(),
@@ -81,7 +105,11 @@ export async function runScan(args: ScanArgs, log: (line: string) => void = (l) 
     coverage: snapshot.coverage,
     gate,
     sarifCategory: args.sarifCategory ?? config.sarifCategory ?? defaultCategory(snapshot),
+    ...(reportsSuppressions ? { suppressions } : {}),
+    ...(compared ? { baseline: compared.summary } : {}),
+    warn: log,
   };
+  for (const p of problems) log(`linkaudit: ${p}`);
 
   let written: string[] = [];
   if (args.outputDir !== undefined) {
@@ -91,6 +119,7 @@ export async function runScan(args: ScanArgs, log: (line: string) => void = (l) 
   }
   if (!args.quiet) {
     log(summaryLine(findings, rules.length, snapshot));
+    if (compared) log(`linkaudit: against ${args.baseline}: ${compared.summary.new} new, ${compared.summary.unchanged} unchanged, ${compared.summary.fixed.length} fixed`);
     for (const file of written) log(`linkaudit: wrote ${file}`);
     log(`linkaudit: exit ${gate.exitCode}: ${gate.reason}`);
   }
@@ -116,8 +145,9 @@ function liveArgs(args: ScanArgs): LiveArgs {
 }
 
 function summaryLine(findings: readonly Finding[], ruleCount: number, snapshot: Snapshot): string {
-  const count = (s: Finding['status']): number => findings.filter((f) => f.status === s).length;
-  return `linkaudit: ${ruleCount} rules over ${snapshot.scope.accounts.length} account(s), ${snapshot.scope.regions.length} region(s): ${count('fail')} fail, ${count('pass')} pass, ${count('unknown')} unknown; ${snapshot.coverage.length} coverage gap(s)`;
+  const count = (s: ReportStatus): number => findings.filter((f) => reportStatus(f) === s).length;
+  const suppressed = count('suppressed');
+  return `linkaudit: ${ruleCount} rules over ${snapshot.scope.accounts.length} account(s), ${snapshot.scope.regions.length} region(s): ${count('fail')} fail, ${count('pass')} pass, ${count('unknown')} unknown${suppressed > 0 ? `, ${suppressed} suppressed` : ''}; ${snapshot.coverage.length} coverage gap(s)`;
 }
 
 /**

@@ -14,6 +14,10 @@ export interface GateResult {
   /** Unknown results that could have failed the gate had they been read. */
   blockingUnknowns: number;
   reason: string;
+  /** Fails and unknowns left out because a suppression accepts them. */
+  suppressed?: number;
+  /** --fail-on-new: only results new against the baseline counted. */
+  newOnly?: boolean;
 }
 
 /** The most severe a rule can be: its own severity or an escalation's. */
@@ -26,25 +30,41 @@ export function ruleMaxSeverity(meta: RuleMeta): RuleMeta['severity'] {
  * unknown result belongs to a rule that could have reached it: the gate fails closed on what it
  * could not see, but not on a low-severity rule that could never have stopped the deploy.
  */
-export function decideGate(findings: readonly Finding[], rules: ReadonlyArray<Pick<Rule, 'meta'>>, failOn: FailOn, allowPartial: boolean): GateResult {
+export function decideGate(
+  findings: readonly Finding[],
+  rules: ReadonlyArray<Pick<Rule, 'meta'>>,
+  failOn: FailOn,
+  allowPartial: boolean,
+  options: { newOnly?: boolean } = {},
+): GateResult {
   const maxByRule = new Map(rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta)]));
   let failing = 0;
   let blockingUnknowns = 0;
+  let suppressed = 0;
   for (const f of findings) {
+    if (f.status === 'pass') continue;
+    // Accepted risks and, with --fail-on-new, what the baseline already had do not gate.
+    if (f.suppression) {
+      suppressed++;
+      continue;
+    }
+    if (options.newOnly && f.baseline !== 'new') continue;
     if (f.status === 'fail' && reachesThreshold(f.severity, failOn)) failing++;
     if (f.status === 'unknown' && reachesThreshold(maxByRule.get(f.ruleId) ?? f.severity, failOn)) blockingUnknowns++;
   }
-  const base = { failOn, allowPartial, failing, blockingUnknowns };
+  const base = { failOn, allowPartial, failing, blockingUnknowns, ...(suppressed > 0 ? { suppressed } : {}), ...(options.newOnly ? { newOnly: true } : {}) };
+  const what = options.newOnly ? 'new finding(s)' : 'finding(s)';
   if (failing > 0) {
-    return { ...base, exitCode: EXIT_FINDINGS, reason: `${failing} finding(s) at or above ${failOn}` };
+    return { ...base, exitCode: EXIT_FINDINGS, reason: `${failing} ${what} at or above ${failOn}` };
   }
   if (blockingUnknowns > 0 && !allowPartial) {
     return {
       ...base,
       exitCode: EXIT_ERROR,
-      reason: `${blockingUnknowns} result(s) unknown because of coverage gaps, for rules that could reach ${failOn}; fix access or pass --allow-partial`,
+      reason: `${blockingUnknowns} ${options.newOnly ? 'new ' : ''}result(s) unknown because of coverage gaps, for rules that could reach ${failOn}; fix access or pass --allow-partial`,
     };
   }
   const note = blockingUnknowns > 0 ? ` (${blockingUnknowns} unknown result(s) allowed by --allow-partial)` : '';
-  return { ...base, exitCode: EXIT_OK, reason: failOn === 'none' ? `gate disabled (--fail-on none)${note}` : `no finding at or above ${failOn}${note}` };
+  const accepted = suppressed > 0 ? ` (${suppressed} suppressed)` : '';
+  return { ...base, exitCode: EXIT_OK, reason: failOn === 'none' ? `gate disabled (--fail-on none)${note}` : `no ${options.newOnly ? 'new ' : ''}finding at or above ${failOn}${note}${accepted}` };
 }

@@ -101,13 +101,26 @@ export interface FindingResource {
   name?: string;
 }
 
+/** An accepted risk: the finding stays in the JSON report but leaves SARIF and the gate. */
+export interface Suppression {
+  source: 'config' | 'tag';
+  reason: string;
+  /** ISO date (config suppressions; tag suppressions do not expire). */
+  expires?: string;
+  ticket?: string;
+}
+
 export interface Finding {
   readonly ruleId: string;
+  /** What the rule found; a suppressed finding keeps it (reports show "suppressed"). */
   readonly status: Status;
   readonly severity: Severity;
   readonly resource: FindingResource;
   readonly message: string;
   readonly evidence: Evidence[];
+  readonly suppression?: Suppression;
+  /** Against a --baseline report: seen there with the same status, or not. */
+  readonly baseline?: 'new' | 'unchanged';
 }
 
 /** The kinds a rule judges, in the order its metadata lists them. */

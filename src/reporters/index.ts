@@ -2,18 +2,20 @@ import { join } from 'node:path';
 import { writeFilesAtomic } from '../io/atomic-write.js';
 import { jsonChunks, renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
+import { renderJunit } from './junit.js';
 import { renderSarif } from './sarif.js';
 import type { ReportFormat, ReportInput } from './types.js';
 
 export type { ReportFormat, ReportInput } from './types.js';
 
-export const REPORT_FORMATS = ['sarif', 'json', 'markdown'] as const satisfies readonly ReportFormat[];
+export const REPORT_FORMATS = ['sarif', 'json', 'markdown', 'junit'] as const satisfies readonly ReportFormat[];
 
 /** Fixed names, so a workflow can upload `linkaudit.sarif` without knowing the command line. */
 export const FILE_NAMES: Record<ReportFormat, string> = {
   sarif: 'linkaudit.sarif',
   json: 'linkaudit.json',
   markdown: 'linkaudit.md',
+  junit: 'linkaudit.junit.xml',
 };
 
 export function render(format: ReportFormat, input: ReportInput): string {
@@ -24,6 +26,8 @@ export function render(format: ReportFormat, input: ReportInput): string {
       return renderJson(input);
     case 'markdown':
       return renderMarkdown(input);
+    case 'junit':
+      return renderJunit(input);
   }
 }
 

@@ -5,10 +5,20 @@ import type { CoverageGap } from '../model/types.js';
 import { fingerprint } from './fingerprint.js';
 import type { ReportInput } from './types.js';
 
-/** Bumped on any change a consumer of schemas/report.schema.json would notice. */
-export const REPORT_VERSION = 1;
+/**
+ * Bumped on any change a consumer of schemas/report.schema.json would notice. 2: status
+ * "suppressed", baseline marks, the suppressions and baseline sections. Version 1 reports still
+ * load (as baselines, for diff and merge).
+ */
+export const REPORT_VERSION = 2;
 
-export type Counts = Record<Status, number>;
+/** How a finding is counted and shown: its status, or "suppressed" when a suppression accepts it. */
+export type ReportStatus = Status | 'suppressed';
+export type Counts = Record<ReportStatus, number>;
+
+export function reportStatus(f: Finding): ReportStatus {
+  return f.suppression ? 'suppressed' : f.status;
+}
 
 export interface Summary {
   total: Counts;
@@ -16,7 +26,7 @@ export interface Summary {
   byRule: Record<string, Counts>;
 }
 
-const zero = (): Counts => ({ fail: 0, pass: 0, unknown: 0 });
+const zero = (): Counts => ({ fail: 0, pass: 0, unknown: 0, suppressed: 0 });
 
 /**
  * Counts by status, severity and rule. Every severity and every rule that ran gets an entry even
@@ -27,11 +37,12 @@ export function summarize(input: Pick<ReportInput, 'rules' | 'findings'>): Summa
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, zero()])) as Record<Severity, Counts>;
   const byRule = new Map<string, Counts>(input.rules.map((r) => [r.id, zero()]));
   for (const f of input.findings) {
-    total[f.status]++;
-    bySeverity[f.severity][f.status]++;
+    const status = reportStatus(f);
+    total[status]++;
+    bySeverity[f.severity][status]++;
     let c = byRule.get(f.ruleId);
     if (!c) byRule.set(f.ruleId, (c = zero()));
-    c[f.status]++;
+    c[status]++;
   }
   // fromEntries defines own properties, so no rule id can reach Object.prototype.
   return { total, bySeverity, byRule: Object.fromEntries(byRule) };
@@ -68,6 +79,8 @@ export function projectGate(gate: GateResult): GateResult {
     failing: gate.failing,
     blockingUnknowns: gate.blockingUnknowns,
     reason: gate.reason,
+    ...(gate.suppressed !== undefined ? { suppressed: gate.suppressed } : {}),
+    ...(gate.newOnly ? { newOnly: true } : {}),
   };
 }
 
@@ -76,12 +89,24 @@ function projectFinding(f: Finding): Record<string, unknown> {
   return {
     fingerprint: fingerprint(f.ruleId, arn),
     ruleId: f.ruleId,
-    status: f.status,
+    status: reportStatus(f),
     severity: f.severity,
     resource: { arn, kind, account, region, ...(name !== undefined ? { name } : {}) },
     message: f.message,
     // JSON.stringify drops an undefined value, which would leave {path} alone; null says "absent".
     evidence: f.evidence.map((e) => ({ path: e.path, value: e.value === undefined ? null : e.value })),
+    ...(f.suppression
+      ? {
+          suppression: {
+            source: f.suppression.source,
+            status: f.status,
+            reason: f.suppression.reason,
+            ...(f.suppression.expires !== undefined ? { expires: f.suppression.expires } : {}),
+            ...(f.suppression.ticket !== undefined ? { ticket: f.suppression.ticket } : {}),
+          },
+        }
+      : {}),
+    ...(f.baseline ? { baseline: f.baseline } : {}),
   };
 }
 
@@ -132,6 +157,8 @@ export function* jsonChunks(input: ReportInput): Generator<string> {
     rules: input.rules.map(projectRule),
     findings: FINDINGS_SLOT,
     coverage: input.coverage.map(projectGap),
+    ...(input.suppressions ? { suppressions: input.suppressions } : {}),
+    ...(input.baseline ? { baseline: input.baseline } : {}),
   };
   const text = `${JSON.stringify(doc, null, 2)}\n`;
   const slot = text.indexOf(JSON.stringify(FINDINGS_SLOT));

@@ -1,5 +1,6 @@
 import { SEVERITIES, maxSeverity, severityRank } from '../engine/severity.js';
 import type { Finding } from '../engine/types.js';
+import { suppressionProblems } from '../audit/suppress.js';
 import { summarize } from './json.js';
 import type { ReportInput } from './types.js';
 
@@ -26,7 +27,9 @@ export function renderMarkdown(input: ReportInput, options: MarkdownOptions = {}
     ...header(input),
     ...summaryTable(input),
     ...failSection(input),
+    ...fixedSection(input),
     ...unknownSection(input),
+    ...suppressedSection(input),
     ...coverageSection(input),
   ];
   return fit(lines, options.maxBytes ?? DEFAULT_MARKDOWN_MAX_BYTES);
@@ -57,20 +60,22 @@ function listed(noun: string, items: readonly string[]): string {
 
 function summaryTable(input: ReportInput): Line[] {
   const { total, bySeverity } = summarize(input);
+  const b = input.baseline;
   return text(
     '## Summary',
     '',
-    '| Severity | Fail | Pass | Unknown |',
-    '|---|---:|---:|---:|',
-    ...SEVERITIES.map((s) => `| ${s} | ${bySeverity[s].fail} | ${bySeverity[s].pass} | ${bySeverity[s].unknown} |`),
-    `| **total** | **${total.fail}** | **${total.pass}** | **${total.unknown}** |`,
+    '| Severity | Fail | Pass | Unknown | Suppressed |',
+    '|---|---:|---:|---:|---:|',
+    ...SEVERITIES.map((s) => `| ${s} | ${bySeverity[s].fail} | ${bySeverity[s].pass} | ${bySeverity[s].unknown} | ${bySeverity[s].suppressed} |`),
+    `| **total** | **${total.fail}** | **${total.pass}** | **${total.unknown}** | **${total.suppressed}** |`,
     '',
+    ...(b ? [`Against the baseline ${codeSpan(b.file)} (${b.generatedAt}): ${b.new} new, ${b.unchanged} unchanged, ${b.fixed.length} fixed.`, ''] : []),
   );
 }
 
 function failSection(input: ReportInput): Line[] {
   const byRule = groupBy(
-    input.findings.filter((f) => f.status === 'fail'),
+    input.findings.filter((f) => f.status === 'fail' && !f.suppression),
     (f) => f.ruleId,
   );
   const out = text('## Findings', '');
@@ -86,7 +91,7 @@ function failSection(input: ReportInput): Line[] {
     const label = (worst.get(id) ?? 'info').toUpperCase();
     out.push(
       ...text(`### ${label} ${id}${rule ? ` — ${inline(rule.title)}` : ''}`, '', '| Severity | Resource | Account | Region | Message |', '|---|---|---|---|---|'),
-      ...fails.map((f) => row(cell(f.severity), codeCell(f.resource.arn), cell(f.resource.account), cell(f.resource.region), cell(f.message))),
+      ...fails.map((f) => row(`${cell(f.severity)}${f.baseline === 'new' ? ' **new**' : ''}`, codeCell(f.resource.arn), cell(f.resource.account), cell(f.resource.region), cell(f.message))),
       ...text(''),
     );
     if (rule) out.push(...text(`**Remediation:** ${rule.remediation.text.trim()}`, ''));
@@ -94,8 +99,37 @@ function failSection(input: ReportInput): Line[] {
   return out;
 }
 
+function fixedSection(input: ReportInput): Line[] {
+  const fixed = input.baseline?.fixed ?? [];
+  if (!input.baseline) return [];
+  const out = text('## Fixed since the baseline', '');
+  if (fixed.length === 0) return [...out, ...text('None.', '')];
+  return [
+    ...out,
+    ...text('| Rule | Severity | Resource | Now |', '|---|---|---|---|'),
+    ...fixed.map((f) => row(cell(f.ruleId), cell(f.severity), codeCell(f.resource.arn), f.now === 'pass' ? 'passes' : 'gone')),
+    ...text(''),
+  ];
+}
+
+function suppressedSection(input: ReportInput): Line[] {
+  const suppressed = input.findings.filter((f) => f.suppression);
+  const problems = input.suppressions ? suppressionProblems(input.suppressions) : [];
+  if (suppressed.length === 0 && problems.length === 0) return [];
+  const out = text('## Suppressed (accepted risks)', '');
+  if (suppressed.length > 0) {
+    out.push(
+      ...text('| Rule | Resource | Status | Reason | Expires | Ticket |', '|---|---|---|---|---|---|'),
+      ...suppressed.map((f) => row(cell(f.ruleId), codeCell(f.resource.arn), f.status, cell(f.suppression?.reason ?? ''), cell(f.suppression?.expires ?? (f.suppression?.source === 'tag' ? 'resource tag' : '')), cell(f.suppression?.ticket ?? ''))),
+      ...text(''),
+    );
+  }
+  if (problems.length > 0) out.push(...text('Suppression problems:', '', ...problems.map((p) => `- ${inline(p)}`), ''));
+  return out;
+}
+
 function unknownSection(input: ReportInput): Line[] {
-  const unknowns = input.findings.filter((f) => f.status === 'unknown');
+  const unknowns = input.findings.filter((f) => f.status === 'unknown' && !f.suppression);
   const out = text('## Not evaluated (unknown)', '');
   if (unknowns.length === 0) return [...out, ...text('None.', '')];
   return [

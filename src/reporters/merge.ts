@@ -7,9 +7,12 @@ import { bestProblem, validator } from '../schema/validate.js';
 import type { ReportInput } from './types.js';
 import type { GateResult } from '../engine/gate.js';
 
-/** A JSON report as schemas/report.schema.json describes it. */
+/**
+ * A JSON report as schemas/report.schema.json describes it, read back into findings: a
+ * "suppressed" finding has its rule's status again, with its suppression beside it.
+ */
 export interface ReportDoc {
-  reportVersion: 1;
+  reportVersion: 1 | 2;
   tool: ReportInput['tool'];
   generatedAt: string;
   snapshot: ReportInput['snapshot'];
@@ -26,7 +29,14 @@ export function loadReportFile(file: string): ReportDoc {
     const problem = bestProblem(validate.errors);
     throw new UserError(`${file}: ${problem.pointer || '/'}: ${problem.message}`);
   }
-  return data as ReportDoc;
+  const doc = data as ReportDoc;
+  type Stored = Finding & { fingerprint: string; status: string; suppression?: Finding['suppression'] & { status: Finding['status'] } };
+  doc.findings = (doc.findings as Stored[]).map((f) => {
+    if (!f.suppression) return f;
+    const { status, ...suppression } = f.suppression;
+    return { ...f, status, suppression };
+  });
+  return doc;
 }
 
 /**
@@ -38,7 +48,7 @@ export function mergeReports(inputs: ReadonlyArray<{ file: string; report: Repor
   const first = inputs[0];
   if (!first) throw new UserError('merge: give at least one report file');
   for (const { file, report } of inputs) {
-    if (report.gate.failOn !== first.report.gate.failOn || report.gate.allowPartial !== first.report.gate.allowPartial) {
+    if (report.gate.failOn !== first.report.gate.failOn || report.gate.allowPartial !== first.report.gate.allowPartial || (report.gate.newOnly === true) !== (first.report.gate.newOnly === true)) {
       throw new UserError(`${file}: gated with --fail-on ${report.gate.failOn}${report.gate.allowPartial ? ' --allow-partial' : ''}, unlike ${first.file}; merge reports of one configuration`);
     }
     if (report.snapshot.scope.partition !== first.report.snapshot.scope.partition) {
@@ -79,7 +89,7 @@ export function mergeReports(inputs: ReadonlyArray<{ file: string; report: Repor
     rules: sortedRules,
     findings: sortedFindings,
     coverage,
-    gate: decideGate(sortedFindings, sortedRules.map((meta) => ({ meta })), first.report.gate.failOn, first.report.gate.allowPartial),
+    gate: decideGate(sortedFindings, sortedRules.map((meta) => ({ meta })), first.report.gate.failOn, first.report.gate.allowPartial, { newOnly: first.report.gate.newOnly === true }),
     sarifCategory: `linkaudit/merged-${inputs.length}`,
   };
 }

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type * as Sarif from 'sarif';
 import { SECURITY_SEVERITY, sarifLevel, severityRank, type Severity } from '../engine/severity.js';
 import type { Finding, RuleMeta } from '../engine/types.js';
@@ -11,6 +12,15 @@ import type { ReportInput } from './types.js';
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** GitHub code scanning rejects a whole upload with more results than this in one run. */
 export const MAX_SARIF_RESULTS = 25_000;
+/** … or whose gzip-compressed file is larger than this. */
+export const MAX_SARIF_GZIP_BYTES = 10 * 1024 * 1024;
+/** Unknown results listed one by one as notifications; beyond, one summary notification. */
+const MAX_UNKNOWN_NOTIFICATIONS = 5_000;
+
+export interface SarifLimits {
+  results: number;
+  gzipBytes: number;
+}
 /** GitHub keeps only the first 10 tags of a rule. */
 const MAX_TAGS = 10;
 /** GitHub truncates (and its validator flags) longer rule descriptions. */
@@ -24,12 +34,34 @@ const MAX_FULL_DESCRIPTION = 1024;
  * `endTimeUtc` is a function of the findings, so two scans of the same estate upload identical
  * files.
  */
-export function renderSarif(input: ReportInput): string {
+export function renderSarif(input: ReportInput, limits: SarifLimits = { results: MAX_SARIF_RESULTS, gzipBytes: MAX_SARIF_GZIP_BYTES }): string {
+  // Suppressed results are accepted risks: not alerts, and not notifications either.
+  const open = input.findings.filter((f) => !f.suppression);
+  const fails = open.filter((f) => f.status === 'fail');
+  const order = severestFirst(fails);
+  let keep = Math.min(fails.length, limits.results);
+  let text = build(input, open, fails, order, keep);
+  // Over the size limit the upload is refused whole: keep fewer, least severe out first. The size
+  // shrinks about in proportion, so this settles in a step or two.
+  for (let size = gzipSync(text).length; size > limits.gzipBytes && keep > 0; size = gzipSync(text).length) {
+    keep = Math.max(0, Math.min(keep - 1, Math.floor(keep * (limits.gzipBytes / size) * 0.95)));
+    text = build(input, open, fails, order, keep);
+  }
+  const dropped = fails.length - keep;
+  if (dropped > 0) input.warn?.(`linkaudit: SARIF: ${dropped} failing result(s) of the lowest severities left out (GitHub accepts at most ${limits.results} results and ${Math.round(limits.gzipBytes / 1024 / 1024)} MB compressed per upload); the JSON report has all of them`);
+  return text;
+}
+
+function build(input: ReportInput, open: readonly Finding[], fails: readonly Finding[], order: readonly number[], keep: number): string {
   const ruleIndex = new Map(input.rules.map((r, i) => [r.id, i]));
-  const fails = capResults(input.findings.filter((f) => f.status === 'fail'));
+  const kept = new Set(order.slice(0, keep));
+  const results = fails.filter((_, i) => kept.has(i));
+  const dropped = fails.length - results.length;
+  const unknowns = open.filter((f) => f.status === 'unknown');
   const notifications = [
-    ...(fails.dropped > 0 ? [droppedNotification(fails.dropped)] : []),
-    ...input.findings.filter((f) => f.status === 'unknown').map((f) => unknownNotification(f, ruleIndex.get(f.ruleId))),
+    ...(dropped > 0 ? [droppedNotification(dropped)] : []),
+    ...unknowns.slice(0, MAX_UNKNOWN_NOTIFICATIONS).map((f) => unknownNotification(f, ruleIndex.get(f.ruleId))),
+    ...(unknowns.length > MAX_UNKNOWN_NOTIFICATIONS ? [moreUnknownsNotification(unknowns.length - MAX_UNKNOWN_NOTIFICATIONS)] : []),
     ...input.coverage.map(gapNotification),
   ];
   const { gate } = input;
@@ -53,7 +85,7 @@ export function renderSarif(input: ReportInput): string {
         ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
       },
     ],
-    results: fails.kept.map((f) => result(f, ruleIndex.get(f.ruleId))),
+    results: results.map((f) => result(f, ruleIndex.get(f.ruleId))),
     properties: {
       gate: projectGate(gate),
       counts: summarize(input).total,
@@ -115,26 +147,26 @@ function result(f: Finding, index: number | undefined): Sarif.Result {
 }
 
 /**
- * Over GitHub's hard limit the whole upload would be refused; keeping the most severe fails (in
- * their original order) keeps the file usable, and the JSON report still has every one.
+ * Over GitHub's limits the whole upload would be refused; keeping the most severe fails (in their
+ * original order) keeps the file usable, and the JSON report still has every one. Indexes into
+ * `fails`, most severe first, ties in their original order.
  */
-function capResults(fails: Finding[]): { kept: Finding[]; dropped: number } {
-  if (fails.length <= MAX_SARIF_RESULTS) return { kept: fails, dropped: 0 };
-  const keep = new Set(
-    fails
-      .map((f, i) => ({ rank: severityRank(f.severity), i }))
-      .sort((a, b) => b.rank - a.rank || a.i - b.i)
-      .slice(0, MAX_SARIF_RESULTS)
-      .map((x) => x.i),
-  );
-  return { kept: fails.filter((_, i) => keep.has(i)), dropped: fails.length - MAX_SARIF_RESULTS };
+function severestFirst(fails: readonly Finding[]): number[] {
+  return fails
+    .map((f, i) => ({ rank: severityRank(f.severity), i }))
+    .sort((a, b) => b.rank - a.rank || a.i - b.i)
+    .map((x) => x.i);
+}
+
+function moreUnknownsNotification(more: number): Sarif.Notification {
+  return { level: 'warning', message: { text: `${more} more unknown result(s) are not listed here; the JSON report has all of them.` } };
 }
 
 function droppedNotification(dropped: number): Sarif.Notification {
   return {
     level: 'warning',
     message: {
-      text: `${dropped} failing result(s) of the lowest severities were left out: GitHub code scanning accepts at most ${MAX_SARIF_RESULTS} results per run. The JSON report has all of them.`,
+      text: `${dropped} failing result(s) of the lowest severities were left out: GitHub code scanning accepts at most ${MAX_SARIF_RESULTS} results and 10 MB compressed per upload. The JSON report has all of them.`,
     },
   };
 }

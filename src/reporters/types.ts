@@ -1,6 +1,8 @@
 import type { GateResult } from '../engine/gate.js';
 import type { Finding, RuleMeta } from '../engine/types.js';
 import type { CoverageGap, Snapshot } from '../model/types.js';
+import type { BaselineSummary } from '../audit/baseline.js';
+import type { SuppressionReport } from '../audit/suppress.js';
 
 /** Everything a reporter may use. Reporters know findings, not AWS or rule internals. */
 export interface ReportInput {
@@ -23,6 +25,12 @@ export interface ReportInput {
   gate: GateResult;
   /** SARIF automationDetails.id category (without the trailing slash). */
   sarifCategory: string;
+  /** What the suppressions did, when the config has any (or a resource tag asks for one). */
+  suppressions?: SuppressionReport;
+  /** The comparison with --baseline, when given. */
+  baseline?: BaselineSummary;
+  /** Called with a line for the user (stderr) when a reporter had to leave something out. */
+  warn?: (line: string) => void;
 }
 
-export type ReportFormat = 'sarif' | 'json' | 'markdown';
+export type ReportFormat = 'sarif' | 'json' | 'markdown' | 'junit';

@@ -35,7 +35,7 @@ describe('renderJson', () => {
       expect(validate(d), JSON.stringify(validate.errors, null, 2)).toBe(true);
     }
     expect(text.endsWith('}\n')).toBe(true);
-    expect(text).toContain('\n  "reportVersion": 1,');
+    expect(text).toContain('\n  "reportVersion": 2,');
   });
 
   it('rejects what the contract does not allow (the schema can fail)', () => {
@@ -47,19 +47,19 @@ describe('renderJson', () => {
   });
 
   it('counts by status, severity and rule', () => {
-    expect(doc.summary.total).toEqual({ fail: 3, pass: 2, unknown: 2 });
+    expect(doc.summary.total).toEqual({ fail: 3, pass: 2, unknown: 2, suppressed: 0 });
     expect(doc.summary.bySeverity).toEqual({
       // The escalated fail counts at its own severity, not the rule's.
-      critical: { fail: 1, pass: 0, unknown: 0 },
-      high: { fail: 1, pass: 1, unknown: 1 },
-      medium: { fail: 1, pass: 1, unknown: 1 },
-      low: { fail: 0, pass: 0, unknown: 0 },
-      info: { fail: 0, pass: 0, unknown: 0 },
+      critical: { fail: 1, pass: 0, unknown: 0, suppressed: 0 },
+      high: { fail: 1, pass: 1, unknown: 1, suppressed: 0 },
+      medium: { fail: 1, pass: 1, unknown: 1, suppressed: 0 },
+      low: { fail: 0, pass: 0, unknown: 0, suppressed: 0 },
+      info: { fail: 0, pass: 0, unknown: 0, suppressed: 0 },
     });
     expect(doc.summary.byRule).toEqual({
-      'connection-shared-externally': { fail: 2, pass: 1, unknown: 1 },
-      'role-passrole-wildcard': { fail: 1, pass: 1, unknown: 1 },
-      'vpce-no-policy': { fail: 0, pass: 0, unknown: 0 },
+      'connection-shared-externally': { fail: 2, pass: 1, unknown: 1, suppressed: 0 },
+      'role-passrole-wildcard': { fail: 1, pass: 1, unknown: 1, suppressed: 0 },
+      'vpce-no-policy': { fail: 0, pass: 0, unknown: 0, suppressed: 0 },
     });
     const empty = renderDoc(emptyReportInput());
     expect(Object.keys(empty.summary.byRule)).toEqual(RULES.map((r) => r.id));
@@ -114,10 +114,10 @@ describe('writeReports', () => {
       const out = join(dir, 'nested', 'out');
       const input = reportInput();
       const written = writeReports(REPORT_FORMATS, input, out);
-      expect(written).toEqual([join(out, 'linkaudit.sarif'), join(out, 'linkaudit.json'), join(out, 'linkaudit.md')]);
+      expect(written).toEqual([join(out, 'linkaudit.sarif'), join(out, 'linkaudit.json'), join(out, 'linkaudit.md'), join(out, 'linkaudit.junit.xml')]);
       for (const format of REPORT_FORMATS) expect(readFileSync(join(out, FILE_NAMES[format]), 'utf8')).toBe(render(format, input));
       // No temporary files are left beside the reports.
-      expect(readdirSync(out).sort()).toEqual(['linkaudit.json', 'linkaudit.md', 'linkaudit.sarif']);
+      expect(readdirSync(out).sort()).toEqual(['linkaudit.json', 'linkaudit.junit.xml', 'linkaudit.md', 'linkaudit.sarif']);
       expect(writeReports(['json', 'json'], input, out)).toEqual([join(out, 'linkaudit.json')]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

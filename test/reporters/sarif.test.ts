@@ -149,7 +149,7 @@ describe('renderSarif', () => {
     expect(parse(renderSarif(reportInput({ sarifCategory: 'linkaudit/aws/' }))).runs[0]?.automationDetails?.id).toBe('linkaudit/aws/');
     expect(run.properties).toEqual({
       gate: { exitCode: 1, failOn: 'high', allowPartial: false, failing: 2, blockingUnknowns: 1, reason: '2 finding(s) at or above high' },
-      counts: { fail: 3, pass: 2, unknown: 2 },
+      counts: { fail: 3, pass: 2, unknown: 2, suppressed: 0 },
     });
   });
 

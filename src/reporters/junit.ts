@@ -1,0 +1,66 @@
+import type { Finding, RuleMeta } from '../engine/types.js';
+import type { ReportInput } from './types.js';
+
+/**
+ * JUnit XML, as CodeBuild report groups, Jenkins and GitLab read it: one testsuite per rule, one
+ * testcase per evaluated resource (classname the rule id, name the resource ARN). A fail is a
+ * <failure> with the message and the remediation; unknown and suppressed results are <skipped>
+ * with the reason, so a report shows them without failing on them (the exit code is the gate).
+ */
+export function renderJunit(input: ReportInput): string {
+  const byRule = new Map<string, Finding[]>(input.rules.map((r) => [r.id, []]));
+  for (const f of input.findings) {
+    let list = byRule.get(f.ruleId);
+    if (!list) byRule.set(f.ruleId, (list = []));
+    list.push(f);
+  }
+  const meta = new Map(input.rules.map((r) => [r.id, r]));
+  let tests = 0;
+  let failures = 0;
+  let skipped = 0;
+  const suites: string[] = [];
+  for (const [ruleId, findings] of byRule) {
+    const rule = meta.get(ruleId);
+    const cases = findings.map((f) => testcase(f, rule));
+    const suiteFailures = findings.filter((f) => f.status === 'fail' && !f.suppression).length;
+    const suiteSkipped = findings.filter((f) => f.status === 'unknown' || f.suppression).length;
+    tests += findings.length;
+    failures += suiteFailures;
+    skipped += suiteSkipped;
+    const name = rule ? `${ruleId}: ${rule.title}` : ruleId;
+    suites.push(
+      `  <testsuite name="${attr(name)}" tests="${findings.length}" failures="${suiteFailures}" errors="0" skipped="${suiteSkipped}" timestamp="${attr(input.generatedAt.replace(/Z$/, ''))}">\n` +
+        (cases.length > 0 ? `${cases.join('\n')}\n` : '') +
+        '  </testsuite>',
+    );
+  }
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<testsuites name="${attr(`${input.tool.name} ${input.tool.version}`)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}">\n` +
+    (suites.length > 0 ? `${suites.join('\n')}\n` : '') +
+    '</testsuites>\n'
+  );
+}
+
+function testcase(f: Finding, rule: RuleMeta | undefined): string {
+  const open = `    <testcase classname="${attr(f.ruleId)}" name="${attr(f.resource.arn)}"`;
+  if (f.suppression) {
+    const until = f.suppression.expires ? ` until ${f.suppression.expires}` : '';
+    return `${open}>\n      <skipped message="${attr(`suppressed (${f.suppression.source}${until}): ${f.suppression.reason}`)}"/>\n    </testcase>`;
+  }
+  if (f.status === 'unknown') return `${open}>\n      <skipped message="${attr(f.message)}"/>\n    </testcase>`;
+  if (f.status === 'pass') return `${open}/>`;
+  const body = `${f.message}\n\nSeverity: ${f.severity}\nResource: ${f.resource.arn}${rule ? `\n\nRemediation: ${rule.remediation.text}` : ''}`;
+  return `${open}>\n      <failure message="${attr(f.message)}" type="${attr(f.severity)}">${text(body)}</failure>\n    </testcase>`;
+}
+
+// XML 1.0 allows neither these control characters nor lone surrogates, escaped or not.
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function text(s: string): string {
+  return s.replace(INVALID_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function attr(s: string): string {
+  return text(s).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+}

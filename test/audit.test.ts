@@ -361,6 +361,37 @@ describe('scan with suppressions and a baseline (CLI)', () => {
     expect([same.added.length, same.fixed.length, same.changed.length, same.coverage.added.length, same.coverage.removed.length]).toEqual([0, 0, 0, 0, 0]);
   });
 
+  it('suppressions and a baseline together: the right exit code and all four reports', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linkaudit-audit-'));
+    const plain = join(dir, 'demo.yaml');
+    writeFileSync(plain, DEMO_CONFIG_TEXT);
+    expect(linkaudit(['scan', '--snapshot', DEMO, '--config', plain, '--format', 'json', '--output-dir', join(dir, 'base')]).status).toBe(1);
+    const worse = demoVariant(dir, (s) => {
+      const hosts = s.hosts as Array<{ name: string; providerEndpoint: string }>;
+      const host = hosts.find((h) => h.name === 'ghes-platform');
+      if (!host) throw new Error('demo host ghes-platform missing');
+      host.providerEndpoint = host.providerEndpoint.replace('https://', 'http://');
+    });
+    const args = (config: string, out: string): string[] => ['scan', '--snapshot', worse, '--config', config, '--format', 'sarif,json,markdown,junit', '--output-dir', join(dir, out), '--baseline', join(dir, 'base', 'linkaudit.json'), '--fail-on-new', '--allow-partial'];
+    // The one new fail blocks …
+    expect(linkaudit(args(plain, 'blocked')).status).toBe(1);
+    // … until it is accepted, with a reason and a date.
+    const ghesPlatform = 'arn:aws:codestar-connections:us-east-1:111122223333:host/ghes-platform-*';
+    const accepted = configWith(dir, `  - rule: host-endpoint-not-https
+    resource: "${ghesPlatform}"
+    reason: TLS terminates on the load balancer in front, tracked
+    expires: "${day(14)}"
+`);
+    const r = linkaudit(args(accepted, 'accepted'));
+    expect(r.status, r.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(join(dir, 'accepted', 'linkaudit.json'), 'utf8'));
+    expect(json.gate).toMatchObject({ exitCode: 0, newOnly: true, suppressed: 1 });
+    expect(json.baseline).toMatchObject({ new: 1, fixed: [] });
+    expect(json.findings.filter((f: { status: string; baseline?: string }) => f.status === 'suppressed' && f.baseline === 'new')).toHaveLength(1);
+    for (const name of ['linkaudit.sarif', 'linkaudit.md', 'linkaudit.junit.xml']) expect(readFileSync(join(dir, 'accepted', name), 'utf8').length).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'accepted', 'linkaudit.md'), 'utf8')).toMatch(/Against the baseline .*: 1 new, \d+ unchanged, 0 fixed/);
+  });
+
   it('bad suppression configs are clear errors', () => {
     const dir = mkdtempSync(join(tmpdir(), 'linkaudit-audit-'));
     const bad = (body: string): Run => linkaudit(['scan', '--snapshot', DEMO, '--config', configWith(dir, body), '--format', 'json']);

@@ -1,6 +1,5 @@
 // Gate and audit workflow: suppressions (config and tags, expiry, globs), baselines, --fail-on-new,
 // diff, JUnit, SARIF limits, init — units first, then the built CLI on the demo estate.
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,8 +20,8 @@ import { renderJunit } from '../src/reporters/junit.js';
 import { renderSarif } from '../src/reporters/sarif.js';
 import { emptySnapshot, endpointService } from './helpers/snapshot.js';
 import { FINDINGS, RULES, reportInput } from './reporters/fixtures.js';
+import { expectUserError, linkaudit, type Run } from './helpers/cli.js';
 
-const CLI = resolve('dist/cli.js');
 const DEMO = resolve('fixtures/demo/snapshot.json');
 const DEMO_CONFIG_TEXT = readFileSync('fixtures/demo/.linkaudit.yaml', 'utf8');
 const LEGACY_HOST = 'arn:aws:codestar-connections:us-east-1:111122223333:host/ghes-legacy-9cc20a59';
@@ -236,25 +235,6 @@ describe('init', () => {
 });
 
 // ---- the built CLI on the demo estate -------------------------------------------------------
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function linkaudit(args: string[], cwd = process.cwd()): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectUserError(r: Run, pattern: RegExp): void {
-  expect(r.status, r.stderr).toBe(2);
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 const today = new Date();
 const day = (offset: number): string => new Date(today.getTime() + offset * 86_400_000).toISOString().slice(0, 10);

@@ -1,5 +1,4 @@
 // The built binary, end to end: what a user or a pipeline sees. `npm test` builds dist/ first.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,21 +10,10 @@ import { multitoolErrors } from './helpers/sarif-multitool.js';
 import { ruleYaml } from './helpers/rules.js';
 import { emptySnapshot, endpointService } from './helpers/snapshot.js';
 import { validator } from '../src/schema/validate.js';
+import { CLI, expectUserError, linkaudit, type Run } from './helpers/cli.js';
 
-const CLI = resolve('dist/cli.js');
 const DEMO = resolve('fixtures/demo/snapshot.json');
 const DEMO_CONFIG = resolve('fixtures/demo/.linkaudit.yaml');
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function linkaudit(args: string[], cwd = process.cwd()): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'linkaudit-cli-'));
@@ -36,17 +24,6 @@ function writeJson(dir: string, name: string, value: unknown): string {
   writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
   return file;
 }
-
-/** A user error: exit 2, one line on stderr starting with "linkaudit: ", no stack trace. */
-function expectUserError(r: Run, pattern: RegExp): void {
-  expect(r.status, r.stderr).toBe(2);
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^linkaudit: /);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  expect(lines[0]).toMatch(pattern);
-}
-
 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it)');

@@ -28,7 +28,8 @@ export function mergeCommand(args: MergeArgs, out: (t: string) => void = (t) => 
     else out(`${JSON.stringify(merged, null, 2)}\n`);
     return 0;
   }
-  const input = mergeReports(args.files.map((file) => ({ file, report: loadReportFile(file) })));
+  // SARIF tells stderr what it had to leave out, as a scan does.
+  const input = { ...mergeReports(args.files.map((file) => ({ file, report: loadReportFile(file) }))), warn: (line: string) => process.stderr.write(`${line}\n`) };
   const formats: ReportFormat[] = [...new Set<ReportFormat>(args.format ?? ['json'])];
   if (args.outputDir !== undefined) writeReports(formats, input, args.outputDir);
   else if (formats.length > 1) throw new UserError('--format: several formats need --output-dir');

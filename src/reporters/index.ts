@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { writeFilesAtomic } from '../io/atomic-write.js';
 import { jsonChunks, renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
-import { renderJunit } from './junit.js';
+import { junitChunks, renderJunit } from './junit.js';
 import { renderSarif } from './sarif.js';
 import type { ReportFormat, ReportInput } from './types.js';
 
@@ -32,8 +32,10 @@ export function render(format: ReportFormat, input: ReportInput): string {
 }
 
 function* chunks(format: ReportFormat, input: ReportInput): Generator<string> {
-  // The JSON report holds every finding and is written piece by piece; the others are small.
+  // The JSON and JUnit reports hold every finding and are written piece by piece; the others are
+  // small (SARIF has fails only, capped; Markdown is capped at 1 MiB).
   if (format === 'json') yield* jsonChunks(input);
+  else if (format === 'junit') yield* junitChunks(input);
   else yield render(format, input);
 }
 

@@ -8,6 +8,14 @@ import type { ReportInput } from './types.js';
  * with the reason, so a report shows them without failing on them (the exit code is the gate).
  */
 export function renderJunit(input: ReportInput): string {
+  return [...junitChunks(input)].join('');
+}
+
+/**
+ * The document in pieces, one testcase at a time: a scan of 100,000 resources has ~300,000
+ * testcases, and one string of all of them would cost hundreds of MB at once.
+ */
+export function* junitChunks(input: ReportInput): Generator<string> {
   const byRule = new Map<string, Finding[]>(input.rules.map((r) => [r.id, []]));
   for (const f of input.findings) {
     let list = byRule.get(f.ruleId);
@@ -15,31 +23,20 @@ export function renderJunit(input: ReportInput): string {
     list.push(f);
   }
   const meta = new Map(input.rules.map((r) => [r.id, r]));
-  let tests = 0;
-  let failures = 0;
-  let skipped = 0;
-  const suites: string[] = [];
+  const failing = (f: Finding): boolean => f.status === 'fail' && !f.suppression;
+  const skipped = (f: Finding): boolean => f.status === 'unknown' || f.suppression !== undefined;
+  const count = (list: readonly Finding[], test: (f: Finding) => boolean): number => list.reduce((n, f) => n + (test(f) ? 1 : 0), 0);
+  yield '<?xml version="1.0" encoding="UTF-8"?>\n';
+  yield `<testsuites name="${attr(`${input.tool.name} ${input.tool.version}`)}" tests="${input.findings.length}" failures="${count(input.findings, failing)}" errors="0" skipped="${count(input.findings, skipped)}">\n`;
+  const timestamp = attr(input.generatedAt.replace(/Z$/, ''));
   for (const [ruleId, findings] of byRule) {
     const rule = meta.get(ruleId);
-    const cases = findings.map((f) => testcase(f, rule));
-    const suiteFailures = findings.filter((f) => f.status === 'fail' && !f.suppression).length;
-    const suiteSkipped = findings.filter((f) => f.status === 'unknown' || f.suppression).length;
-    tests += findings.length;
-    failures += suiteFailures;
-    skipped += suiteSkipped;
     const name = rule ? `${ruleId}: ${rule.title}` : ruleId;
-    suites.push(
-      `  <testsuite name="${attr(name)}" tests="${findings.length}" failures="${suiteFailures}" errors="0" skipped="${suiteSkipped}" timestamp="${attr(input.generatedAt.replace(/Z$/, ''))}">\n` +
-        (cases.length > 0 ? `${cases.join('\n')}\n` : '') +
-        '  </testsuite>',
-    );
+    yield `  <testsuite name="${attr(name)}" tests="${findings.length}" failures="${count(findings, failing)}" errors="0" skipped="${count(findings, skipped)}" timestamp="${timestamp}">\n`;
+    for (const f of findings) yield `${testcase(f, rule)}\n`;
+    yield '  </testsuite>\n';
   }
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<testsuites name="${attr(`${input.tool.name} ${input.tool.version}`)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}">\n` +
-    (suites.length > 0 ? `${suites.join('\n')}\n` : '') +
-    '</testsuites>\n'
-  );
+  yield '</testsuites>\n';
 }
 
 function testcase(f: Finding, rule: RuleMeta | undefined): string {

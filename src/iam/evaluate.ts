@@ -160,14 +160,20 @@ type Coverage = 'all' | 'some' | 'allBut' | 'none';
 
 /** How a statement's Resource/NotResource meets the set. */
 function coverage(st: CompiledStatement, facts: RequestFacts, resources: ResourceSet): { coverage: Coverage; matched: string[] } {
-  // A variable with no value for this principal (a session tag) stands for one unknown value: it
-  // cannot cover a whole set, but may reach part of it.
-  const exact = st.resources.map((p) => resolveVariables(p, facts, '\u0000'));
-  const loose = st.resources.map((p) => resolveVariables(p, facts, '*'));
-  const covers = (p: string | undefined): boolean => p !== undefined && resources.probes.every((probe) => wildcardMatch(p, probe));
-  const meets = (p: string | undefined): boolean => p !== undefined && wildcardMeetsShape(p, resources.shape);
-  const full = st.resources.filter((_, i) => covers(exact[i]));
-  const part = st.resources.filter((_, i) => !covers(exact[i]) && meets(loose[i]));
+  const full: string[] = [];
+  const part: string[] = [];
+  for (const pattern of st.resources) {
+    // A variable with no value for this principal (a session tag) stands for one unknown value: it
+    // cannot cover a whole set, but may reach part of it.
+    const variable = pattern.includes('${');
+    const exact = variable ? resolveVariables(pattern, facts, '\u0000') : pattern;
+    if (exact !== undefined && resources.probes.every((probe) => wildcardMatch(exact, probe))) {
+      full.push(pattern);
+      continue;
+    }
+    const loose = variable ? resolveVariables(pattern, facts, '*') : pattern;
+    if (loose !== undefined && wildcardMeetsShape(loose, resources.shape)) part.push(pattern);
+  }
   if (!st.notResource) {
     if (full.length > 0) return { coverage: 'all', matched: full };
     if (part.length > 0) return { coverage: 'some', matched: part };

@@ -62,6 +62,13 @@ const BASE_OPERATORS = new Set([
 const BASE_BY_LOWER = new Map([...BASE_OPERATORS].map((o) => [o.toLowerCase(), o]));
 
 const NONE: CompiledStatement[] = [];
+const NO_ACTIONS: ReadonlySet<number> = new Set();
+let allActions: ReadonlySet<number> | undefined;
+/** A NotAction that names no connection action lets every one through. */
+function everyAction(): ReadonlySet<number> {
+  allActions ??= new Set(catalog().actions.map((_, i) => i));
+  return allActions;
+}
 
 // Compiled once per document object: a managed policy attached to 10,000 roles is compiled once.
 const compiled = new WeakMap<PolicyDocument, CompiledPolicy | PolicyError>();
@@ -122,10 +129,15 @@ function compileStatement(s: PolicyStatement, index: number): CompiledStatement 
   // Most patterns name another service: only those that can reach a connection prefix are
   // matched against the catalogue's actions.
   const ours = actions.filter(reachesConnectionService).map((p) => p.toLowerCase());
-  const connectionActions = new Set<number>();
-  catalog().actions.forEach((a, i) => {
-    if (ours.some((p) => wildcardMatch(p, a.lower)) !== notAction) connectionActions.add(i);
-  });
+  let connectionActions: ReadonlySet<number>;
+  if (ours.length === 0) connectionActions = notAction ? everyAction() : NO_ACTIONS;
+  else {
+    const matched = new Set<number>();
+    catalog().actions.forEach((a, i) => {
+      if (ours.some((p) => wildcardMatch(p, a.lower)) !== notAction) matched.add(i);
+    });
+    connectionActions = matched;
+  }
   const regions = resources.map((r) => r.split(':')[3] ?? '');
   const literalRegions = [...new Set(regions.filter((r) => r !== '' && !/[*?$]/.test(r)))];
   const partialRegion = regions.some((r) => /[*?$]/.test(r) && r !== '*');

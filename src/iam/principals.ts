@@ -1,10 +1,16 @@
 import type { IamGroup, IamPolicy, IamRole, IamUser, Snapshot } from '../model/types.js';
 import type { PolicySource } from './evaluate.js';
+import { compilePolicy, PolicyError } from './policy.js';
 
 /** The policies one user or role is subject to, gathered from the snapshot. */
 export interface PrincipalPolicies {
   identity: PolicySource[];
   boundary?: PolicySource;
+  /**
+   * Catalogue actions some identity policy has a statement about, or 'all' when a policy cannot
+   * be read (it might). An action outside it is not allowed: no question about it needs asking.
+   */
+  mentions: ReadonlySet<number> | 'all';
 }
 
 interface IamIndex {
@@ -91,5 +97,24 @@ function gather(principal: IamUser | IamRole, index: IamIndex): PrincipalPolicie
   return {
     identity,
     ...(principal.permissionsBoundary ? { boundary: managed(index, principal.permissionsBoundary, undefined, true) } : {}),
+    mentions: mentioned(identity),
   };
+}
+
+function mentioned(identity: readonly PolicySource[]): ReadonlySet<number> | 'all' {
+  const out = new Set<number>();
+  for (const source of identity) {
+    if (!source.document) return 'all';
+    let compiled;
+    try {
+      compiled = compilePolicy(source.document);
+    } catch (err) {
+      if (err instanceof PolicyError) return 'all';
+      throw err;
+    }
+    compiled.byAction.forEach((statements, i) => {
+      if (statements.length > 0) out.add(i);
+    });
+  }
+  return out;
 }

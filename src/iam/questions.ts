@@ -74,6 +74,10 @@ export interface BroadAnswer extends Answer {
  * among equals, the one about every region.
  */
 export function broadAnswer(principal: IamUser | IamRole, policies: PrincipalPolicies, snapshot: Snapshot, action: CatalogAction, type: ResourceType): BroadAnswer {
+  if (policies.mentions !== 'all' && !policies.mentions.has(action.index)) {
+    const resources = everyResource(type, action.prefix, snapshot.scope.partition, '*', principal.account);
+    return { reach: 'none', allows: [], limits: [], reasons: [], action, type, region: '*', resources };
+  }
   const facts = factsFor(principal, action, { account: principal.account });
   const ask = (region: string): BroadAnswer => {
     const resources = everyResource(type, action.prefix, snapshot.scope.partition, region, principal.account);

@@ -44,12 +44,14 @@ export type Shape = ReadonlyArray<string | CharRun>;
  * account). Case-sensitive.
  */
 export function wildcardMeetsShape(pattern: string, shape: Shape): boolean {
-  const memo = new Map<number, boolean>();
+  // Memo of (i, j): 0 not yet known, 1 false, 2 true. Typed, because this runs for every
+  // statement that names some connections, for every principal.
   const width = shape.length + 1;
+  const memo = new Uint8Array((pattern.length + 1) * width);
   const go = (i: number, j: number): boolean => {
     const key = i * width + j;
-    const seen = memo.get(key);
-    if (seen !== undefined) return seen;
+    const seen = memo[key];
+    if (seen) return seen === 2;
     let out = false;
     const part = shape[j];
     if (i === pattern.length && j === shape.length) out = true;
@@ -62,7 +64,7 @@ export function wildcardMeetsShape(pattern: string, shape: Shape): boolean {
     } else if (part !== undefined && i < pattern.length) {
       out = (pattern[i] === '?' || pattern[i] === part) && go(i + 1, j + 1);
     }
-    memo.set(key, out);
+    memo[key] = out ? 2 : 1;
     return out;
   };
   return go(0, 0);

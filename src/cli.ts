@@ -11,7 +11,9 @@ const EXIT_CODES = `Exit codes:
   0  nothing at or above the --fail-on threshold
   1  findings at or above the threshold
   2  usage, config or input error; or (without --allow-partial) coverage gaps
-     that leave rules unknown which could have reached the threshold`;
+     that leave rules unknown which could have reached the threshold; or (with
+     --strict-suppressions) an expired or unmatched suppression
+With --fail-on-new, only results new against --baseline count for 1 and 2.`;
 
 const SEVERITY_CHOICES = ['critical', 'high', 'medium', 'low', 'none'] as const;
 const FORMAT_CHOICES = ['sarif', 'json', 'markdown', 'junit'] as const;

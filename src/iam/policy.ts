@@ -30,10 +30,11 @@ export interface CompiledStatement {
   conditions: ConditionEntry[];
   /** Indexes into catalog().actions of the CodeConnections actions this statement applies to. */
   connectionActions: ReadonlySet<number>;
-  /** Regions its Resource/NotResource patterns name literally (`…:eu-west-1:…`). */
-  literalRegions: readonly string[];
-  /** Whether a pattern's region is a partial wildcard (`us-*`), which reaches some regions only. */
-  partialRegion: boolean;
+  /**
+   * Regions its Resource/NotResource patterns name, literally (`eu-west-1`) or as a partial
+   * wildcard (`us-*`, which names the regions it matches); `*` and variables are left out.
+   */
+  namedRegions: readonly string[];
   /**
    * Whether its answer depends on who asks: policy variables, or conditions on keys whose value
    * is the principal's (aws:PrincipalArn, aws:username …). Other statements are judged once per
@@ -139,8 +140,7 @@ function compileStatement(s: PolicyStatement, index: number): CompiledStatement 
     connectionActions = matched;
   }
   const regions = resources.map((r) => r.split(':')[3] ?? '');
-  const literalRegions = [...new Set(regions.filter((r) => r !== '' && !/[*?$]/.test(r)))];
-  const partialRegion = regions.some((r) => /[*?$]/.test(r) && r !== '*');
+  const namedRegions = [...new Set(regions.filter((r) => r !== '' && r !== '*' && !r.includes('$') && /^[a-z0-9*?-]+$/.test(r)))];
   const perPrincipal = resources.some((r) => r.includes('${')) || conditions.some((c) => PRINCIPAL_KEYS.has(c.keyLower) || c.values.some((v) => v.includes('${')));
   return {
     index,
@@ -152,8 +152,7 @@ function compileStatement(s: PolicyStatement, index: number): CompiledStatement 
     notResource,
     conditions,
     connectionActions,
-    literalRegions,
-    partialRegion,
+    namedRegions,
     perPrincipal,
   };
 }

@@ -36,12 +36,19 @@ export function everyResource(type: ResourceType, prefix: ConnectionPrefix, part
   return set;
 }
 
+/**
+ * Every connection (or host) of a region, or of the regions a region pattern names (`*`: every
+ * region; `us-*`: the regions it matches). A wildcard in the region becomes a run of region
+ * characters in the shape and is filled with two disjoint region-like texts in the probes.
+ */
 function makeSet(type: ResourceType, prefix: ConnectionPrefix, partition: string, region: string, account: string): ResourceSet {
-  const regions = region === '*' ? REGION_PROBES : [region];
+  const fill = (probe: string): string => region.replace(/\*/g, probe).replace(/\?/g, probe.slice(0, 1));
+  const regions = /[*?]/.test(region) ? REGION_PROBES.map(fill) : [region];
+  const regionShape = [...region].map((c) => (c === '*' || c === '?' ? REGION_CHARS : c));
   return {
-    describe: region === '*' ? `every ${type} in every region` : `every ${type} in ${region}`,
+    describe: region === '*' ? `every ${type} in every region` : /[*?]/.test(region) ? `every ${type} in the regions ${region}` : `every ${type} in ${region}`,
     glob: `arn:${partition}:${prefix}:${region}:${account}:${type}/*`,
-    shape: [...`arn:${partition}:${prefix}:`, ...(region === '*' ? [REGION_CHARS] : [...region]), ...`:${account}:${type}/`, ID_CHARS],
+    shape: [...`arn:${partition}:${prefix}:`, ...regionShape, ...`:${account}:${type}/`, ID_CHARS],
     probes: regions.flatMap((r) => PROBES[type].map((id) => `arn:${partition}:${prefix}:${r}:${account}:${type}/${id}`)),
   };
 }
@@ -69,8 +76,8 @@ export interface BroadAnswer extends Answer {
 /**
  * May the principal do `action` on every resource of the type in its own account? Asked for
  * every region at once; when that is not already unconditional, also for each region a policy
- * names (a grant on `…:eu-west-1:…:connection/*` reaches every connection there), and for the
- * snapshot's regions when a pattern names some regions only (`us-*`). The broadest answer wins;
+ * names (a grant on `…:eu-west-1:…:connection/*` reaches every connection there, one on
+ * `…:us-*:…:connection/*` every connection of the regions it matches). The broadest answer wins;
  * among equals, the one about every region.
  */
 export function broadAnswer(principal: IamUser | IamRole, policies: PrincipalPolicies, snapshot: Snapshot, action: CatalogAction, type: ResourceType): BroadAnswer {
@@ -87,7 +94,7 @@ export function broadAnswer(principal: IamUser | IamRole, policies: PrincipalPol
   let best = ask('*');
   // Unconditional cannot be outdone; and with no statement about the action, no region differs.
   if (best.reach === 'unconditional' || best.reach === 'none') return best;
-  for (const region of regionsToAsk(principal, policies, snapshot, action)) {
+  for (const region of regionsToAsk(policies, action)) {
     const a = ask(region);
     if (maxReach(best.reach, a.reach) !== best.reach) best = a;
     if (best.reach === 'unconditional') break;
@@ -95,9 +102,9 @@ export function broadAnswer(principal: IamUser | IamRole, policies: PrincipalPol
   return best;
 }
 
-function regionsToAsk(principal: IamUser | IamRole, policies: PrincipalPolicies, snapshot: Snapshot, action: CatalogAction): string[] {
+/** The regions the principal's statements about the action name, literally or by a pattern. */
+function regionsToAsk(policies: PrincipalPolicies, action: CatalogAction): string[] {
   const regions = new Set<string>();
-  let partial = false;
   const index = action.index;
   for (const source of [...policies.identity, ...(policies.boundary ? [policies.boundary] : [])]) {
     if (!source.document) continue;
@@ -109,13 +116,8 @@ function regionsToAsk(principal: IamUser | IamRole, policies: PrincipalPolicies,
       throw err;
     }
     for (const st of statements) {
-      for (const r of st.literalRegions) regions.add(r);
-      partial ||= st.partialRegion;
+      for (const r of st.namedRegions) regions.add(r);
     }
-  }
-  if (partial) {
-    for (const r of snapshot.scope.regions) regions.add(r);
-    for (const c of snapshot.connections) if (c.account === principal.account) regions.add(c.region);
   }
   return [...regions].sort();
 }

@@ -84,6 +84,13 @@ const cases: Case[] = [
   ['Resource * reaches every connection', { inline: [allow(USE)] }, USE, 'unconditional'],
   ['connection/* in any region and account', { inline: [allow(USE, 'arn:aws:codestar-connections:*:*:connection/*')] }, USE, 'unconditional'],
   ['every connection of one region is still every connection there', { inline: [allow(USE, `arn:aws:codestar-connections:eu-west-1:${ACCOUNT}:connection/*`)] }, USE, 'unconditional'],
+  ['a partial region wildcard reaches every connection of the regions it matches', { inline: [allow(USE, `arn:aws:codestar-connections:us-*:${ACCOUNT}:connection/*`)] }, USE, 'unconditional'],
+  ['a partial region wildcard reaches every connection of its regions, scanned or not', { inline: [allow(USE, `arn:aws:codestar-connections:ap-*:${ACCOUNT}:connection/*`)] }, USE, 'unconditional'],
+  ['a Deny of one region leaves the others a region pattern names', { inline: [allow(USE, `arn:aws:codestar-connections:us-*:${ACCOUNT}:connection/*`), deny(USE, `arn:aws:codestar-connections:us-east-1:${ACCOUNT}:connection/*`)] }, USE, 'unconditional'],
+  // Exactly none; the evaluator does not subtract region sets, so "every region" sees an allow of
+  // some regions and a Deny of some regions and answers scoped (a pass, never a false fail).
+  ['a Deny of every region a pattern names leaves at most a scope', { inline: [allow(USE, `arn:aws:codestar-connections:us-*:${ACCOUNT}:connection/*`), deny(USE, `arn:aws:codestar-connections:u*:${ACCOUNT}:connection/*`)] }, USE, 'scoped'],
+  ['an ARN wildcard over the resource part covers connections', { inline: [allow(USE, `arn:aws:codestar-connections:*:${ACCOUNT}:*`)] }, USE, 'unconditional'],
   ['one named connection is scoped', { inline: [allow(USE, CONN)] }, USE, 'scoped'],
   ['a prefix of connection ids is scoped', { inline: [allow(USE, `arn:aws:codestar-connections:*:${ACCOUNT}:connection/0*`)] }, USE, 'scoped'],
   ['? wildcards spanning a whole UUID reach every connection', { inline: [allow(USE, `arn:aws:codestar-connections:*:${ACCOUNT}:connection/????????-????-????-????-????????????`)] }, USE, 'unconditional'],
@@ -146,6 +153,8 @@ const cases: Case[] = [
   ['MFA does not scope', { inline: [allow(USE, '*', { Bool: { 'aws:MultiFactorAuthPresent': 'true' } })] }, USE, 'unconditional'],
   ['ForAllValues on a key UseConnection carries scopes', { inline: [allow([USE, PASS], '*', { 'ForAllValues:StringEquals': { 'codestar-connections:ProviderAction': ['ListRepositories'] } })] }, USE, 'scoped'],
   ['ForAllValues on a key PassConnection never carries does not scope it', { inline: [allow([USE, PASS], '*', { 'ForAllValues:StringEquals': { 'codestar-connections:ProviderAction': ['ListRepositories'] } })] }, PASS, 'unconditional'],
+  ['ForAnyValue on aws:TagKeys never holds for UseConnection (no tags in its requests)', { inline: [allow(USE, '*', { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['team'] } })] }, USE, 'none'],
+  ['a negated IfExists tag condition in a Deny scopes', { inline: [allow(USE), deny(USE, '*', { StringNotEqualsIfExists: { 'aws:ResourceTag/team': 'platform' } })] }, USE, 'scoped'],
   ['ForAnyValue on an absent key never holds', { inline: [allow(PASS, '*', { 'ForAnyValue:StringEquals': { 'codestar-connections:ProviderAction': ['ListRepositories'] } })] }, PASS, 'none'],
   ['IfExists on a key the action carries scopes', { inline: [allow(PASS, '*', { StringEqualsIfExists: { 'codestar-connections:PassedToService': 'codepipeline.amazonaws.com' } })] }, PASS, 'scoped'],
   ['IfExists on a key the action never carries does not scope', { inline: [allow(PASS, '*', { StringEqualsIfExists: { 'codestar-connections:FullRepositoryId': 'example-org/app' } })] }, PASS, 'unconditional'],

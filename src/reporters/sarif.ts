@@ -43,13 +43,23 @@ export function renderSarif(input: ReportInput, limits: SarifLimits = { results:
   let text = build(input, open, fails, order, keep);
   // Over the size limit the upload is refused whole: keep fewer, least severe out first. The size
   // shrinks about in proportion, so this settles in a step or two.
-  for (let size = gzipSync(text).length; size > limits.gzipBytes && keep > 0; size = gzipSync(text).length) {
+  for (let size = compressedSize(text, limits.gzipBytes); size > limits.gzipBytes && keep > 0; size = compressedSize(text, limits.gzipBytes)) {
     keep = Math.max(0, Math.min(keep - 1, Math.floor(keep * (limits.gzipBytes / size) * 0.95)));
     text = build(input, open, fails, order, keep);
   }
   const dropped = fails.length - keep;
   if (dropped > 0) input.warn?.(`linkaudit: SARIF: ${dropped} failing result(s) of the lowest severities left out (GitHub accepts at most ${limits.results} results and ${Math.round(limits.gzipBytes / 1024 / 1024)} MB compressed per upload); the JSON report has all of them`);
   return text;
+}
+
+/**
+ * gzip's output exceeds its input by at most a few bytes per 16 KB block, so a text whose raw
+ * size is under the limit (with that margin) fits without being compressed to find out.
+ */
+function compressedSize(text: string, limit: number): number {
+  const bytes = Buffer.byteLength(text);
+  if (bytes + 1024 + bytes / 1000 <= limit) return bytes;
+  return gzipSync(text).length;
 }
 
 function build(input: ReportInput, open: readonly Finding[], fails: readonly Finding[], order: readonly number[], keep: number): string {

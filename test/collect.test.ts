@@ -205,6 +205,18 @@ describe('linkaudit scan against AWS_ENDPOINT_URL', () => {
     expect(byFindings.status, byFindings.stderr).toBe(1);
   });
 
+  it('access --connection collects live and lists who may use the connection', async () => {
+    const connection = 'arn:aws:codestar-connections:us-east-1:111122223333:connection/0347af09-f291-4cec-9665-42872c5e63c2';
+    const r = await withFake([], (fake) => run(['access', '--connection', connection, '--format', 'json', '--max-attempts', '2'], env(fake)));
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { tagsKnown: boolean; complete: boolean; principals: Array<{ principal: string; access: Array<{ action: string; access: string }> }> };
+    expect(out).toMatchObject({ tagsKnown: true, complete: true });
+    const reach = (name: string): string[] => (out.principals.find((p) => p.principal.endsWith(name))?.access ?? []).map((a) => `${a.action} ${a.access}`);
+    expect(reach('role/code-review-bot')).toEqual(['codestar-connections:UseConnection scoped', 'codestar-connections:PassConnection unconditional']);
+    // The connection's pipeline=release tag was read live (ListTagsForResource): the Deny outside it does not apply.
+    expect(reach('role/release-automation')).toContain('codestar-connections:UseConnection unconditional');
+  });
+
   it('stops with one message and exit 2 when there are no credentials', async () => {
     const home = mkdtempSync(join(tmpdir(), 'linkaudit-nocreds-'));
     const r = await run(['scan', '--region', 'us-east-1', '--max-attempts', '1', '--timeout', '5'], {

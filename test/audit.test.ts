@@ -331,12 +331,14 @@ describe('scan with suppressions and a baseline (CLI)', () => {
     const json = JSON.parse(linkaudit(['diff', join(dir, 'before', 'linkaudit.json'), join(dir, 'after', 'linkaudit.json'), '--format', 'json']).stdout);
     expect(json.fixed).toEqual([expect.objectContaining({ ruleId: 'host-endpoint-not-https', now: 'pass' })]);
 
-    // The same estate, every list reversed and read later: nothing new, fixed or changed.
+    // The same estate, every list reversed, scanned again (so the report's own timestamp differs):
+    // nothing new, fixed or changed.
     const shuffled = demoVariant(dir, (s) => {
       for (const [k, v] of Object.entries(s)) if (Array.isArray(v)) s[k] = [...v].reverse();
-      s.generatedAt = s.generatedAt as string;
     });
     linkaudit(['scan', '--snapshot', shuffled, '--config', config, '--format', 'json', '--output-dir', join(dir, 'again')]);
+    const [before, again] = ['before', 'again'].map((run) => JSON.parse(readFileSync(join(dir, run, 'linkaudit.json'), 'utf8')) as { generatedAt: string });
+    expect(again?.generatedAt).not.toBe(before?.generatedAt);
     const same = JSON.parse(linkaudit(['diff', join(dir, 'before', 'linkaudit.json'), join(dir, 'again', 'linkaudit.json'), '--format', 'json']).stdout);
     expect([same.added.length, same.fixed.length, same.changed.length, same.coverage.added.length, same.coverage.removed.length]).toEqual([0, 0, 0, 0, 0]);
   });

@@ -1,7 +1,8 @@
 import type { IamRole, IamUser, Snapshot } from '../model/types.js';
-import { catalog, CONNECTION_PREFIXES, type ConnectionPrefix } from './catalog.js';
+import { catalog, type ConnectionPrefix } from './catalog.js';
 import { answer, type Path, type Reach } from './evaluate.js';
-import { factsFor, oneResource, policiesOf } from './questions.js';
+import { policiesOf } from './principals.js';
+import { factsFor, oneResource } from './questions.js';
 
 /** The actions `linkaudit access` reports, per connection. */
 export const ACCESS_ACTIONS = ['UseConnection', 'GetConnectionToken', 'PassConnection'] as const;
@@ -76,4 +77,3 @@ export function whoCanUse(snapshot: Snapshot, connectionArn: string): AccessRepo
   return { connection: connectionArn, inSnapshot: connection !== undefined, tagsKnown, principalsEvaluated: principals.length, principals: entries, gaps };
 }
 
-export { CONNECTION_PREFIXES };

@@ -1,8 +1,8 @@
 import type { IamRole, IamUser, Snapshot } from '../model/types.js';
 import { catalog, CONNECTION_PREFIXES, type CatalogAction, type ConnectionPrefix } from './catalog.js';
-import { answer, maxReach, type Answer, type Reach, type ResourceSet } from './evaluate.js';
+import { answer, maxReach, type Answer, type ResourceSet } from './evaluate.js';
 import { compilePolicy, PolicyError, type CompiledStatement } from './policy.js';
-import { policiesOf, type PrincipalPolicies } from './principals.js';
+import type { PrincipalPolicies } from './principals.js';
 import type { RequestFacts } from './request.js';
 import type { CharRun } from './wildcard.js';
 
@@ -149,5 +149,3 @@ export function adminActions(): string[] {
   return [...names].sort();
 }
 
-export { policiesOf };
-export type { Reach };

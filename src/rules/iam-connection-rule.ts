@@ -3,7 +3,8 @@ import { packagePath } from '../paths.js';
 import type { Detail, EvalContext, Evidence, Rule, RuleMeta, RuleResult } from '../engine/types.js';
 import type { AnyResource, IamRole, IamUser } from '../model/types.js';
 import { maxReach, type Path, type Reach } from '../iam/evaluate.js';
-import { broadAnswer, policiesOf, questionsFor, type BroadAnswer } from '../iam/questions.js';
+import { policiesOf } from '../iam/principals.js';
+import { broadAnswer, questionsFor, type BroadAnswer } from '../iam/questions.js';
 
 /** What every IAM finding says about the evaluation's reach (SCPs, session policies). */
 export const OUT_OF_SCOPE = 'Organization SCPs, RCPs and session policies are not evaluated.';

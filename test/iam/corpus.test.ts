@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptySnapshot } from '../../src/model/empty.js';
 import type { IamRole, PolicyDocument } from '../../src/model/types.js';
-import { broadAnswer, policiesOf, questionsFor } from '../../src/iam/questions.js';
+import { broadAnswer, questionsFor } from '../../src/iam/questions.js';
+import { policiesOf } from '../../src/iam/principals.js';
 import { maxReach, type Reach } from '../../src/iam/evaluate.js';
 
 interface CorpusPolicy {

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptySnapshot } from '../../src/model/empty.js';
 import type { IamGroup, IamPolicy, IamRole, IamUser, PolicyDocument, PolicyStatement, Snapshot } from '../../src/model/types.js';
-import { adminActions, broadAnswer, policiesOf, questionsFor, type ResourceType } from '../../src/iam/questions.js';
+import { adminActions, broadAnswer, questionsFor, type ResourceType } from '../../src/iam/questions.js';
+import { policiesOf } from '../../src/iam/principals.js';
 import { catalog } from '../../src/iam/catalog.js';
 import type { Reach } from '../../src/iam/evaluate.js';
 

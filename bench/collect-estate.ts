@@ -386,3 +386,31 @@ export function minimalCalls(s: Snapshot, caller: string, home: string): Minimal
   // GetCallerIdentity, then AssumeRole, then the account's longest chain.
   return { byOperation, byBucket, chain: 2 + longest };
 }
+
+/**
+ * The requests for the estate's large pages, as the collectors send them (their page sizes, the
+ * fake's index tokens): every DescribeVpcEndpoints page and every GetAccountAuthorizationDetails
+ * page. The benchmark has the fake render these before the clock starts (FakeAws.renderAhead).
+ */
+export function largePageRequests(s: Snapshot, home: string): Array<{ account: string; region: string; service: string; operation: string; params: Record<string, string> }> {
+  const out: ReturnType<typeof largePageRequests> = [];
+  const count = (items: ReadonlyArray<{ account: string; region: string }>, key: (x: { account: string; region: string }) => string): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const x of items) m.set(key(x), (m.get(key(x)) ?? 0) + 1);
+    return m;
+  };
+  const endpoints = count(s.vpcEndpoints, (x) => `${x.account}|${x.region}`);
+  const iam = count([...s.iamUsers, ...s.iamGroups, ...s.iamRoles, ...s.iamPolicies], (x) => x.account);
+  const tokens = (items: number, size: number): Array<string | undefined> => Array.from({ length: Math.max(1, Math.ceil(items / size)) }, (_, i) => (i === 0 ? undefined : String(i * size)));
+  for (const account of s.scope.accounts) {
+    for (const region of s.scope.regions) {
+      for (const token of tokens(endpoints.get(`${account}|${region}`) ?? 0, PAGE.ec2)) {
+        out.push({ account, region, service: 'ec2', operation: 'DescribeVpcEndpoints', params: { MaxResults: String(PAGE.ec2), ...(token ? { NextToken: token } : {}) } });
+      }
+    }
+    for (const token of tokens(iam.get(account) ?? 0, PAGE.iam)) {
+      out.push({ account, region: home, service: 'iam', operation: 'GetAccountAuthorizationDetails', params: { MaxItems: String(PAGE.iam), ...(token ? { Marker: token } : {}) } });
+    }
+  }
+  return out;
+}

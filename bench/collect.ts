@@ -8,6 +8,7 @@
 //   npx tsx bench/collect.ts --latency-ms 0 --no-throttle     (what the collector's CPU alone costs)
 //   npx tsx bench/collect.ts --endpoints-per-cell 20          (scheduling alone: little CPU)
 //   npx tsx bench/collect.ts --burst 20 --rate 5              (harder throttling)
+//   npx tsx bench/collect.ts --cpu-profile /tmp/collect       (a CPU profile of the measured run)
 //
 // The fake runs in a child process (this file again, with --serve-fake): real AWS does its
 // serialization elsewhere, so the collector's process should pay only for its own work, and its
@@ -15,7 +16,7 @@
 // exits non-zero for a miss: a miss is a figure to read, not a failed build.
 
 import { fork, type ChildProcess } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +46,8 @@ interface Ready {
   counts: Record<string, number>;
   minimal: { byOperation: Record<string, number>; byBucket: Record<string, number>; chain: number };
   buildMs: number;
+  /** The large pages rendered before the clock starts (FakeAws.renderAhead). */
+  render: { ms: number; bytes: number };
 }
 
 /** Per token bucket: requests answered, throttled, and first/last arrival (ms since the fake started). */
@@ -63,6 +66,8 @@ interface Stats {
   buckets: Record<string, BucketLine>;
   /** When the first request arrived, ms since the fake started (to align the timeline with the run). */
   firstRequest: number;
+  /** Answers sent as rendered ahead, and answers rendered on request. */
+  ahead: { hits: number; misses: number };
   rssMb: number;
 }
 
@@ -75,7 +80,7 @@ else await main();
 
 async function serveFake(conditions: Conditions): Promise<void> {
   const { startFakeAws } = await import('../test/fake-aws/server.ts');
-  const { buildEstate, estateCounts, minimalCalls } = await import('./collect-estate.ts');
+  const { buildEstate, estateCounts, largePageRequests, minimalCalls } = await import('./collect-estate.ts');
   const t0 = performance.now();
   const estate = buildEstate(SEED, { endpointsPerCell: conditions.endpointsPerCell });
   const buildMs = performance.now() - t0;
@@ -99,6 +104,9 @@ async function serveFake(conditions: Conditions): Promise<void> {
       buckets.set(bucket, b);
     },
   });
+  const r0 = performance.now();
+  const renderedBytes = fake.renderAhead(largePageRequests(estate, HOME));
+  const render = { ms: performance.now() - r0, bytes: renderedBytes };
   const send = (m: Message): void => void process.send?.(m);
   process.on('message', (m: { type: string }) => {
     if (m.type === 'stats') {
@@ -109,13 +117,14 @@ async function serveFake(conditions: Conditions): Promise<void> {
         throttled: fake.throttled,
         buckets: Object.fromEntries(buckets),
         firstRequest,
+        ahead: { ...fake.ahead },
         rssMb: process.resourceUsage().maxRSS / 1024,
       });
     } else if (m.type === 'close') {
       void fake.close().then(() => process.exit(0));
     }
   });
-  send({ type: 'ready', url: fake.url, accounts: estate.scope.accounts, regions: estate.scope.regions, counts: estateCounts(estate), minimal: minimalCalls(estate, caller, HOME), buildMs });
+  send({ type: 'ready', url: fake.url, accounts: estate.scope.accounts, regions: estate.scope.regions, counts: estateCounts(estate), minimal: minimalCalls(estate, caller, HOME), buildMs, render });
 }
 
 // ---- the benchmark's process -------------------------------------------------------------------
@@ -180,6 +189,23 @@ async function collector(): Promise<{ collect: typeof import('../src/collectors/
   return { collect: module.collect, from: `dist/ (as shipped)${stale}` };
 }
 
+/** The V8 CPU profiler over the measured run only (--cpu-profile PREFIX), not the fake's start-up. */
+async function startProfile(): Promise<() => Promise<object>> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: object };
+    session.disconnect();
+    return profile;
+  };
+}
+
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   if (i >= 0) return process.argv[i + 1];
@@ -215,6 +241,7 @@ async function main(): Promise<void> {
     const fake = await startFake(conditions);
     const { ready } = fake;
     if (concurrency === runs[0]) printEstate(ready);
+    const profiling = option('--cpu-profile') !== undefined ? await startProfile() : undefined;
     const rss = sampleRss();
     const cpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
@@ -241,6 +268,11 @@ async function main(): Promise<void> {
     const elu = performance.eventLoopUtilization(elu0);
     const cpu = process.cpuUsage(cpu0);
     const peakMb = rss.stop();
+    if (profiling) {
+      const file = `${option('--cpu-profile')}.${concurrency}.cpuprofile`;
+      writeFileSync(file, JSON.stringify(await profiling()));
+      console.log(`CPU profile of the measured run: ${file} (open in Chrome DevTools or speedscope)`);
+    }
     const stats = await fake.stats();
     await fake.close();
     console.log(`\n=== concurrency ${concurrency} ===`);
@@ -262,7 +294,8 @@ function printEstate(ready: Ready): void {
   console.log(
     `\nestate: ${c.accounts} accounts x ${c.regions} regions (built and validated in ${(ready.buildMs / 1000).toFixed(1)} s)\n` +
       `  ${n(c.vpcEndpoints)} VPC endpoints, ${n(c.endpointServices)} endpoint services (${n(c.allowedPrincipals)} allowed principals, ${n(c.endpointConnections)} endpoint connections, ${n(c.connectionNotifications)} notifications),\n` +
-      `  ${n(c.connections)} connections, ${n(c.hosts)} hosts, ${n(c.iamRoles)} IAM roles`,
+      `  ${n(c.connections)} connections, ${n(c.hosts)} hosts, ${n(c.iamRoles)} IAM roles\n` +
+      `  the fake rendered its ${(ready.render.bytes / 2 ** 20).toFixed(0)} MB of large pages (DescribeVpcEndpoints, GetAccountAuthorizationDetails) in ${(ready.render.ms / 1000).toFixed(1)} s, before the clock starts`,
   );
 }
 
@@ -317,6 +350,7 @@ function report(concurrency: number, conditions: Conditions, ready: Ready, stats
     console.log(`  bucket ${bucket}: ${b.calls} answered + ${b.throttled} throttled, requests from ${((b.first - stats.firstRequest) / 1000).toFixed(2)} s to ${((b.last - stats.firstRequest) / 1000).toFixed(2)} s`);
   }
   const peak = process.resourceUsage().maxRSS / 1024;
+  console.log(`fake: ${stats.ahead.hits} answers sent as rendered ahead, ${stats.ahead.misses} rendered on request`);
   console.log(`peak RSS: ${m.peakMb.toFixed(0)} MB during this run (process high-water mark ${peak.toFixed(0)} MB); the fake's process ${stats.rssMb.toFixed(0)} MB`);
 
   const gaps = snapshot.coverage;

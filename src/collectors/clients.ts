@@ -5,6 +5,8 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { limitRequests, type RequestLimiter } from './requests.js';
+import { fastEc2Protocol, fastQueryProtocol } from './wire/fast-protocol.js';
+import { EC2_DECODERS, IAM_DECODERS } from './wire/shapes.js';
 
 /** How clients reach AWS: everything the AWS CLI takes from flags, the rest from the environment. */
 export interface AwsOptions {
@@ -24,6 +26,12 @@ export interface AwsOptions {
 }
 
 type ClientClass<C> = new (config: Record<string, unknown>) => C;
+
+/** Protocols with the projecting decoder (wire/), by client: the large answers are EC2's and IAM's. */
+const PROTOCOLS: ReadonlyMap<Function, unknown> = new Map<Function, unknown>([
+  [EC2Client, fastEc2Protocol(EC2_DECODERS)],
+  [IAMClient, fastQueryProtocol(IAM_DECODERS)],
+]);
 
 type Handler = (args: unknown) => Promise<{ response?: unknown }>;
 
@@ -88,10 +96,18 @@ function make<C extends { middlewareStack: unknown }>(Client: ClientClass<C>, ia
     // is the Pacer's (requests.ts), whose cuts fit a burst of requests throttled together.
     retryMode: options.requests ? 'standard' : 'adaptive',
     maxAttempts: options.maxAttempts,
+    // Each command class's middleware chain is built once per client, not on every send: a
+    // collection sends hundreds of requests per client, and no command here carries middleware of
+    // its own.
+    cacheMiddleware: true,
     requestHandler: { requestTimeout: options.timeoutMs, connectionTimeout: Math.min(options.timeoutMs, 10_000) },
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
+    ...(PROTOCOLS.has(Client) ? { protocol: PROTOCOLS.get(Client) } : {}),
   });
+  // The SDK's logger middleware copies every answer through its sensitive-data filter to hand it
+  // to a logger that, never configured here, discards it: for a 1,000-endpoint page, real work for nothing.
+  (client.middlewareStack as { remove(name: string): boolean }).remove('loggerMiddleware');
   if (options.requests) limitRequests(options.requests).applyToStack(client.middlewareStack);
   const stack = client.middlewareStack as MiddlewareStack;
   stack.add(answerCheck(client as unknown as Parameters<typeof answerCheck>[0], protocol, options.onAnswer), { step: 'deserialize', priority: 'low', name: 'linkauditAnswerCheck' });

@@ -27,7 +27,7 @@ const PAGE_SIZE = 100;
  * ListTagsForResource calls in flight at once. Measured with bench:collect: 16 at once drew
  * throttles whose adaptive back-off made a small estate take 8 s instead of 4.6 s.
  */
-const TAG_CONCURRENCY = 4;
+const TAG_CONCURRENCY = 64;
 
 export async function collectConnections(client: CodeStarConnectionsClient, target: Target): Promise<Collected> {
   let listed: SdkConnection[];

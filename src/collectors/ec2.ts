@@ -8,7 +8,6 @@ import {
   type EC2Client,
   type ServiceConfiguration,
   type Tag,
-  type VpcEndpoint as AwsVpcEndpoint,
 } from '@aws-sdk/client-ec2';
 import { endpointServiceArn, vpcEndpointArn } from '../model/arn.js';
 import { emptySnapshot } from '../model/empty.js';
@@ -26,6 +25,7 @@ import type {
 import { bestProblem, validator } from '../schema/validate.js';
 import { gapFrom, isCredentialError } from './gaps.js';
 import { mapPool } from './pool.js';
+import type { VpcEndpointRead } from './wire/shapes.js';
 import type { Collected, Target } from './types.js';
 
 /** Every EC2 operation this module may call (docs/iam-policy.json must allow each; a test checks the calls a collection really makes). */
@@ -103,10 +103,15 @@ async function readEndpoints(client: EC2Client, t: Target, gaps: GapList): Promi
   }
 }
 
-function toEndpoint(e: AwsVpcEndpoint, t: Target, gaps: GapList): VpcEndpoint {
+function toEndpoint(e: VpcEndpointRead, t: Target, gaps: GapList): VpcEndpoint {
   const id = need(e.VpcEndpointId, 'VpcEndpointId');
+  // Written out member by member rather than spread together: this runs for every endpoint of
+  // every region, and the members keep the order the snapshot has always had.
   const endpoint: VpcEndpoint = {
-    ...base(vpcEndpointArn(t.partition, t.region, t.account, id), t, e.Tags),
+    arn: vpcEndpointArn(t.partition, t.region, t.account, id),
+    account: t.account,
+    region: t.region,
+    tags: tagMap(e.Tags),
     id,
     vpcId: need(e.VpcId, 'VpcId'),
     // Resource and ServiceNetwork endpoints name no service; their target ARN is the closest thing.
@@ -115,10 +120,11 @@ function toEndpoint(e: AwsVpcEndpoint, t: Target, gaps: GapList): VpcEndpoint {
     state: need(e.State, 'State'),
     privateDnsEnabled: e.PrivateDnsEnabled ?? false,
     requesterManaged: e.RequesterManaged ?? false,
-    ...(e.SubnetIds ? { subnetIds: e.SubnetIds } : {}),
-    ...(e.Groups ? { securityGroupIds: e.Groups.flatMap((g) => (g.GroupId ? [g.GroupId] : [])) } : {}),
-    ...timestamp(e.CreationTimestamp),
   };
+  if (e.SubnetIds) endpoint.subnetIds = e.SubnetIds;
+  if (e.Groups) endpoint.securityGroupIds = e.Groups.flatMap((g) => (g.GroupId ? [g.GroupId] : []));
+  const created = e.CreationTimestamp;
+  if (created instanceof Date && !Number.isNaN(created.getTime())) endpoint.creationTimestamp = created.toISOString();
   if (e.PolicyDocument !== undefined) {
     const parsed = parsePolicy(e.PolicyDocument);
     if (typeof parsed === 'string') {

@@ -2,17 +2,7 @@
 // call gives every principal with its inline and attached policies, every local managed policy
 // and every attached AWS managed policy (the API's default with no Filter).
 
-import {
-  GetAccountAuthorizationDetailsCommand,
-  type GetAccountAuthorizationDetailsCommandOutput,
-  type GroupDetail,
-  type IAMClient,
-  type ManagedPolicyDetail,
-  type PolicyDetail,
-  type RoleDetail,
-  type Tag,
-  type UserDetail,
-} from '@aws-sdk/client-iam';
+import { GetAccountAuthorizationDetailsCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { parseArn } from '../model/arn.js';
 import { emptySnapshot } from '../model/empty.js';
 import type {
@@ -30,6 +20,11 @@ import type {
 import { bestProblem, validator } from '../schema/validate.js';
 import { gapFrom, isCredentialError } from './gaps.js';
 import type { Collected, Target } from './types.js';
+import type { AuthorizationDetailsRead, GroupRead, ManagedPolicyRead, RoleRead, UserRead } from './wire/shapes.js';
+
+type Page = AuthorizationDetailsRead;
+type Tag = NonNullable<UserRead['Tags']>[number];
+type PolicyDetail = NonNullable<UserRead['UserPolicyList']>[number];
 
 const OPERATION = 'GetAccountAuthorizationDetails';
 export const IAM_OPERATIONS: readonly string[] = [OPERATION];
@@ -45,7 +40,7 @@ const MALFORMED = 'MalformedPolicyDocument';
 const PLACEHOLDER: PolicyDocument = { Statement: [] };
 
 export async function collectIam(client: IAMClient, target: Target): Promise<Collected> {
-  let pages: GetAccountAuthorizationDetailsCommandOutput[];
+  let pages: Page[];
   try {
     pages = await readAllPages(client);
   } catch (err) {
@@ -63,8 +58,8 @@ export async function collectIam(client: IAMClient, target: Target): Promise<Col
   return { iamUsers, iamGroups, iamRoles, iamPolicies, coverage: ctx.gaps() };
 }
 
-async function readAllPages(client: IAMClient): Promise<GetAccountAuthorizationDetailsCommandOutput[]> {
-  const pages: GetAccountAuthorizationDetailsCommandOutput[] = [];
+async function readAllPages(client: IAMClient): Promise<Page[]> {
+  const pages: Page[] = [];
   const seen = new Set<string>();
   let marker: string | undefined;
   do {
@@ -113,7 +108,7 @@ class Context {
   }
 }
 
-function user(u: UserDetail & { Arn: string }, ctx: Context): IamUser {
+function user(u: UserRead & { Arn: string }, ctx: Context): IamUser {
   const unreadable: UnreadableField[] = [];
   const inlinePolicies = inline(u.UserPolicyList, 'iamUser', u.Arn, unreadable, ctx);
   return {
@@ -128,7 +123,7 @@ function user(u: UserDetail & { Arn: string }, ctx: Context): IamUser {
   };
 }
 
-function group(g: GroupDetail & { Arn: string }, ctx: Context): IamGroup {
+function group(g: GroupRead & { Arn: string }, ctx: Context): IamGroup {
   const unreadable: UnreadableField[] = [];
   const inlinePolicies = inline(g.GroupPolicyList, 'iamGroup', g.Arn, unreadable, ctx);
   return {
@@ -142,7 +137,7 @@ function group(g: GroupDetail & { Arn: string }, ctx: Context): IamGroup {
   };
 }
 
-function role(r: RoleDetail & { Arn: string }, ctx: Context): IamRole {
+function role(r: RoleRead & { Arn: string }, ctx: Context): IamRole {
   const unreadable: UnreadableField[] = [];
   const inlinePolicies = inline(r.RolePolicyList, 'iamRole', r.Arn, unreadable, ctx);
   const trust = decodePolicy(r.AssumeRolePolicyDocument);
@@ -159,7 +154,7 @@ function role(r: RoleDetail & { Arn: string }, ctx: Context): IamRole {
   };
 }
 
-function policy(p: ManagedPolicyDetail & { Arn: string }, ctx: Context): IamPolicy {
+function policy(p: ManagedPolicyRead & { Arn: string }, ctx: Context): IamPolicy {
   const unreadable: UnreadableField[] = [];
   // Only the default version is in force; the others are history.
   const versions = p.PolicyVersionList ?? [];
@@ -211,14 +206,28 @@ function inline(list: PolicyDetail[] | undefined, kind: ResourceKind, arn: strin
 
 type Decoded = { ok: true; document: PolicyDocument } | { ok: false; reason: string };
 
+// Accounts attach the same documents to many roles (a trust policy for a CI system, a standard
+// inline policy): each text is decoded and checked once. The document is shared, never mutated.
+const decodedPolicies = new Map<string, Decoded>();
+
+function decodePolicy(raw: string | undefined): Decoded {
+  if (raw === undefined || raw === '') return { ok: false, reason: 'no document' };
+  let result = decodedPolicies.get(raw);
+  if (result === undefined) {
+    result = decodePolicyText(raw);
+    if (decodedPolicies.size >= 10_000) decodedPolicies.clear();
+    decodedPolicies.set(raw, result);
+  }
+  return result;
+}
+
 /**
  * IAM returns policy documents as RFC 3986 percent-encoded JSON (the SDK passes the string
  * through as is). decodeURIComponent is the matching decoder: it leaves '+' alone, which the
  * encoding never uses for a space. A document already starting with '{' has been decoded on its
  * way here (the encoding turns '{' into %7B) and is not decoded twice, which would misread a '%'.
  */
-function decodePolicy(raw: string | undefined): Decoded {
-  if (raw === undefined || raw === '') return { ok: false, reason: 'no document' };
+function decodePolicyText(raw: string): Decoded {
   let text = raw;
   if (!raw.trimStart().startsWith('{')) {
     try {

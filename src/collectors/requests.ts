@@ -6,27 +6,33 @@
 // calls, holds no slot while it waits, so it never keeps other buckets from being read, and the
 // busiest bucket is not queued behind other accounts' work.
 
-/** The slice of the SDK's middleware stack this module needs (the SDK's own types are not a dependency). */
+/** The slice of the SDK's middleware stack this module needs. */
 interface Stack {
   addRelativeTo(
-    middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
+    middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
     options: { name: string; relation: 'before' | 'after'; toMiddleware: string },
   ): void;
 }
 
-/** At most `limit` requests in flight; the others wait their turn in arrival order. */
+/**
+ * At most `limit` requests in flight; the others wait their turn in arrival order, except that
+ * `bulk` requests wait behind every other. Bulk requests are the few that bring large pages (a
+ * thousand VPC endpoints, a thousand IAM entities): each costs the collector real CPU time to
+ * read, and no other call waits on them. The small calls are the ones chains are made of
+ * (AssumeRole, then ListConnections, then a tag call per connection into a throttled bucket), and
+ * a chain that waits behind a queue of pages to read is time added to the whole collection.
+ */
 export class RequestLimiter {
   private active = 0;
   private most = 0;
-  private readonly waiting: Array<() => void> = [];
-  private head = 0;
+  private readonly queues = { first: new Queue(), bulk: new Queue() };
 
   constructor(readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`request limit must be a whole number of at least 1, not ${limit}`);
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  async run<T>(work: () => Promise<T>, bulk = false): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => (bulk ? this.queues.bulk : this.queues.first).push(resolve));
     else this.active++;
     this.most = Math.max(this.most, this.active);
     try {
@@ -47,21 +53,33 @@ export class RequestLimiter {
   }
 
   private release(): void {
-    const next = this.waiting[this.head];
-    if (next === undefined) {
-      this.active--;
-      return;
-    }
+    const next = this.queues.first.shift() ?? this.queues.bulk.shift();
     // The slot passes straight to the next in line (active stays the same), so a request arriving
     // meanwhile cannot overtake it.
-    this.waiting[this.head] = undefined as unknown as () => void;
+    if (next === undefined) this.active--;
+    else next();
+  }
+}
+
+/** A first-in first-out queue that stays cheap with thousands waiting (no shift() per item). */
+class Queue {
+  private items: Array<(() => void) | undefined> = [];
+  private head = 0;
+
+  push(item: () => void): void {
+    this.items.push(item);
+  }
+
+  shift(): (() => void) | undefined {
+    const item = this.items[this.head];
+    if (item === undefined) return undefined;
+    this.items[this.head] = undefined;
     this.head++;
-    // Compacted now and then rather than shift()ed each time: thousands may be waiting.
-    if (this.head > 1024 && this.head * 2 > this.waiting.length) {
-      this.waiting.splice(0, this.head);
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
       this.head = 0;
     }
-    next();
+    return item;
   }
 }
 
@@ -128,6 +146,9 @@ export class Pacer {
   }
 }
 
+/** The operations whose pages are large (see RequestLimiter). */
+const BULK = new Set(['DescribeVpcEndpointsCommand', 'GetAccountAuthorizationDetailsCommand']);
+
 const WINDOW_MS = 1000;
 const BETA = 0.7;
 /** The SDK's adaptive limiter's floor too: even a heavily throttled client makes progress. */
@@ -181,7 +202,8 @@ export function limitRequests(limiter: RequestLimiter, pacer: Pacer = new Pacer(
   return {
     applyToStack(stack) {
       (stack as Stack).addRelativeTo(
-        (next) => async (args) => {
+        (next, context) => async (args) => {
+          const bulk = BULK.has(context.commandName ?? '');
           await pacer.turn();
           return limiter.run(async () => {
             const sentAt = pacer.now();
@@ -193,7 +215,7 @@ export function limitRequests(limiter: RequestLimiter, pacer: Pacer = new Pacer(
               if (isThrottle(err)) pacer.throttled(sentAt);
               throw err;
             }
-          });
+          }, bulk);
         },
         { name: 'linkauditRequestLimit', relation: 'before', toMiddleware: 'httpSigningMiddleware' },
       );

@@ -7,7 +7,10 @@ export const XML_HEADERS = { 'content-type': 'text/xml;charset=UTF-8' } as const
 /** An element's content: text, a list (each entry an `<item>`), or child elements; undefined is left out. */
 export type Wire = string | number | boolean | Date | null | undefined | readonly Wire[] | { readonly [element: string]: Wire };
 
+const SPECIAL = /[&<>"']/;
+
 export function escapeXml(text: string): string {
+  if (!SPECIAL.test(text)) return text;
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 

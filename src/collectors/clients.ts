@@ -4,6 +4,8 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { limitRequests, type RequestLimiter } from './requests.js';
 import { fastEc2Protocol, fastQueryProtocol } from './wire/fast-protocol.js';
 import { EC2_DECODERS, IAM_DECODERS } from './wire/shapes.js';
@@ -23,6 +25,34 @@ export interface AwsOptions {
   onAnswer?: (throttled: boolean) => void;
   /** Bounds the HTTP requests in flight over every client given it (a collection's --concurrency). */
   requests?: RequestLimiter;
+  /** Connections shared by every client given them (see sharedAgents). */
+  agents?: Agents;
+}
+
+export interface Agents {
+  http: HttpAgent;
+  https: HttpsAgent;
+}
+
+/**
+ * One pool of keep-alive connections for a whole collection. Each SDK client would otherwise keep
+ * its own, and a collection makes a client per service, region and account: hundreds of clients
+ * reaching the same few endpoints (ec2.us-east-1.amazonaws.com for every account), each paying
+ * its own TCP and TLS handshakes. A connection carries no credentials (every request is signed
+ * on its own), so sharing them across accounts is safe. At most `sockets` per endpoint: the
+ * request limiter already bounds requests in flight to that.
+ */
+export function sharedAgents(sockets: number): Agents & { destroy(): void } {
+  const http = new HttpAgent({ keepAlive: true, maxSockets: sockets });
+  const https = new HttpsAgent({ keepAlive: true, maxSockets: sockets });
+  return {
+    http,
+    https,
+    destroy() {
+      http.destroy();
+      https.destroy();
+    },
+  };
 }
 
 type ClientClass<C> = new (config: Record<string, unknown>) => C;
@@ -89,6 +119,15 @@ function answerCheck(client: { config: { streamCollector: (body: unknown) => Pro
     };
 }
 
+/** The SDK's Node HTTP handler settings: timeouts, and the collection's shared connections if any. */
+export function requestHandlerOptions(options: AwsOptions): Record<string, unknown> {
+  return {
+    requestTimeout: options.timeoutMs,
+    connectionTimeout: Math.min(options.timeoutMs, 10_000),
+    ...(options.agents ? { httpAgent: options.agents.http, httpsAgent: options.agents.https } : {}),
+  };
+}
+
 function make<C extends { middlewareStack: unknown }>(Client: ClientClass<C>, iamPrefix: string, protocol: Protocol, region: string, options: AwsOptions): C {
   const client = new Client({
     region,
@@ -100,7 +139,7 @@ function make<C extends { middlewareStack: unknown }>(Client: ClientClass<C>, ia
     // collection sends hundreds of requests per client, and no command here carries middleware of
     // its own.
     cacheMiddleware: true,
-    requestHandler: { requestTimeout: options.timeoutMs, connectionTimeout: Math.min(options.timeoutMs, 10_000) },
+    requestHandler: requestHandlerOptions(options),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
     ...(PROTOCOLS.has(Client) ? { protocol: PROTOCOLS.get(Client) } : {}),

@@ -24,10 +24,11 @@ const SERVICE = 'codeconnections';
 /** botocore codestar-connections 2019-12-01: MaxResults is 0..100 for ListConnections and ListHosts. */
 const PAGE_SIZE = 100;
 /**
- * ListTagsForResource calls in flight at once. Measured with bench:collect: 16 at once drew
- * throttles whose adaptive back-off made a small estate take 8 s instead of 4.6 s.
+ * ListTagsForResource calls in flight at once for one account. Throttling is the Pacer's (it
+ * paces to the bucket's refill and sends throttled calls again), so this only keeps an account
+ * with hundreds of connections from holding the collection's whole request budget.
  */
-const TAG_CONCURRENCY = 64;
+const TAG_CONCURRENCY = 16;
 
 export async function collectConnections(client: CodeStarConnectionsClient, target: Target): Promise<Collected> {
   let listed: SdkConnection[];

@@ -9,7 +9,7 @@ import { emptySnapshot } from '../model/empty.js';
 import { validateSnapshot } from '../model/load.js';
 import type { CoverageGap, Organization, Snapshot } from '../model/types.js';
 import { TOOL_NAME, toolVersion } from '../version.js';
-import { clientsFor, type AwsOptions } from './clients.js';
+import { clientsFor, requestHandlerOptions, sharedAgents, type AwsOptions } from './clients.js';
 import { collectConnections, collectHosts } from './codeconnections.js';
 import { collectEc2 } from './ec2.js';
 import { errorCode, gapFrom, isCredentialError } from './gaps.js';
@@ -87,8 +87,21 @@ export async function collect(given: CollectOptions): Promise<Snapshot> {
 const ACCOUNTS_AT_ONCE = 64;
 
 async function collectAll(given: CollectOptions): Promise<Snapshot> {
-  // Every client of the collection, the role's STS clients too, shares one bound on requests.
-  const options: CollectOptions = given.requests ? given : { ...given, requests: new RequestLimiter(given.concurrency) };
+  // Every client of the collection, the role's STS clients too, shares one bound on requests and
+  // one pool of connections.
+  const agents = given.agents ? undefined : sharedAgents(given.concurrency);
+  try {
+    return await collectWith({
+      ...given,
+      ...(given.requests ? {} : { requests: new RequestLimiter(given.concurrency) }),
+      ...(agents ? { agents } : {}),
+    });
+  } finally {
+    agents?.destroy();
+  }
+}
+
+async function collectWith(options: CollectOptions): Promise<Snapshot> {
   const startedAt = new Date().toISOString();
   const home = await configuredRegion(options);
   const caller = await callerIdentity(home, options);
@@ -161,6 +174,10 @@ async function collectAccount(account: string, caller: Identity, home: string, o
     // Everything of an account at once (its requests bounded by options.requests): connections
     // (global, so read once from the home region), IAM, and every region.
     const accountWide = Promise.all([collectConnections(homeClients.codeconnections, target(home)), collectIam(homeClients.iam, target('global'))]);
+    // The regions wait one turn of the event loop: accounts entered together (their roles assumed
+    // side by side) then all send their account-wide first calls (ListConnections, whose answer
+    // leads to a tag call per connection) before any sends its regions' dozens of listings.
+    await new Promise((resolve) => setImmediate(resolve));
     const perRegion = Promise.all(
       regions.map(async (region) => {
         const clients = clientsFor(region, aws);
@@ -220,7 +237,13 @@ function assumed(account: string, home: string, options: CollectOptions): Provid
     ...(options.credentials ? { masterCredentials: options.credentials } : {}),
     // The STS client behind the role retries as every other client does: a throttled AssumeRole
     // must not cost the account.
-    clientConfig: { region: home, retryMode: options.requests ? 'standard' : 'adaptive', maxAttempts: options.maxAttempts, ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}) },
+    clientConfig: {
+      region: home,
+      retryMode: options.requests ? 'standard' : 'adaptive',
+      maxAttempts: options.maxAttempts,
+      requestHandler: requestHandlerOptions(options),
+      ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
+    },
     ...(options.requests ? { clientPlugins: [limitRequests(options.requests)] } : {}),
   });
   let current: ReturnType<Provider> | undefined;

@@ -15,25 +15,31 @@ interface Stack {
 }
 
 /**
- * At most `limit` requests in flight; the others wait their turn in arrival order, except that
- * `bulk` requests wait behind every other. Bulk requests are the few that bring large pages (a
- * thousand VPC endpoints, a thousand IAM entities): each costs the collector real CPU time to
- * read, and no other call waits on them. The small calls are the ones chains are made of
- * (AssumeRole, then ListConnections, then a tag call per connection into a throttled bucket), and
- * a chain that waits behind a queue of pages to read is time added to the whole collection.
+ * At most `limit` requests in flight. The others wait, each in its client's lane, and the lanes
+ * take turns: a client that has many requests queued (an account's region fanning out its
+ * listings) does not make one with few (a chain: AssumeRole, then ListConnections, then the tag
+ * calls into a throttled bucket) wait for all of them. Within a lane, requests keep their order.
+ *
+ * Bulk requests wait behind every other. They are the few that bring large pages (a thousand VPC
+ * endpoints, a thousand IAM entities): each costs the collector real CPU time to read, and no other
+ * call waits on them.
  */
 export class RequestLimiter {
   private active = 0;
   private most = 0;
-  private readonly queues = { first: new Queue(), bulk: new Queue() };
+  private readonly rings = { first: new Lanes(), bulk: new Lanes() };
 
   constructor(readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`request limit must be a whole number of at least 1, not ${limit}`);
   }
 
-  async run<T>(work: () => Promise<T>, bulk = false): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => (bulk ? this.queues.bulk : this.queues.first).push(resolve));
-    else this.active++;
+  /** Runs `work` when a slot is free; `lane` is the client it is for (one lane if not given). */
+  async run<T>(work: () => Promise<T>, options: { lane?: object; bulk?: boolean } = {}): Promise<T> {
+    const ring = options.bulk ? this.rings.bulk : this.rings.first;
+    const lane = options.lane ?? this;
+    if (this.active >= this.limit || !this.rings.first.empty || (options.bulk && !ring.empty)) {
+      await new Promise<void>((resolve) => ring.push(lane, resolve));
+    } else this.active++;
     this.most = Math.max(this.most, this.active);
     try {
       return await work();
@@ -53,7 +59,7 @@ export class RequestLimiter {
   }
 
   private release(): void {
-    const next = this.queues.first.shift() ?? this.queues.bulk.shift();
+    const next = this.rings.first.shift() ?? this.rings.bulk.shift();
     // The slot passes straight to the next in line (active stays the same), so a request arriving
     // meanwhile cannot overtake it.
     if (next === undefined) this.active--;
@@ -61,10 +67,50 @@ export class RequestLimiter {
   }
 }
 
+/** Lanes of waiting requests, served in turn: one from each lane that has any, round and round. */
+class Lanes {
+  private readonly waiting = new Map<object, Queue>();
+  /** Lanes with requests waiting, in the order they will be served. */
+  private ring: object[] = [];
+  private at = 0;
+
+  get empty(): boolean {
+    return this.ring.length === 0;
+  }
+
+  push(lane: object, item: () => void): void {
+    let queue = this.waiting.get(lane);
+    if (!queue) {
+      queue = new Queue();
+      this.waiting.set(lane, queue);
+    }
+    if (queue.empty) this.ring.push(lane);
+    queue.push(item);
+  }
+
+  shift(): (() => void) | undefined {
+    if (this.ring.length === 0) return undefined;
+    if (this.at >= this.ring.length) this.at = 0;
+    const lane = this.ring[this.at] as object;
+    const queue = this.waiting.get(lane) as Queue;
+    const item = queue.shift();
+    if (queue.empty) {
+      // Out of the ring; the next lane moves into this place.
+      this.ring.splice(this.at, 1);
+      this.waiting.delete(lane);
+    } else this.at++;
+    return item;
+  }
+}
+
 /** A first-in first-out queue that stays cheap with thousands waiting (no shift() per item). */
 class Queue {
   private items: Array<(() => void) | undefined> = [];
   private head = 0;
+
+  get empty(): boolean {
+    return this.head >= this.items.length;
+  }
 
   push(item: () => void): void {
     this.items.push(item);
@@ -85,22 +131,31 @@ class Queue {
 
 /**
  * Client-side pacing of one client (one service in one account and region, the scope AWS throttles
- * in). It holds nothing back until AWS throttles a request; then it spaces sends at a rate below
- * what AWS was granting, and creeps back up while answers come.
+ * in). It holds nothing back until AWS throttles a request; then it sends at the rate AWS grants,
+ * and creeps up while answers come, to find out whether AWS grants more.
  *
- * It replaces the SDK's adaptive rate limiter, which against a token bucket that is first emptied
- * by a burst collapses to its floor of 0.5 requests a second for seconds: it cuts the rate once per
- * throttled answer, so a burst of N requests in flight when the bucket ran dry cuts it N times, and
- * a new client measures its own sending rate over the time since it was created, idle time
- * included. Here one throttling event cuts once: a throttled request sent before the last cut was
- * already answered for. Retries (with the SDK's standard back-off and retry quota) are unchanged.
+ * AWS throttles with token buckets: a burst, then a steady refill. Once a bucket has run dry (the
+ * first throttle), the answers that still come to a client that keeps sending arrive at the
+ * refill rate; so the answers counted since then, over at least MEASURE_MS, are that rate, and
+ * the client paces to it, getting there by cuts of at most BETA each. The first cut is to BETA of
+ * what was answered over the last second. One throttling event cuts once: a throttled request
+ * sent before the last cut was already answered for.
+ *
+ * It replaces the SDK's adaptive rate limiter, which against a token bucket first emptied by a
+ * burst collapses to its floor of 0.5 requests a second for seconds: it cuts the rate once per
+ * throttled answer, so a burst of N requests in flight when the bucket ran dry cuts it N times.
  */
 export class Pacer {
   /** Sends per second; undefined until the first throttle. */
   private rate: number | undefined;
   private nextSend = 0;
   private cutAt = -Infinity;
-  /** When recent answers (not throttles) arrived, for the rate AWS was granting. */
+  /** When the bucket last ran dry: the first throttle after a quiet spell. */
+  private dryAt = -Infinity;
+  /** Throttled answers since then. */
+  private throttles = 0;
+  private lastThrottle = -Infinity;
+  /** When recent answers (not throttles) arrived. */
   private readonly answers: number[] = [];
 
   constructor(private readonly clock: Clock = systemClock) {}
@@ -121,36 +176,68 @@ export class Pacer {
   answered(): void {
     const now = this.clock.now();
     this.answers.push(now);
-    while ((this.answers[0] ?? now) < now - WINDOW_MS) this.answers.shift();
+    this.forget(now);
     // Additive increase: about INCREASE_PER_S more each second while AWS keeps answering.
     if (this.rate !== undefined) this.rate += INCREASE_PER_S / this.rate;
   }
 
   /** A request sent at `sentAt` (this.now()) was throttled. */
   throttled(sentAt: number): void {
-    if (sentAt < this.cutAt) return;
     const now = this.clock.now();
-    // What AWS answered over the last second: above its refill rate while a burst lasted, at it
-    // once the bucket is dry. Each cut takes BETA of the lower of that and the current rate, so a
-    // few round trips bring the rate under the refill, with one throttled answer per round trip.
-    while ((this.answers[0] ?? now) < now - WINDOW_MS) this.answers.shift();
-    const granted = (this.answers.length * 1000) / WINDOW_MS;
-    this.rate = Math.max(MIN_RATE, BETA * Math.min(this.rate ?? Infinity, granted));
+    if (now - this.lastThrottle > QUIET_MS) {
+      this.dryAt = now;
+      this.throttles = 0;
+    }
+    this.throttles++;
+    this.lastThrottle = now;
+    if (sentAt < this.cutAt) return;
+    this.forget(now);
+    const since = Math.max(this.dryAt, now - WINDOW_MS);
+    if (now - since < MEASURE_MS) {
+      // Too early to measure the refill: BETA of what was answered over the last second (a burst
+      // included), and not below FIRST_RATE, for a client that sends little and shares a bucket
+      // with a busy one would otherwise be paced to a trickle for what the busy one did.
+      this.rate = Math.min(this.rate ?? Infinity, Math.max(FIRST_RATE, BETA * ((this.answers.length * 1000) / WINDOW_MS)));
+    } else {
+      // Sending faster than the refill (this throttle says so), a client that kept sending has
+      // had its answers since the bucket ran dry at the refill rate. One that sent little (a
+      // service sharing the bucket with a busy one) has had fewer, which is why a client is only
+      // measured after MIN_SAMPLES sends, and one cut never goes below BETA of the rate before it.
+      const answered = this.answers.filter((t) => t >= since).length;
+      if (answered + this.throttles >= MIN_SAMPLES) {
+        const measured = (answered * 1000) / (now - since);
+        this.rate = Math.max(MIN_RATE, Math.min(this.rate ?? Infinity, Math.max(measured, BETA * (this.rate ?? measured))));
+      }
+      // Fewer sends than that since the bucket ran dry: this client is not what empties it.
+    }
     this.cutAt = now;
-    this.nextSend = Math.max(this.nextSend, now + 1000 / this.rate);
+    if (this.rate !== undefined) this.nextSend = Math.max(this.nextSend, now + 1000 / this.rate);
   }
 
   /** The current rate limit (requests per second), undefined while there is none. */
   get limit(): number | undefined {
     return this.rate;
   }
+
+  private forget(now: number): void {
+    while ((this.answers[0] ?? now) < now - WINDOW_MS) this.answers.shift();
+  }
 }
 
+/** Throttled requests are sent again after the client's next turn, up to this many times, before the SDK's own retries (with their back-off) take over. */
+const RESENDS = 8;
 /** The operations whose pages are large (see RequestLimiter). */
 const BULK = new Set(['DescribeVpcEndpointsCommand', 'GetAccountAuthorizationDetailsCommand']);
 
 const WINDOW_MS = 1000;
+/** How long after a bucket ran dry its answers are taken as its refill rate. */
+const MEASURE_MS = 250;
+/** A throttle this long after the last one means the bucket filled up and ran dry again. */
+const QUIET_MS = 2000;
 const BETA = 0.7;
+const FIRST_RATE = 10;
+/** Sends (answered or throttled) since the bucket ran dry before a client's answers are taken as its refill rate. */
+const MIN_SAMPLES = 12;
 /** The SDK's adaptive limiter's floor too: even a heavily throttled client makes progress. */
 const MIN_RATE = 0.5;
 const INCREASE_PER_S = 1;
@@ -197,6 +284,12 @@ export function isThrottle(err: unknown): boolean {
  * no slot, and before signing, so a request that waited is signed when it is sent, not when it
  * queued. The slot is held until the answer is deserialized: that bounds the answers buffered in
  * memory too, not only the sockets.
+ *
+ * A throttled request is sent again here, when the Pacer gives the client its next turn, rather
+ * than handed to the SDK's retry back-off (random waits of up to 1, 2, 4 s…, the same for every
+ * request whatever the bucket's rate): the Pacer already spaces the client's sends at the rate AWS
+ * grants, and the back-off would leave the bucket's refills unused. After RESENDS throttles in a
+ * row the SDK's retries take over.
  */
 export function limitRequests(limiter: RequestLimiter, pacer: Pacer = new Pacer()): { applyToStack(stack: unknown): void } {
   return {
@@ -204,21 +297,38 @@ export function limitRequests(limiter: RequestLimiter, pacer: Pacer = new Pacer(
       (stack as Stack).addRelativeTo(
         (next, context) => async (args) => {
           const bulk = BULK.has(context.commandName ?? '');
-          await pacer.turn();
-          return limiter.run(async () => {
-            const sentAt = pacer.now();
+          for (let resend = 0; ; resend++) {
+            await pacer.turn();
             try {
-              const out = await next(args);
-              pacer.answered();
-              return out;
+              return await limiter.run(async () => {
+                const sentAt = pacer.now();
+                try {
+                  const out = await next(resend === 0 ? args : freshRequest(args));
+                  pacer.answered();
+                  return out;
+                } catch (err) {
+                  if (isThrottle(err)) pacer.throttled(sentAt);
+                  throw err;
+                }
+              }, { lane: pacer, bulk });
             } catch (err) {
-              if (isThrottle(err)) pacer.throttled(sentAt);
-              throw err;
+              if (!isThrottle(err) || resend >= RESENDS) throw err;
             }
-          }, bulk);
+          }
         },
         { name: 'linkauditRequestLimit', relation: 'before', toMiddleware: 'httpSigningMiddleware' },
       );
     },
   };
+}
+
+/** The request again, with headers and query of its own: signing writes its headers into the request it is given. */
+function freshRequest(args: unknown): unknown {
+  const a = args as { request?: { headers?: object; query?: object } };
+  if (a.request === undefined) return args;
+  const request = Object.assign(Object.create(Object.getPrototypeOf(a.request) as object) as object, a.request, {
+    headers: { ...a.request.headers },
+    ...(a.request.query ? { query: { ...a.request.query } } : {}),
+  });
+  return { ...a, request };
 }

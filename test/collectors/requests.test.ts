@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isThrottle, Pacer, RequestLimiter, type Clock } from '../../src/collectors/requests.js';
+import { simulate } from './pacing-sim.js';
 
 /** A clock that moves only when told to; sleeps are recorded and resolved at once. */
 function manualClock(): Clock & { at: number; slept: number[] } {
@@ -97,8 +98,9 @@ describe('Pacer', () => {
     const once = pacer.limit;
     for (let i = 0; i < 15; i++) pacer.throttled(sentTogether);
     expect(pacer.limit).toBe(once);
-    // A request sent after the cut and still throttled means the rate is still too high.
-    clock.at = 600;
+    // A request sent after the cut and still throttled, once the bucket has been dry long enough
+    // to measure, means the rate is still too high.
+    clock.at = 800;
     pacer.throttled(clock.now());
     expect(pacer.limit).toBeLessThan(once ?? 0);
   });
@@ -106,13 +108,59 @@ describe('Pacer', () => {
   it('never stops a client: the rate has a floor, and rises again while answers come', () => {
     const clock = manualClock();
     const pacer = new Pacer(clock);
-    for (let i = 0; i < 30; i++) {
-      clock.at += 10;
+    for (let i = 0; i < 60; i++) {
+      clock.at += 20;
       pacer.throttled(clock.now());
     }
     expect(pacer.limit).toBe(0.5);
     pacer.answered();
     expect(pacer.limit).toBeGreaterThan(0.5);
+  });
+
+  it('paces a client that keeps sending to the refill rate of the bucket it emptied', async () => {
+    // Virtual time: each run is seconds of a client against a token bucket, simulated in milliseconds.
+    for (const workers of [4, 16, 64]) {
+      for (const bucket of [
+        { requests: 132, burst: 100, ratePerSecond: 20 },
+        { requests: 400, burst: 100, ratePerSecond: 20 },
+        { requests: 300, burst: 20, ratePerSecond: 5 },
+      ]) {
+        const run = await simulate({ ...bucket, workers, latencyMs: 20 });
+        const ideal = ((bucket.requests - bucket.burst) / bucket.ratePerSecond) * 1000;
+        expect(run.finishedAt, `${workers} workers, ${JSON.stringify(bucket)}`).toBeLessThanOrEqual(ideal * 1.1);
+        // And without hammering: throttled answers stay a fraction of the requests.
+        expect(run.throttled).toBeLessThan(bucket.requests * 0.75);
+      }
+    }
+  });
+
+  it('does not pace a client that sent little to a trickle for a bucket another client emptied', () => {
+    const clock = manualClock();
+    const pacer = new Pacer(clock);
+    clock.at = 100;
+    pacer.answered();
+    clock.at = 120;
+    pacer.throttled(110);
+    expect(pacer.limit).toBe(10);
+  });
+});
+
+describe('RequestLimiter lanes', () => {
+  it('serves waiting lanes in turn, so a short chain does not wait behind a long fan-out', async () => {
+    const limiter = new RequestLimiter(1);
+    const order: string[] = [];
+    const fanOut = {};
+    const chain = {};
+    let release: () => void = () => {};
+    const blocker = limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const runs = [
+      ...[1, 2, 3, 4].map((i) => limiter.run(async () => void order.push(`fan-${i}`), { lane: fanOut })),
+      limiter.run(async () => void order.push('chain-1'), { lane: chain }),
+      limiter.run(async () => void order.push('bulk'), { lane: chain, bulk: true }),
+    ];
+    release();
+    await Promise.all([blocker, ...runs]);
+    expect(order).toEqual(['fan-1', 'chain-1', 'fan-2', 'fan-3', 'fan-4', 'bulk']);
   });
 });
 

@@ -62,18 +62,25 @@ export class XmlDecodeError extends Error {
   override readonly name = 'InvalidResponse';
 }
 
-/** Wire name → [member name, shape], built once per structure shape. */
-const wireMaps = new WeakMap<StructShape, Map<string, readonly [string, Shape]>>();
+/** A structure's members by the length of their wire name: found without slicing the tag's name. */
+type MemberIndex = Map<number, Array<readonly [wire: string, member: string, shape: Shape]>>;
+const indexes = new WeakMap<StructShape, MemberIndex>();
 
-function wireMap(shape: StructShape): Map<string, readonly [string, Shape]> {
-  let map = wireMaps.get(shape);
-  if (!map) {
-    map = new Map(Object.entries(shape.struct).map(([member, [wire, s]]) => [wire, [member, s] as const]));
-    wireMaps.set(shape, map);
+function memberIndex(shape: StructShape): MemberIndex {
+  let index = indexes.get(shape);
+  if (!index) {
+    index = new Map();
+    for (const [member, [wire, s]] of Object.entries(shape.struct)) {
+      const list = index.get(wire.length) ?? [];
+      list.push([wire, member, s]);
+      index.set(wire.length, list);
+    }
+    indexes.set(shape, index);
   }
-  return map;
+  return index;
 }
 
+const NONE: ReadonlyArray<readonly [string, string, Shape]> = [];
 const LT = 60; // <
 const GT = 62; // >
 const SLASH = 47; // /
@@ -100,6 +107,8 @@ export function decodeXml<S extends StructShape>(text: string, root: string, sha
 
 class Reader {
   private i = 0;
+  private nameStart = 0;
+  private nameEnd = 0;
   /** Whether the last start tag read was `<name/>`. */
   selfClosed = false;
 
@@ -132,6 +141,20 @@ class Reader {
 
   /** At `<`: reads a start tag and returns its name; sets selfClosed. */
   startTag(): string {
+    this.openTag();
+    return this.tagName();
+  }
+
+  /** The name of the start tag last read. */
+  private tagName(): string {
+    return this.x.slice(this.nameStart, this.nameEnd);
+  }
+
+  /**
+   * At `<`: reads a start tag, leaving its name's place in nameStart/nameEnd (sliced only when
+   * needed: most names are matched in place) and whether it was `<name/>` in selfClosed.
+   */
+  private openTag(): void {
     const x = this.x;
     const start = this.i + 1;
     let j = start;
@@ -141,31 +164,37 @@ class Reader {
       if (Number.isNaN(c)) throw new XmlDecodeError('unexpected end of input in a start tag');
       j++;
     }
-    const name = x.slice(start, j);
-    if (name === '') throw new XmlDecodeError(`empty element name at offset ${this.i}`);
+    if (j === start) throw new XmlDecodeError(`empty element name at offset ${this.i}`);
+    this.nameStart = start;
+    this.nameEnd = j;
     // Attributes (the root's xmlns) are stepped over; a quoted value may hold '>'.
     for (;;) {
       const c = x.charCodeAt(j);
       if (c === GT) {
         this.selfClosed = false;
         this.i = j + 1;
-        return name;
+        return;
       }
       if (c === SLASH) {
-        if (x.charCodeAt(j + 1) !== GT) throw new XmlDecodeError(`expected > after / in <${name}>`);
+        if (x.charCodeAt(j + 1) !== GT) throw new XmlDecodeError(`expected > after / in <${this.tagName()}>`);
         this.selfClosed = true;
         this.i = j + 2;
-        return name;
+        return;
       }
       if (c === 34 || c === 39) {
         const close = x.indexOf(c === 34 ? '"' : "'", j + 1);
-        if (close < 0) throw new XmlDecodeError(`unclosed attribute value in <${name}>`);
+        if (close < 0) throw new XmlDecodeError(`unclosed attribute value in <${this.tagName()}>`);
         j = close + 1;
         continue;
       }
-      if (Number.isNaN(c)) throw new XmlDecodeError(`unexpected end of input in <${name}>`);
+      if (Number.isNaN(c)) throw new XmlDecodeError(`unexpected end of input in <${this.tagName()}>`);
       j++;
     }
+  }
+
+  /** Whether the start tag last read is named `name`. */
+  private named(name: string): boolean {
+    return this.nameEnd - this.nameStart === name.length && this.x.startsWith(name, this.nameStart);
   }
 
   /** At `</`: reads the end tag and checks that it closes `name`. */
@@ -185,7 +214,7 @@ class Reader {
   /** The content of `<name>` (start tag read, not self-closing) as a structure. */
   struct(shape: StructShape, name: string): Record<string, unknown> {
     const x = this.x;
-    const members = wireMap(shape);
+    const members = memberIndex(shape);
     const out: Record<string, unknown> = {};
     for (;;) {
       const lt = x.indexOf('<', this.i);
@@ -200,18 +229,24 @@ class Reader {
         this.markup();
         continue;
       }
-      const child = this.startTag();
-      const member = members.get(child);
+      this.openTag();
+      let member: readonly [string, string, Shape] | undefined;
+      for (const candidate of members.get(this.nameEnd - this.nameStart) ?? NONE) {
+        if (x.startsWith(candidate[0], this.nameStart)) {
+          member = candidate;
+          break;
+        }
+      }
       if (member === undefined) {
-        if (!this.selfClosed) this.skip(child);
+        if (!this.selfClosed) this.skip();
         continue;
       }
-      const [key, s] = member;
+      const [wire, key, s] = member;
       if (key in out) {
         // A list member repeated would be read first-wins by the SDK; a scalar would fail there.
-        throw new XmlDecodeError(`<${child}> appears twice in <${name}>`);
+        throw new XmlDecodeError(`<${wire}> appears twice in <${name}>`);
       }
-      out[key] = this.value(s, child);
+      out[key] = this.value(s, wire);
     }
   }
 
@@ -238,9 +273,9 @@ class Reader {
         this.markup();
         continue;
       }
-      const child = this.startTag();
-      if (child === shape.item) out.push(this.value(shape.list, child));
-      else if (!this.selfClosed) this.skip(child);
+      this.openTag();
+      if (this.named(shape.item)) out.push(this.value(shape.list, shape.item));
+      else if (!this.selfClosed) this.skip();
     }
   }
 
@@ -284,25 +319,44 @@ class Reader {
     }
   }
 
-  /** Steps over the content of `<name>` (start tag read, not self-closing) and its end tag. */
-  private skip(name: string): void {
+  /** Steps over the content of the element whose start tag was just read (not self-closing), and its end tag. */
+  private skip(): void {
     const x = this.x;
-    const open: string[] = [name];
+    // Where the names of the open elements are: [start, end, start, end, …], compared in place.
+    const open: number[] = [this.nameStart, this.nameEnd];
     for (;;) {
       const lt = x.indexOf('<', this.i);
-      if (lt < 0) throw new XmlDecodeError(`missing closing tag </${open[open.length - 1]}>`);
+      if (lt < 0) throw new XmlDecodeError(`missing closing tag </${x.slice(open[open.length - 2], open[open.length - 1])}>`);
       this.i = lt;
       const next = x.charCodeAt(lt + 1);
       if (next === SLASH) {
-        this.endTag(open.pop() as string);
+        const end = open.pop() as number;
+        const start = open.pop() as number;
+        this.endTagAt(start, end);
         if (open.length === 0) return;
       } else if (next === BANG || next === QUESTION) {
         this.markup();
       } else {
-        const child = this.startTag();
-        if (!this.selfClosed) open.push(child);
+        this.openTag();
+        if (!this.selfClosed) open.push(this.nameStart, this.nameEnd);
       }
     }
+  }
+
+  /** At `</`: reads the end tag and checks that it closes the element named by x[start, end). */
+  private endTagAt(start: number, end: number): void {
+    const x = this.x;
+    const close = x.indexOf('>', this.i + 2);
+    const length = end - start;
+    if (close - (this.i + 2) === length) {
+      let k = 0;
+      while (k < length && x.charCodeAt(this.i + 2 + k) === x.charCodeAt(start + k)) k++;
+      if (k === length) {
+        this.i = close + 1;
+        return;
+      }
+    }
+    this.endTag(x.slice(start, end));
   }
 
   /** At `<!` or `<?` inside an element: a comment, a CDATA section (text, ignored here) or a processing instruction. */

@@ -6,8 +6,6 @@ import {
   DescribeVpcEndpointServicesCommand,
   DescribeVpcEndpointsCommand,
   type EC2Client,
-  type ServiceConfiguration,
-  type Tag,
 } from '@aws-sdk/client-ec2';
 import { endpointServiceArn, vpcEndpointArn } from '../model/arn.js';
 import { emptySnapshot } from '../model/empty.js';
@@ -25,7 +23,9 @@ import type {
 import { bestProblem, validator } from '../schema/validate.js';
 import { gapFrom, isCredentialError } from './gaps.js';
 import { mapPool } from './pool.js';
-import type { VpcEndpointRead } from './wire/shapes.js';
+import type { Ec2Page, ServiceConfigurationRead, VpcEndpointRead } from './wire/shapes.js';
+
+type Tag = NonNullable<VpcEndpointRead['Tags']>[number];
 import type { Collected, Target } from './types.js';
 
 /** Every EC2 operation this module may call (docs/iam-policy.json must allow each; a test checks the calls a collection really makes). */
@@ -90,7 +90,7 @@ async function readEndpoints(client: EC2Client, t: Target, gaps: GapList): Promi
     // Each page is converted as it arrives and the SDK's objects dropped: holding every page of a
     // large region until the last one came doubled what the garbage collector had to trace.
     await readAll(
-      (NextToken) => client.send(new DescribeVpcEndpointsCommand({ MaxResults: MAX_RESULTS, NextToken })),
+      (NextToken): Promise<Ec2Page<'DescribeVpcEndpoints'>> => client.send(new DescribeVpcEndpointsCommand({ MaxResults: MAX_RESULTS, NextToken })),
       (page) => {
         for (const e of page.VpcEndpoints ?? []) endpoints.push(toEndpoint(e, t, fieldGaps));
       },
@@ -202,7 +202,7 @@ async function readPolicySupport(client: EC2Client, endpoints: VpcEndpoint[], ga
   for (let i = 0; i < names.length; i += FILTER_VALUES_PER_CALL) {
     const Filters = [{ Name: 'service-name', Values: names.slice(i, i + FILTER_VALUES_PER_CALL) }];
     try {
-      const pages = await readAll((NextToken) =>
+      const pages = await readAll((NextToken): Promise<Ec2Page<'DescribeVpcEndpointServices'>> =>
         client.send(new DescribeVpcEndpointServicesCommand({ Filters, MaxResults: MAX_RESULTS, NextToken })),
       );
       for (const d of pages.flatMap((p) => p.ServiceDetails ?? [])) {
@@ -222,7 +222,7 @@ async function readPolicySupport(client: EC2Client, endpoints: VpcEndpoint[], ga
 async function readServices(client: EC2Client, t: Target, gaps: GapList): Promise<EndpointService[] | undefined> {
   const operation = 'DescribeVpcEndpointServiceConfigurations';
   try {
-    const pages = await readAll((NextToken) =>
+    const pages = await readAll((NextToken): Promise<Ec2Page<'DescribeVpcEndpointServiceConfigurations'>> =>
       client.send(new DescribeVpcEndpointServiceConfigurationsCommand({ MaxResults: MAX_RESULTS, NextToken })),
     );
     const fieldGaps = new GapList(t);
@@ -235,7 +235,7 @@ async function readServices(client: EC2Client, t: Target, gaps: GapList): Promis
   }
 }
 
-function toService(c: ServiceConfiguration, t: Target, gaps: GapList): EndpointService {
+function toService(c: ServiceConfigurationRead, t: Target, gaps: GapList): EndpointService {
   const id = need(c.ServiceId, 'ServiceId');
   const service: EndpointService = {
     ...base(endpointServiceArn(t.partition, t.region, t.account, id), t, c.Tags),
@@ -276,7 +276,7 @@ async function readPermissions(client: EC2Client, services: EndpointService[], g
   const operation = 'DescribeVpcEndpointServicePermissions';
   await mapPool(services, PERMISSION_CONCURRENCY, async (service) => {
     try {
-      const pages = await readAll((NextToken) =>
+      const pages = await readAll((NextToken): Promise<Ec2Page<'DescribeVpcEndpointServicePermissions'>> =>
         client.send(
           new DescribeVpcEndpointServicePermissionsCommand({ ServiceId: service.id, MaxResults: MAX_RESULTS, NextToken }),
         ),
@@ -300,7 +300,7 @@ async function readConnections(client: EC2Client, services: EndpointService[], g
   const operation = 'DescribeVpcEndpointConnections';
   const grouped = new Map<string, EndpointConnection[]>();
   try {
-    const pages = await readAll((NextToken) =>
+    const pages = await readAll((NextToken): Promise<Ec2Page<'DescribeVpcEndpointConnections'>> =>
       client.send(new DescribeVpcEndpointConnectionsCommand({ MaxResults: MAX_RESULTS, NextToken })),
     );
     for (const c of pages.flatMap((p) => p.VpcEndpointConnections ?? [])) {
@@ -325,7 +325,7 @@ async function readNotifications(client: EC2Client, services: EndpointService[],
   const operation = 'DescribeVpcEndpointConnectionNotifications';
   const grouped = new Map<string, ConnectionNotification[]>();
   try {
-    const pages = await readAll((NextToken) =>
+    const pages = await readAll((NextToken): Promise<Ec2Page<'DescribeVpcEndpointConnectionNotifications'>> =>
       client.send(new DescribeVpcEndpointConnectionNotificationsCommand({ NextToken })),
     );
     for (const n of pages.flatMap((p) => p.ConnectionNotificationSet ?? [])) {

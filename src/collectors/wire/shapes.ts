@@ -2,7 +2,16 @@
 // member names and the wire's element names (botocore's locationName / the SDK schemas' xmlName).
 // The collectors' functions take these Decoded types, so reading a member that is not listed here
 // does not compile; test/collectors/xml-decode.test.ts holds each projection to the SDK's output.
-import type { VpcEndpoint as SdkVpcEndpoint } from '@aws-sdk/client-ec2';
+import type {
+  DescribeVpcEndpointConnectionNotificationsResult,
+  DescribeVpcEndpointConnectionsResult,
+  DescribeVpcEndpointServiceConfigurationsResult,
+  DescribeVpcEndpointServicePermissionsResult,
+  DescribeVpcEndpointServicesResult,
+  DescribeVpcEndpointsResult,
+  ServiceConfiguration,
+  VpcEndpoint as SdkVpcEndpoint,
+} from '@aws-sdk/client-ec2';
 import type { GetAccountAuthorizationDetailsResponse as SdkAuthorizationDetails, GroupDetail, ManagedPolicyDetail, RoleDetail, UserDetail } from '@aws-sdk/client-iam';
 import type { FastDecoder } from './fast-protocol.js';
 import { list, struct, type Decoded } from './xml-decode.js';
@@ -34,16 +43,98 @@ export const DESCRIBE_VPC_ENDPOINTS = struct({
 /** A VPC endpoint as the collectors read it: the projected members of the SDK's VpcEndpoint. */
 export type VpcEndpointRead = Decoded<typeof VPC_ENDPOINT>;
 
-/** The EC2 operations whose successful answers the projecting decoder reads. */
+export const SERVICE_CONFIGURATION = struct({
+  ServiceType: ['serviceType', list(struct({ ServiceType: ['serviceType', 'string'] }))],
+  ServiceId: ['serviceId', 'string'],
+  ServiceName: ['serviceName', 'string'],
+  ServiceState: ['serviceState', 'string'],
+  AvailabilityZones: ['availabilityZoneSet', list('string')],
+  AcceptanceRequired: ['acceptanceRequired', 'boolean'],
+  ManagesVpcEndpoints: ['managesVpcEndpoints', 'boolean'],
+  NetworkLoadBalancerArns: ['networkLoadBalancerArnSet', list('string')],
+  GatewayLoadBalancerArns: ['gatewayLoadBalancerArnSet', list('string')],
+  PrivateDnsName: ['privateDnsName', 'string'],
+  PrivateDnsNameConfiguration: ['privateDnsNameConfiguration', struct({ State: ['state', 'string'], Type: ['type', 'string'], Value: ['value', 'string'], Name: ['name', 'string'] })],
+  Tags: ['tagSet', list(TAG)],
+});
+
+export const DESCRIBE_SERVICE_CONFIGURATIONS = struct({
+  ServiceConfigurations: ['serviceConfigurationSet', list(SERVICE_CONFIGURATION)],
+  NextToken: ['nextToken', 'string'],
+});
+
+export const DESCRIBE_SERVICE_PERMISSIONS = struct({
+  AllowedPrincipals: ['allowedPrincipals', list(struct({ PrincipalType: ['principalType', 'string'], Principal: ['principal', 'string'], ServicePermissionId: ['servicePermissionId', 'string'] }))],
+  NextToken: ['nextToken', 'string'],
+});
+
+export const DESCRIBE_ENDPOINT_CONNECTIONS = struct({
+  VpcEndpointConnections: [
+    'vpcEndpointConnectionSet',
+    list(struct({ ServiceId: ['serviceId', 'string'], VpcEndpointId: ['vpcEndpointId', 'string'], VpcEndpointOwner: ['vpcEndpointOwner', 'string'], VpcEndpointState: ['vpcEndpointState', 'string'], CreationTimestamp: ['creationTimestamp', 'timestamp'] })),
+  ],
+  NextToken: ['nextToken', 'string'],
+});
+
+export const DESCRIBE_CONNECTION_NOTIFICATIONS = struct({
+  ConnectionNotificationSet: [
+    'connectionNotificationSet',
+    list(
+      struct({
+        ConnectionNotificationId: ['connectionNotificationId', 'string'],
+        ServiceId: ['serviceId', 'string'],
+        ConnectionNotificationArn: ['connectionNotificationArn', 'string'],
+        ConnectionEvents: ['connectionEvents', list('string')],
+        ConnectionNotificationState: ['connectionNotificationState', 'string'],
+      }),
+    ),
+  ],
+  NextToken: ['nextToken', 'string'],
+});
+
+export const DESCRIBE_ENDPOINT_SERVICES = struct({
+  ServiceDetails: ['serviceDetailSet', list(struct({ ServiceName: ['serviceName', 'string'], VpcEndpointPolicySupported: ['vpcEndpointPolicySupported', 'boolean'] }))],
+  NextToken: ['nextToken', 'string'],
+});
+
+export type ServiceConfigurationRead = Decoded<typeof SERVICE_CONFIGURATION>;
+
+/** Every EC2 listing the collectors read, with the projecting decoder. */
 export const EC2_DECODERS = {
   DescribeVpcEndpoints: { root: 'DescribeVpcEndpointsResponse', shape: DESCRIBE_VPC_ENDPOINTS },
+  DescribeVpcEndpointServiceConfigurations: { root: 'DescribeVpcEndpointServiceConfigurationsResponse', shape: DESCRIBE_SERVICE_CONFIGURATIONS },
+  DescribeVpcEndpointServicePermissions: { root: 'DescribeVpcEndpointServicePermissionsResponse', shape: DESCRIBE_SERVICE_PERMISSIONS },
+  DescribeVpcEndpointConnections: { root: 'DescribeVpcEndpointConnectionsResponse', shape: DESCRIBE_ENDPOINT_CONNECTIONS },
+  DescribeVpcEndpointConnectionNotifications: { root: 'DescribeVpcEndpointConnectionNotificationsResponse', shape: DESCRIBE_CONNECTION_NOTIFICATIONS },
+  DescribeVpcEndpointServices: { root: 'DescribeVpcEndpointServicesResponse', shape: DESCRIBE_ENDPOINT_SERVICES },
 } as const satisfies Record<string, FastDecoder>;
+
+/** A page of an EC2 listing as the collectors read it: what the projecting decoder gives. */
+export type Ec2Page<O extends keyof typeof EC2_DECODERS> = Decoded<(typeof EC2_DECODERS)[O]['shape']>;
 
 // Compile-time proof that the projection is a slice of the SDK's type: every member name is one of
 // the SDK's, and the SDK's value fits each (a misnamed nested member is the differential test's).
 type Unknown<P, Full> = Exclude<keyof P, keyof Full>;
-export const NAMES_ARE_THE_SDKS: [Unknown<VpcEndpointRead, SdkVpcEndpoint>] extends [never] ? true : never = true;
-export const sdkFits = (e: SdkVpcEndpoint): VpcEndpointRead => e;
+export const NAMES_ARE_THE_SDKS: [
+  | Unknown<VpcEndpointRead, SdkVpcEndpoint>
+  | Unknown<ServiceConfigurationRead, ServiceConfiguration>
+  | Unknown<Decoded<typeof DESCRIBE_VPC_ENDPOINTS>, DescribeVpcEndpointsResult>
+  | Unknown<Decoded<typeof DESCRIBE_SERVICE_CONFIGURATIONS>, DescribeVpcEndpointServiceConfigurationsResult>
+  | Unknown<Decoded<typeof DESCRIBE_SERVICE_PERMISSIONS>, DescribeVpcEndpointServicePermissionsResult>
+  | Unknown<Decoded<typeof DESCRIBE_ENDPOINT_CONNECTIONS>, DescribeVpcEndpointConnectionsResult>
+  | Unknown<Decoded<typeof DESCRIBE_CONNECTION_NOTIFICATIONS>, DescribeVpcEndpointConnectionNotificationsResult>
+  | Unknown<Decoded<typeof DESCRIBE_ENDPOINT_SERVICES>, DescribeVpcEndpointServicesResult>,
+] extends [never]
+  ? true
+  : never = true;
+export const sdkFits = {
+  endpoints: (e: DescribeVpcEndpointsResult): Decoded<typeof DESCRIBE_VPC_ENDPOINTS> => e,
+  configurations: (e: DescribeVpcEndpointServiceConfigurationsResult): Decoded<typeof DESCRIBE_SERVICE_CONFIGURATIONS> => e,
+  permissions: (e: DescribeVpcEndpointServicePermissionsResult): Decoded<typeof DESCRIBE_SERVICE_PERMISSIONS> => e,
+  connections: (e: DescribeVpcEndpointConnectionsResult): Decoded<typeof DESCRIBE_ENDPOINT_CONNECTIONS> => e,
+  notifications: (e: DescribeVpcEndpointConnectionNotificationsResult): Decoded<typeof DESCRIBE_CONNECTION_NOTIFICATIONS> => e,
+  services: (e: DescribeVpcEndpointServicesResult): Decoded<typeof DESCRIBE_ENDPOINT_SERVICES> => e,
+};
 
 // ---- IAM GetAccountAuthorizationDetails (awsQuery: element names are the member names, lists hold <member>) ----
 

@@ -60,6 +60,10 @@ export function struct<const M extends Members>(members: M): StructShape<M> {
 /** The answer is not well-formed, or not what the shape describes. */
 export class XmlDecodeError extends Error {
   override readonly name = 'InvalidResponse';
+
+  constructor(problem: string) {
+    super(`XML parse error: ${problem}`);
+  }
 }
 
 /** A structure's members by the length of their wire name: found without slicing the tag's name. */

@@ -56,6 +56,8 @@ interface BucketLine {
   throttled: number;
   first: number;
   last: number;
+  /** Every request: [ms since the fake started, `service:Operation`, throttled]. */
+  log: Array<[number, string, boolean]>;
 }
 
 interface Stats {
@@ -94,10 +96,11 @@ async function serveFake(conditions: Conditions): Promise<void> {
     pageSize: 'max',
     latencyMs: conditions.latencyMs,
     ...(conditions.throttle ? { throttle: conditions.throttle } : {}),
-    onRequest: ({ bucket, throttled }) => {
+    onRequest: ({ operation, bucket, throttled }) => {
       const at = performance.now() - started;
       if (firstRequest < 0) firstRequest = at;
-      const b = buckets.get(bucket) ?? { calls: 0, throttled: 0, first: at, last: at };
+      const b = buckets.get(bucket) ?? { calls: 0, throttled: 0, first: at, last: at, log: [] };
+      b.log.push([at, operation, throttled]);
       if (throttled) b.throttled++;
       else b.calls++;
       b.last = at;
@@ -348,6 +351,21 @@ function report(concurrency: number, conditions: Conditions, ready: Ready, stats
   const busiest = Object.entries(stats.buckets).sort((a, b) => b[1].calls + b[1].throttled - (a[1].calls + a[1].throttled)).slice(0, 3);
   for (const [bucket, b] of busiest) {
     console.log(`  bucket ${bucket}: ${b.calls} answered + ${b.throttled} throttled, requests from ${((b.first - stats.firstRequest) / 1000).toFixed(2)} s to ${((b.last - stats.firstRequest) / 1000).toFixed(2)} s`);
+  }
+  // The busiest bucket's requests per 100 ms (answered/throttled), and what came last.
+  const [, top] = busiest[0] ?? [];
+  if (top) {
+    const slots = new Map<number, [number, number]>();
+    for (const [at, , throttled] of top.log) {
+      const slot = Math.floor((at - stats.firstRequest) / 100);
+      const s = slots.get(slot) ?? [0, 0];
+      s[throttled ? 1 : 0]++;
+      slots.set(slot, s);
+    }
+    const last = Math.max(...slots.keys());
+    const line = Array.from({ length: last + 1 }, (_, i) => (slots.get(i) ?? [0, 0]).join('/')).join(' ');
+    console.log(`  its requests per 100 ms, answered/throttled: ${line}`);
+    console.log(`  its last requests: ${top.log.slice(-4).map(([at, op, t]) => `${((at - stats.firstRequest) / 1000).toFixed(2)} s ${op}${t ? ' (throttled)' : ''}`).join(', ')}`);
   }
   const peak = process.resourceUsage().maxRSS / 1024;
   console.log(`fake: ${stats.ahead.hits} answers sent as rendered ahead, ${stats.ahead.misses} rendered on request`);

@@ -20,24 +20,24 @@ interface Stack {
  * listings) does not make one with few (a chain: AssumeRole, then ListConnections, then the tag
  * calls into a throttled bucket) wait for all of them. Within a lane, requests keep their order.
  *
- * Bulk requests wait behind every other. They are the few that bring large pages (a thousand VPC
- * endpoints, a thousand IAM entities): each costs the collector real CPU time to read, and no other
- * call waits on them.
+ * Each request also has a class (RequestClass): chain requests go before normal ones, and bulk
+ * ones after both.
  */
 export class RequestLimiter {
   private active = 0;
   private most = 0;
-  private readonly rings = { first: new Lanes(), bulk: new Lanes() };
+  /** Waiting requests by class, served in this order. */
+  private readonly rings: Record<RequestClass, Lanes> = { chain: new Lanes(), normal: new Lanes(), bulk: new Lanes() };
 
   constructor(readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`request limit must be a whole number of at least 1, not ${limit}`);
   }
 
   /** Runs `work` when a slot is free; `lane` is the client it is for (one lane if not given). */
-  async run<T>(work: () => Promise<T>, options: { lane?: object; bulk?: boolean } = {}): Promise<T> {
-    const ring = options.bulk ? this.rings.bulk : this.rings.first;
+  async run<T>(work: () => Promise<T>, options: { lane?: object; class?: RequestClass } = {}): Promise<T> {
+    const ring = this.rings[options.class ?? 'normal'];
     const lane = options.lane ?? this;
-    if (this.active >= this.limit || !this.rings.first.empty || (options.bulk && !ring.empty)) {
+    if (this.active >= this.limit) {
       await new Promise<void>((resolve) => ring.push(lane, resolve));
     } else this.active++;
     this.most = Math.max(this.most, this.active);
@@ -59,7 +59,7 @@ export class RequestLimiter {
   }
 
   private release(): void {
-    const next = this.rings.first.shift() ?? this.rings.bulk.shift();
+    const next = this.rings.chain.shift() ?? this.rings.normal.shift() ?? this.rings.bulk.shift();
     // The slot passes straight to the next in line (active stays the same), so a request arriving
     // meanwhile cannot overtake it.
     if (next === undefined) this.active--;
@@ -226,8 +226,27 @@ export class Pacer {
 
 /** Throttled requests are sent again after the client's next turn, up to this many times, before the SDK's own retries (with their back-off) take over. */
 const RESENDS = 8;
-/** The operations whose pages are large (see RequestLimiter). */
-const BULK = new Set(['DescribeVpcEndpointsCommand', 'GetAccountAuthorizationDetailsCommand']);
+/**
+ * How a request shapes a collection's length, and so its place in the limiter's queue:
+ * - chain: the calls of the longest chain into one throttled bucket, one call per connection or
+ *   host (ListTagsForResource) after the listings that name them; anything they wait behind is
+ *   time added to the whole collection;
+ * - bulk: the few calls that bring large pages, CPU time to read that nothing else waits on;
+ * - normal: everything else (a region's handful of listings).
+ */
+export type RequestClass = 'chain' | 'normal' | 'bulk';
+
+const CLASSES: Readonly<Record<string, RequestClass>> = {
+  ListConnectionsCommand: 'chain',
+  ListHostsCommand: 'chain',
+  ListTagsForResourceCommand: 'chain',
+  DescribeVpcEndpointsCommand: 'bulk',
+  GetAccountAuthorizationDetailsCommand: 'bulk',
+};
+
+function classOf(commandName: string): RequestClass {
+  return Object.hasOwn(CLASSES, commandName) ? (CLASSES[commandName] as RequestClass) : 'normal';
+}
 
 const WINDOW_MS = 1000;
 /** How long after a bucket ran dry its answers are taken as its refill rate. */
@@ -296,7 +315,7 @@ export function limitRequests(limiter: RequestLimiter, pacer: Pacer = new Pacer(
     applyToStack(stack) {
       (stack as Stack).addRelativeTo(
         (next, context) => async (args) => {
-          const bulk = BULK.has(context.commandName ?? '');
+          const requestClass = classOf(context.commandName ?? '');
           for (let resend = 0; ; resend++) {
             await pacer.turn();
             try {
@@ -310,7 +329,7 @@ export function limitRequests(limiter: RequestLimiter, pacer: Pacer = new Pacer(
                   if (isThrottle(err)) pacer.throttled(sentAt);
                   throw err;
                 }
-              }, { lane: pacer, bulk });
+              }, { lane: pacer, class: requestClass });
             } catch (err) {
               if (!isThrottle(err) || resend >= RESENDS) throw err;
             }

@@ -156,11 +156,13 @@ describe('RequestLimiter lanes', () => {
     const runs = [
       ...[1, 2, 3, 4].map((i) => limiter.run(async () => void order.push(`fan-${i}`), { lane: fanOut })),
       limiter.run(async () => void order.push('chain-1'), { lane: chain }),
-      limiter.run(async () => void order.push('bulk'), { lane: chain, bulk: true }),
+      limiter.run(async () => void order.push('bulk'), { lane: chain, class: 'bulk' }),
+      limiter.run(async () => void order.push('tags'), { lane: {}, class: 'chain' }),
     ];
     release();
     await Promise.all([blocker, ...runs]);
-    expect(order).toEqual(['fan-1', 'chain-1', 'fan-2', 'fan-3', 'fan-4', 'bulk']);
+    // The chain class first, then lanes in turn, bulk last.
+    expect(order).toEqual(['tags', 'fan-1', 'chain-1', 'fan-2', 'fan-3', 'fan-4', 'bulk']);
   });
 });
 

@@ -322,6 +322,19 @@ describe('many accounts through an assumed role', () => {
     }
   });
 
+  it('shares one pool of connections over every client of every account and region', async () => {
+    const slow = await startFakeAws({ snapshot: both, account: '111122223333', organization: { id: 'o-exampleorg1', managementAccount: '111122223333', accounts: ACCOUNTS }, latencyMs: 5 });
+    try {
+      const collected = await collectLive(options(slow, { concurrency: 3, roleArn: 'arn:aws:iam::{account}:role/linkaudit-audit', org: true }));
+      expect(collected.coverage).toEqual([]);
+      // A pool per client would open one connection or more for each of the dozens of clients
+      // (a service in an account and region); the shared one keeps at most --concurrency open.
+      expect(slow.connections).toBeLessThanOrEqual(3);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('starts every account-region before any finishes: a long listing holds no slot other regions need', async () => {
     const order: string[] = [];
     const paged = await startFakeAws({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isThrottle, Pacer, RequestLimiter, type Clock } from '../../src/collectors/requests.js';
+import { isThrottle, limitRequests, Pacer, RequestLimiter, type Clock } from '../../src/collectors/requests.js';
 import { simulate } from './pacing-sim.js';
 
 /** A clock that moves only when told to; sleeps are recorded and resolved at once. */
@@ -163,6 +163,57 @@ describe('RequestLimiter lanes', () => {
     await Promise.all([blocker, ...runs]);
     // The chain class first, then lanes in turn, bulk last.
     expect(order).toEqual(['tags', 'fan-1', 'chain-1', 'fan-2', 'fan-3', 'fan-4', 'bulk']);
+  });
+});
+
+describe('limitRequests', () => {
+  type Handler = (args: unknown) => Promise<unknown>;
+  const throttle = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+
+  /** The middleware limitRequests installs, around `next`, for a command of this name. */
+  function installed(next: Handler, commandName = 'ListTagsForResourceCommand', pacer = new Pacer(manualClock())): Handler {
+    let middleware: ((next: Handler, context: { commandName?: string }) => Handler) | undefined;
+    limitRequests(new RequestLimiter(4), pacer).applyToStack({ addRelativeTo: (m: typeof middleware) => (middleware = m) });
+    if (!middleware) throw new Error('no middleware installed');
+    return middleware(next, { commandName });
+  }
+
+  it('sends a throttled request again at the client’s next turn, signed afresh, without the SDK’s back-off', async () => {
+    const pacer = new Pacer(manualClock());
+    const seen: unknown[] = [];
+    const handler = installed(async (args) => {
+      seen.push(args);
+      if (seen.length <= 2) throw throttle();
+      return { output: 'tags' };
+    }, 'ListTagsForResourceCommand', pacer);
+    const args = { request: { method: 'POST', headers: { 'x-amz-target': 'ListTagsForResource' }, query: {} } };
+    await expect(handler(args)).resolves.toEqual({ output: 'tags' });
+    expect(seen).toHaveLength(3);
+    // The first send is the request itself; each resend a copy whose headers signing may overwrite.
+    expect(seen[0]).toBe(args);
+    const resent = seen[1] as typeof args;
+    expect(resent.request).not.toBe(args.request);
+    expect(resent.request.headers).not.toBe(args.request.headers);
+    expect(resent.request.headers).toEqual(args.request.headers);
+    expect(pacer.limit).toBeDefined();
+  });
+
+  it('hands a request throttled again and again to the SDK’s retries, and any other error at once', async () => {
+    let sends = 0;
+    const always = installed(async () => {
+      sends++;
+      throw throttle();
+    });
+    await expect(always({ request: { headers: {} } })).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(sends).toBe(9);
+
+    let denied = 0;
+    const refused = installed(async () => {
+      denied++;
+      throw Object.assign(new Error('no'), { name: 'AccessDeniedException' });
+    });
+    await expect(refused({ request: { headers: {} } })).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(denied).toBe(1);
   });
 });
 

@@ -63,6 +63,8 @@ export interface FakeAws {
   bucketCalls: Map<string, number>;
   /** The most requests that were ever open at once (arrived, not yet answered). */
   readonly peakInFlight: number;
+  /** TCP connections accepted so far. */
+  readonly connections: number;
   /**
    * Renders the answers to these requests now, to be sent as they are when they come. AWS
    * serializes its answers on its own fleet; the collection benchmark renders its large pages
@@ -174,6 +176,8 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       }
     });
   });
+  let connections = 0;
+  server.on('connection', () => void connections++);
   // A slow or throttled run leaves sockets idle for longer than Node's 5 s default; closing them
   // under a client about to reuse one would add connection resets that AWS does not cause.
   if (options.latencyMs !== undefined || options.throttle !== undefined) server.keepAliveTimeout = 60_000;
@@ -189,6 +193,9 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     bucketCalls,
     get peakInFlight() {
       return peakInFlight;
+    },
+    get connections() {
+      return connections;
     },
     renderAhead(requests) {
       let bytes = 0;

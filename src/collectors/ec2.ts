@@ -22,6 +22,7 @@ import type {
 } from '../model/types.js';
 import { bestProblem, validator } from '../schema/validate.js';
 import { gapFrom, isCredentialError } from './gaps.js';
+import { memoByText } from './memo.js';
 import { mapPool } from './pool.js';
 import type { Ec2Page, ServiceConfigurationRead, VpcEndpointRead } from './wire/shapes.js';
 
@@ -137,20 +138,11 @@ function toEndpoint(e: VpcEndpointRead, t: Target, gaps: GapList): VpcEndpoint {
   return endpoint;
 }
 
-/** The parsed document, or why it cannot be used. */
-// Estates repeat a handful of endpoint policies thousands of times: judge each text once. The
-// parsed document is shared, never mutated.
-const policyCache = new Map<string, PolicyDocument | string>();
-
-function parsePolicy(text: string): PolicyDocument | string {
-  let result = policyCache.get(text);
-  if (result === undefined) {
-    result = parsePolicyText(text);
-    if (policyCache.size >= 10_000) policyCache.clear();
-    policyCache.set(text, result);
-  }
-  return result;
-}
+/**
+ * The parsed document, or why it cannot be used. Estates repeat a handful of endpoint policies
+ * thousands of times: each text is judged once, and the parsed document shared, never mutated.
+ */
+const parsePolicy = memoByText(parsePolicyText, 10_000);
 
 function parsePolicyText(text: string): PolicyDocument | string {
   let doc: unknown;

@@ -19,6 +19,7 @@ import type {
 } from '../model/types.js';
 import { bestProblem, validator } from '../schema/validate.js';
 import { gapFrom, isCredentialError } from './gaps.js';
+import { memoByText } from './memo.js';
 import type { Collected, Target } from './types.js';
 import type { AuthorizationDetailsRead, GroupRead, ManagedPolicyRead, RoleRead, UserRead } from './wire/shapes.js';
 
@@ -208,17 +209,10 @@ type Decoded = { ok: true; document: PolicyDocument } | { ok: false; reason: str
 
 // Accounts attach the same documents to many roles (a trust policy for a CI system, a standard
 // inline policy): each text is decoded and checked once. The document is shared, never mutated.
-const decodedPolicies = new Map<string, Decoded>();
+const decodeKnownPolicy = memoByText(decodePolicyText, 10_000);
 
 function decodePolicy(raw: string | undefined): Decoded {
-  if (raw === undefined || raw === '') return { ok: false, reason: 'no document' };
-  let result = decodedPolicies.get(raw);
-  if (result === undefined) {
-    result = decodePolicyText(raw);
-    if (decodedPolicies.size >= 10_000) decodedPolicies.clear();
-    decodedPolicies.set(raw, result);
-  }
-  return result;
+  return raw === undefined || raw === '' ? { ok: false, reason: 'no document' } : decodeKnownPolicy(raw);
 }
 
 /**

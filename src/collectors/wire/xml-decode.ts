@@ -17,6 +17,8 @@
 // repeated scalar member, which the SDK would turn into an error or a silent first-wins read: a
 // malformed answer is a coverage gap, never a partly read one.
 
+import { memoByText } from '../memo.js';
+
 /** A scalar member: how its text becomes a value. */
 export type Scalar = 'string' | 'boolean' | 'integer' | 'timestamp';
 
@@ -215,11 +217,12 @@ class Reader {
     this.i = close + 1;
   }
 
-  /** The content of `<name>` (start tag read, not self-closing) as a structure. */
-  struct(shape: StructShape, name: string): Record<string, unknown> {
+  /**
+   * Moves to the next child of `<name>`: reads its start tag and returns true, or reads `</name>`
+   * and returns false. Comments, CDATA and processing instructions in between are stepped over.
+   */
+  private nextChild(name: string): boolean {
     const x = this.x;
-    const members = memberIndex(shape);
-    const out: Record<string, unknown> = {};
     for (;;) {
       const lt = x.indexOf('<', this.i);
       if (lt < 0) throw new XmlDecodeError(`missing closing tag </${name}>`);
@@ -227,13 +230,23 @@ class Reader {
       const next = x.charCodeAt(lt + 1);
       if (next === SLASH) {
         this.endTag(name);
-        return out;
+        return false;
       }
       if (next === BANG || next === QUESTION) {
         this.markup();
         continue;
       }
       this.openTag();
+      return true;
+    }
+  }
+
+  /** The content of `<name>` (start tag read, not self-closing) as a structure. */
+  struct(shape: StructShape, name: string): Record<string, unknown> {
+    const x = this.x;
+    const members = memberIndex(shape);
+    const out: Record<string, unknown> = {};
+    while (this.nextChild(name)) {
       let member: readonly [string, string, Shape] | undefined;
       for (const candidate of members.get(this.nameEnd - this.nameStart) ?? NONE) {
         if (x.startsWith(candidate[0], this.nameStart)) {
@@ -252,6 +265,7 @@ class Reader {
       }
       out[key] = this.value(s, wire);
     }
+    return out;
   }
 
   /** The value of `<name>` (start tag read) as `shape`. */
@@ -262,25 +276,12 @@ class Reader {
   }
 
   private list(shape: ListShape, name: string): unknown[] {
-    const x = this.x;
     const out: unknown[] = [];
-    for (;;) {
-      const lt = x.indexOf('<', this.i);
-      if (lt < 0) throw new XmlDecodeError(`missing closing tag </${name}>`);
-      this.i = lt;
-      const next = x.charCodeAt(lt + 1);
-      if (next === SLASH) {
-        this.endTag(name);
-        return out;
-      }
-      if (next === BANG || next === QUESTION) {
-        this.markup();
-        continue;
-      }
-      this.openTag();
+    while (this.nextChild(name)) {
       if (this.named(shape.item)) out.push(this.value(shape.list, shape.item));
       else if (!this.selfClosed) this.skip();
     }
+    return out;
   }
 
   /** The text content of `<name>` (start tag read, not self-closing), up to and including its end tag. */
@@ -404,17 +405,7 @@ const HEX = /^#x[0-9a-fA-F]{1,6}$/;
  * Estates repeat a few escaped texts (endpoint policies, which EC2 sends with every quote as
  * &quot;) thousands of times: each is decoded once and then looked up.
  */
-const decoded = new Map<string, string>();
-
-export function decodeEntities(text: string): string {
-  let out = decoded.get(text);
-  if (out === undefined) {
-    out = decodeReferences(text);
-    if (decoded.size >= 4096) decoded.clear();
-    decoded.set(text, out);
-  }
-  return out;
-}
+export const decodeEntities = memoByText(decodeReferences, 4096);
 
 /** Entity and character references replaced; what is not a well-formed reference stays as it is (as in the SDK). */
 function decodeReferences(text: string): string {

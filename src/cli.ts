@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
       .option('region', { type: 'string', array: true, default: [] as string[], describe: 'Region to read (repeatable, or comma-separated); default: the configured region' })
       .option('regions', { type: 'string', describe: '"all" for every enabled region, or a comma-separated list' })
       .option('endpoint-url', { type: 'string', describe: 'Send every AWS call here (LocalStack, moto); AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too' })
-      .option('max-attempts', { type: 'number', default: 8, describe: 'Attempts per AWS call (backs off with jitter; throttling also slows the client down)' })
+      .option('max-attempts', { type: 'number', default: 8, describe: 'Attempts per AWS call (backs off with jitter); a throttled call is also paced and sent again up to 8 times within an attempt' })
       .option('timeout', { type: 'number', default: 30, describe: 'Seconds before one AWS request is given up (then a coverage gap)' })
       .option('concurrency', { type: 'number', default: 64, describe: 'HTTP requests in flight at once over all accounts and regions (each client also slows itself down when AWS throttles it)' })
       .option('role-arn', { type: 'string', describe: 'Role to assume in each account, e.g. arn:aws:iam::{account}:role/linkaudit-audit' })

@@ -177,6 +177,8 @@ async function collectAccount(account: string, caller: Identity, home: string, o
     // The regions wait one turn of the event loop: accounts entered together (their roles assumed
     // side by side) then all send their account-wide first calls (ListConnections, whose answer
     // leads to a tag call per connection) before any sends its regions' dozens of listings.
+    // Until it is awaited below, a failure of the account-wide reads must not count as unhandled.
+    accountWide.catch(() => {});
     await new Promise((resolve) => setImmediate(resolve));
     const perRegion = Promise.all(
       regions.map(async (region) => {

@@ -49,7 +49,6 @@ function nextReader(): void {
 
 function withDecoders<B extends QueryProtocolClass>(Base: B, decoders: Decoders): B {
   // The mixin's constructor must take `any[]` (TypeScript's rule for mixin classes).
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return class extends (Base as new (...args: any[]) => AwsQueryProtocol) {
     override async deserializeResponse<Output extends MetadataBearer>(operationSchema: OperationSchema, context: Context, response: HttpResponse): Promise<Output> {
       const operation = operationSchema.name.split('#')[1] ?? operationSchema.name;

@@ -14,8 +14,9 @@
 // CDATA is literal text; comments and processing instructions are skipped; an absent or empty
 // list is []; booleans are "true" in any case; timestamps are RFC 3339. Where the SDK would fail
 // (mismatched or unclosed tags, an element inside a scalar) this fails too, and so does a
-// repeated scalar member, which the SDK would turn into an error or a silent first-wins read: a
-// malformed answer is a coverage gap, never a partly read one.
+// repeated member, which the SDK refuses for a scalar and reads first-wins for a list: a
+// malformed answer is a coverage gap, never a partly read one. Elements it does not read are
+// only checked to be well-formed.
 
 import { memoByText } from '../memo.js';
 

@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect as collectLive } from '../src/collectors/collect.js';
+import { PageReaders } from '../src/collectors/wire/page-threads.js';
 import { loadConfig } from '../src/config.js';
 import { evaluateRules } from '../src/engine/evaluate.js';
 import { loadRuleSet } from '../src/engine/rule-set.js';
+import { vpcEndpointArn } from '../src/model/arn.js';
 import { loadSnapshotFile, validateSnapshot } from '../src/model/load.js';
 import { mergeSnapshots } from '../src/model/merge.js';
 import type { Snapshot } from '../src/model/types.js';
@@ -119,6 +121,34 @@ describe('live collection', () => {
     // groups, boundaries, AWS managed policies) as they judge the file.
     for (const id of ['iam-useconnection-overbroad', 'iam-passconnection-overbroad', 'iam-connection-admin-overbroad']) {
       for (const status of ['fail', 'pass']) expect(findings(collected).filter((f) => f.startsWith(`${id} `) && f.includes(` ${status} `)).length, `${id} ${status}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('reads large pages on page threads into the same snapshot as on its own thread', async () => {
+    // 400 more endpoints in one region: with AWS's page size, a DescribeVpcEndpoints page of
+    // several hundred kilobytes, which goes to a page thread.
+    const template = expected.vpcEndpoints[0] as Snapshot['vpcEndpoints'][number];
+    const more = Array.from({ length: 400 }, (_, i) => {
+      const id = `vpce-${(0xa0000 + i).toString(16).padStart(17, '0')}`;
+      return { ...template, id, arn: vpcEndpointArn('aws', template.region, ACCOUNT, id) };
+    });
+    const large = validateSnapshot({ ...expected, vpcEndpoints: [...expected.vpcEndpoints, ...more] }, 'the demo account with 400 more endpoints');
+    const server = await startFakeAws({ snapshot: large, account: ACCOUNT, pageSize: 'max' });
+    const threads = new PageReaders(1);
+    try {
+      const threaded = await collectLive(options(server, { pages: threads }));
+      const here = await collectLive(options(server, { pageThreads: 0 }));
+      expect(threads.counts.threaded).toBeGreaterThan(0);
+      expect(threaded.coverage).toEqual([]);
+      // As read from the wire, a timestamp is the instant in ISO 8601 with milliseconds.
+      const instants = (xs: Snapshot['vpcEndpoints']) => xs.map((e) => (e.creationTimestamp ? { ...e, creationTimestamp: new Date(e.creationTimestamp).toISOString() } : e));
+      const added = new Set(more.map((e) => e.arn));
+      expect(threaded.vpcEndpoints.filter((e) => added.has(e.arn))).toEqual(instants(more));
+      expect(threaded.vpcEndpoints.length).toBe(large.vpcEndpoints.length);
+      expect({ ...threaded, generatedAt: '' }).toEqual({ ...here, generatedAt: '' });
+    } finally {
+      await threads.close();
+      await server.close();
     }
   });
 

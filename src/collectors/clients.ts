@@ -8,7 +8,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { limitRequests, type RequestLimiter } from './requests.js';
 import { fastEc2Protocol, fastQueryProtocol } from './wire/fast-protocol.js';
-import { EC2_DECODERS, IAM_DECODERS } from './wire/shapes.js';
+import type { PageReaders } from './wire/page-threads.js';
 
 /** How clients reach AWS: everything the AWS CLI takes from flags, the rest from the environment. */
 export interface AwsOptions {
@@ -27,6 +27,8 @@ export interface AwsOptions {
   requests?: RequestLimiter;
   /** Connections shared by every client given them (see sharedAgents). */
   agents?: Agents;
+  /** Where the large pages of EC2 and IAM listings are read (wire/page-threads.ts); default: on this thread. */
+  pages?: PageReaders;
 }
 
 export interface Agents {
@@ -58,10 +60,26 @@ export function sharedAgents(sockets: number): Agents & { destroy(): void } {
 type ClientClass<C> = new (config: Record<string, unknown>) => C;
 
 /** Protocols with the projecting decoder (wire/), by client: the large answers are EC2's and IAM's. */
-const PROTOCOLS: ReadonlyMap<Function, unknown> = new Map<Function, unknown>([
-  [EC2Client, fastEc2Protocol(EC2_DECODERS)],
-  [IAMClient, fastQueryProtocol(IAM_DECODERS)],
+type Protocols = ReadonlyMap<Function, unknown>;
+const PROTOCOLS: Protocols = new Map<Function, unknown>([
+  [EC2Client, fastEc2Protocol()],
+  [IAMClient, fastQueryProtocol()],
 ]);
+const protocolsByPages = new WeakMap<PageReaders, Protocols>();
+
+/** The protocol classes of one collection's clients, made once per PageReaders, which they share. */
+function protocolsFor(pages: PageReaders | undefined): Protocols {
+  if (pages === undefined) return PROTOCOLS;
+  let protocols = protocolsByPages.get(pages);
+  if (!protocols) {
+    protocols = new Map<Function, unknown>([
+      [EC2Client, fastEc2Protocol(pages)],
+      [IAMClient, fastQueryProtocol(pages)],
+    ]);
+    protocolsByPages.set(pages, protocols);
+  }
+  return protocols;
+}
 
 type Handler = (args: unknown) => Promise<{ response?: unknown }>;
 
@@ -129,6 +147,7 @@ export function requestHandlerOptions(options: AwsOptions): Record<string, unkno
 }
 
 function make<C extends { middlewareStack: unknown }>(Client: ClientClass<C>, iamPrefix: string, protocol: Protocol, region: string, options: AwsOptions): C {
+  const protocols = protocolsFor(options.pages);
   const client = new Client({
     region,
     // Standard retries (back-off with jitter, retry quota); the pacing that adaptive mode would add
@@ -142,7 +161,7 @@ function make<C extends { middlewareStack: unknown }>(Client: ClientClass<C>, ia
     requestHandler: requestHandlerOptions(options),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-    ...(PROTOCOLS.has(Client) ? { protocol: PROTOCOLS.get(Client) } : {}),
+    ...(protocols.has(Client) ? { protocol: protocols.get(Client) } : {}),
   });
   // The SDK's logger middleware copies every answer through its sensitive-data filter to hand it
   // to a logger that, never configured here, discards it: for a 1,000-endpoint page, real work for nothing.

@@ -18,12 +18,15 @@ import { mapPool } from './pool.js';
 import type { Progress } from './progress.js';
 import { limitRequests, RequestLimiter } from './requests.js';
 import type { Collected, Target } from './types.js';
+import { defaultPageThreads, PageReaders } from './wire/page-threads.js';
 
 export interface CollectOptions extends AwsOptions {
   /** Regions to read; 'all' = each account's enabled regions; empty = the configured region. */
   regions: readonly string[] | 'all';
   /** HTTP requests in flight at once, over all accounts and regions. */
   concurrency: number;
+  /** Worker threads reading large pages (wire/page-threads.ts); default: one fewer than the cores, at most 4; 0 reads every page on this thread. */
+  pageThreads?: number;
   /** Where credentials come from, for messages ("profile prod", "the default chain"). */
   credentialSource: string;
   log: (line: string) => void;
@@ -90,14 +93,17 @@ async function collectAll(given: CollectOptions): Promise<Snapshot> {
   // Every client of the collection, the role's STS clients too, shares one bound on requests and
   // one pool of connections.
   const agents = given.agents ? undefined : sharedAgents(given.concurrency);
+  const pages = given.pages ? undefined : new PageReaders(given.pageThreads ?? defaultPageThreads());
   try {
     return await collectWith({
       ...given,
       ...(given.requests ? {} : { requests: new RequestLimiter(given.concurrency) }),
       ...(agents ? { agents } : {}),
+      ...(pages ? { pages } : {}),
     });
   } finally {
     agents?.destroy();
+    await pages?.close();
   }
 }
 

@@ -24,7 +24,7 @@ import { bestProblem, validator } from '../schema/validate.js';
 import { gapFrom, isCredentialError } from './gaps.js';
 import { memoByText } from './memo.js';
 import { mapPool } from './pool.js';
-import type { Ec2Page, ServiceConfigurationRead, VpcEndpointRead } from './wire/shapes.js';
+import type { EC2_DECODERS, Ec2Page, ServiceConfigurationRead, VpcEndpointRead } from './wire/shapes.js';
 
 type Tag = NonNullable<VpcEndpointRead['Tags']>[number];
 import type { Collected, Target } from './types.js';
@@ -91,7 +91,7 @@ async function readEndpoints(client: EC2Client, t: Target, gaps: GapList): Promi
     // Each page is converted as it arrives and the SDK's objects dropped: holding every page of a
     // large region until the last one came doubled what the garbage collector had to trace.
     await readAll(
-      (NextToken): Promise<Ec2Page<'DescribeVpcEndpoints'>> => client.send(new DescribeVpcEndpointsCommand({ MaxResults: MAX_RESULTS, NextToken })),
+      (NextToken) => projected<'DescribeVpcEndpoints'>(client.send(new DescribeVpcEndpointsCommand({ MaxResults: MAX_RESULTS, NextToken }))),
       (page) => {
         for (const e of page.VpcEndpoints ?? []) endpoints.push(toEndpoint(e, t, fieldGaps));
       },
@@ -124,8 +124,7 @@ function toEndpoint(e: VpcEndpointRead, t: Target, gaps: GapList): VpcEndpoint {
   };
   if (e.SubnetIds) endpoint.subnetIds = e.SubnetIds;
   if (e.Groups) endpoint.securityGroupIds = e.Groups.flatMap((g) => (g.GroupId ? [g.GroupId] : []));
-  const created = e.CreationTimestamp;
-  if (created instanceof Date && !Number.isNaN(created.getTime())) endpoint.creationTimestamp = created.toISOString();
+  if (e.CreationTimestamp !== undefined) endpoint.creationTimestamp = e.CreationTimestamp;
   if (e.PolicyDocument !== undefined) {
     const parsed = parsePolicy(e.PolicyDocument);
     if (typeof parsed === 'string') {
@@ -194,8 +193,8 @@ async function readPolicySupport(client: EC2Client, endpoints: VpcEndpoint[], ga
   for (let i = 0; i < names.length; i += FILTER_VALUES_PER_CALL) {
     const Filters = [{ Name: 'service-name', Values: names.slice(i, i + FILTER_VALUES_PER_CALL) }];
     try {
-      const pages = await readAll((NextToken): Promise<Ec2Page<'DescribeVpcEndpointServices'>> =>
-        client.send(new DescribeVpcEndpointServicesCommand({ Filters, MaxResults: MAX_RESULTS, NextToken })),
+      const pages = await readAll((NextToken) =>
+        projected<'DescribeVpcEndpointServices'>(client.send(new DescribeVpcEndpointServicesCommand({ Filters, MaxResults: MAX_RESULTS, NextToken }))),
       );
       for (const d of pages.flatMap((p) => p.ServiceDetails ?? [])) {
         if (d.ServiceName !== undefined && d.VpcEndpointPolicySupported !== undefined) supported.set(d.ServiceName, d.VpcEndpointPolicySupported);
@@ -214,8 +213,8 @@ async function readPolicySupport(client: EC2Client, endpoints: VpcEndpoint[], ga
 async function readServices(client: EC2Client, t: Target, gaps: GapList): Promise<EndpointService[] | undefined> {
   const operation = 'DescribeVpcEndpointServiceConfigurations';
   try {
-    const pages = await readAll((NextToken): Promise<Ec2Page<'DescribeVpcEndpointServiceConfigurations'>> =>
-      client.send(new DescribeVpcEndpointServiceConfigurationsCommand({ MaxResults: MAX_RESULTS, NextToken })),
+    const pages = await readAll((NextToken) =>
+      projected<'DescribeVpcEndpointServiceConfigurations'>(client.send(new DescribeVpcEndpointServiceConfigurationsCommand({ MaxResults: MAX_RESULTS, NextToken }))),
     );
     const fieldGaps = new GapList(t);
     const services = pages.flatMap((p) => p.ServiceConfigurations ?? []).map((c) => toService(c, t, fieldGaps));
@@ -268,10 +267,8 @@ async function readPermissions(client: EC2Client, services: EndpointService[], g
   const operation = 'DescribeVpcEndpointServicePermissions';
   await mapPool(services, PERMISSION_CONCURRENCY, async (service) => {
     try {
-      const pages = await readAll((NextToken): Promise<Ec2Page<'DescribeVpcEndpointServicePermissions'>> =>
-        client.send(
-          new DescribeVpcEndpointServicePermissionsCommand({ ServiceId: service.id, MaxResults: MAX_RESULTS, NextToken }),
-        ),
+      const pages = await readAll((NextToken) =>
+        projected<'DescribeVpcEndpointServicePermissions'>(client.send(new DescribeVpcEndpointServicePermissionsCommand({ ServiceId: service.id, MaxResults: MAX_RESULTS, NextToken }))),
       );
       service.allowedPrincipals = pages
         .flatMap((p) => p.AllowedPrincipals ?? [])
@@ -292,8 +289,8 @@ async function readConnections(client: EC2Client, services: EndpointService[], g
   const operation = 'DescribeVpcEndpointConnections';
   const grouped = new Map<string, EndpointConnection[]>();
   try {
-    const pages = await readAll((NextToken): Promise<Ec2Page<'DescribeVpcEndpointConnections'>> =>
-      client.send(new DescribeVpcEndpointConnectionsCommand({ MaxResults: MAX_RESULTS, NextToken })),
+    const pages = await readAll((NextToken) =>
+      projected<'DescribeVpcEndpointConnections'>(client.send(new DescribeVpcEndpointConnectionsCommand({ MaxResults: MAX_RESULTS, NextToken }))),
     );
     for (const c of pages.flatMap((p) => p.VpcEndpointConnections ?? [])) {
       if (c.ServiceId === undefined) continue;
@@ -302,7 +299,7 @@ async function readConnections(client: EC2Client, services: EndpointService[], g
         vpcEndpointId: need(c.VpcEndpointId, 'VpcEndpointId'),
         vpcEndpointOwner: need(c.VpcEndpointOwner, 'VpcEndpointOwner'),
         state: need(c.VpcEndpointState, 'VpcEndpointState'),
-        ...timestamp(c.CreationTimestamp),
+        ...(c.CreationTimestamp !== undefined ? { creationTimestamp: c.CreationTimestamp } : {}),
       });
       grouped.set(c.ServiceId, list);
     }
@@ -317,8 +314,8 @@ async function readNotifications(client: EC2Client, services: EndpointService[],
   const operation = 'DescribeVpcEndpointConnectionNotifications';
   const grouped = new Map<string, ConnectionNotification[]>();
   try {
-    const pages = await readAll((NextToken): Promise<Ec2Page<'DescribeVpcEndpointConnectionNotifications'>> =>
-      client.send(new DescribeVpcEndpointConnectionNotificationsCommand({ NextToken })),
+    const pages = await readAll((NextToken) =>
+      projected<'DescribeVpcEndpointConnectionNotifications'>(client.send(new DescribeVpcEndpointConnectionNotificationsCommand({ NextToken }))),
     );
     for (const n of pages.flatMap((p) => p.ConnectionNotificationSet ?? [])) {
       // Notifications on this account's own endpoints (VpcEndpointId) say nothing about its services.
@@ -383,6 +380,15 @@ class GapList {
  * returning them all. A page that hands back a token already used would loop forever; that is an
  * answer we cannot trust, not the end of the list.
  */
+/**
+ * A listing's page as the client gives it. Clients come from clients.ts, whose EC2 protocol reads
+ * these listings with the projecting decoder: a page holds the projection's members, and its
+ * timestamps are ISO 8601 strings where the SDK's types say Date.
+ */
+function projected<O extends keyof typeof EC2_DECODERS>(answer: Promise<unknown>): Promise<Ec2Page<O>> {
+  return answer as Promise<Ec2Page<O>>;
+}
+
 async function readAll<P extends { NextToken?: string | undefined }>(call: (token: string | undefined) => Promise<P>, each?: (page: P) => void): Promise<P[]> {
   const pages: P[] = [];
   const seen = new Set<string>();
@@ -418,10 +424,6 @@ function tagMap(tags: Tag[] | undefined): Tags {
   const out: Tags = {};
   for (const tag of tags ?? []) if (tag.Key !== undefined) out[tag.Key] = tag.Value ?? '';
   return out;
-}
-
-function timestamp(date: Date | undefined): { creationTimestamp?: string } {
-  return date instanceof Date && !Number.isNaN(date.getTime()) ? { creationTimestamp: date.toISOString() } : {};
 }
 
 function byArn<T extends { arn: string }>(items: T[]): T[] {

@@ -114,7 +114,9 @@ export type Ec2Page<O extends keyof typeof EC2_DECODERS> = Decoded<(typeof EC2_D
 
 // Compile-time proof that the projection is a slice of the SDK's type: every member name is one of
 // the SDK's, and the SDK's value fits each (a misnamed nested member is the differential test's).
+// Timestamps compare as the decoder gives them: ISO 8601 strings where the SDK has Dates.
 type Unknown<P, Full> = Exclude<keyof P, keyof Full>;
+type Iso<T> = T extends Date ? string : T extends ReadonlyArray<infer E> ? Iso<E>[] : T extends object ? { [K in keyof T]: Iso<T[K]> } : T;
 export const NAMES_ARE_THE_SDKS: [
   | Unknown<VpcEndpointRead, SdkVpcEndpoint>
   | Unknown<ServiceConfigurationRead, ServiceConfiguration>
@@ -128,12 +130,12 @@ export const NAMES_ARE_THE_SDKS: [
   ? true
   : never = true;
 export const sdkFits = {
-  endpoints: (e: DescribeVpcEndpointsResult): Decoded<typeof DESCRIBE_VPC_ENDPOINTS> => e,
-  configurations: (e: DescribeVpcEndpointServiceConfigurationsResult): Decoded<typeof DESCRIBE_SERVICE_CONFIGURATIONS> => e,
-  permissions: (e: DescribeVpcEndpointServicePermissionsResult): Decoded<typeof DESCRIBE_SERVICE_PERMISSIONS> => e,
-  connections: (e: DescribeVpcEndpointConnectionsResult): Decoded<typeof DESCRIBE_ENDPOINT_CONNECTIONS> => e,
-  notifications: (e: DescribeVpcEndpointConnectionNotificationsResult): Decoded<typeof DESCRIBE_CONNECTION_NOTIFICATIONS> => e,
-  services: (e: DescribeVpcEndpointServicesResult): Decoded<typeof DESCRIBE_ENDPOINT_SERVICES> => e,
+  endpoints: (e: Iso<DescribeVpcEndpointsResult>): Decoded<typeof DESCRIBE_VPC_ENDPOINTS> => e,
+  configurations: (e: Iso<DescribeVpcEndpointServiceConfigurationsResult>): Decoded<typeof DESCRIBE_SERVICE_CONFIGURATIONS> => e,
+  permissions: (e: Iso<DescribeVpcEndpointServicePermissionsResult>): Decoded<typeof DESCRIBE_SERVICE_PERMISSIONS> => e,
+  connections: (e: Iso<DescribeVpcEndpointConnectionsResult>): Decoded<typeof DESCRIBE_ENDPOINT_CONNECTIONS> => e,
+  notifications: (e: Iso<DescribeVpcEndpointConnectionNotificationsResult>): Decoded<typeof DESCRIBE_CONNECTION_NOTIFICATIONS> => e,
+  services: (e: Iso<DescribeVpcEndpointServicesResult>): Decoded<typeof DESCRIBE_ENDPOINT_SERVICES> => e,
 };
 
 // ---- IAM GetAccountAuthorizationDetails (awsQuery: element names are the member names, lists hold <member>) ----
@@ -215,4 +217,4 @@ export const IAM_NAMES_ARE_THE_SDKS: [
 ] extends [never]
   ? true
   : never = true;
-export const iamSdkFits = (e: SdkAuthorizationDetails): AuthorizationDetailsRead => e;
+export const iamSdkFits = (e: Iso<SdkAuthorizationDetails>): AuthorizationDetailsRead => e;

@@ -12,7 +12,8 @@
 // text is taken as is, except that whitespace-only text containing a line break is empty; the five
 // XML entities and numeric character references are decoded, unknown named entities dropped;
 // CDATA is literal text; comments and processing instructions are skipped; an absent or empty
-// list is []; booleans are "true" in any case; timestamps are RFC 3339. Where the SDK would fail
+// list is []; booleans are "true" in any case; timestamps are RFC 3339 (given here as
+// Date.toISOString() gives the instant the SDK would give as a Date). Where the SDK would fail
 // (mismatched or unclosed tags, an element inside a scalar) this fails too, and so does a
 // repeated member, which the SDK refuses for a scalar and reads first-wins for a list: a
 // malformed answer is a coverage gap, never a partly read one. Elements it does not read are
@@ -20,7 +21,7 @@
 
 import { memoByText } from '../memo.js';
 
-/** A scalar member: how its text becomes a value. */
+/** A scalar member: how its text becomes a value (a timestamp becomes its ISO 8601 string in UTC). */
 export type Scalar = 'string' | 'boolean' | 'integer' | 'timestamp';
 
 /** A wrapped list: `<wire><item>…</item>…</wire>`; elements other than `item` are ignored, as the SDK does. */
@@ -45,7 +46,7 @@ export type Decoded<S> = S extends 'string'
     : S extends 'integer'
       ? number
       : S extends 'timestamp'
-        ? Date
+        ? string
         : S extends ListShape<infer I>
           ? Decoded<I>[]
           : S extends StructShape<infer M>
@@ -64,7 +65,8 @@ export function struct<const M extends Members>(members: M): StructShape<M> {
 export class XmlDecodeError extends Error {
   override readonly name = 'InvalidResponse';
 
-  constructor(problem: string) {
+  /** What is wrong, without the prefix: a page thread sends this back (page-threads.ts). */
+  constructor(readonly problem: string) {
     super(`XML parse error: ${problem}`);
   }
 }
@@ -454,7 +456,9 @@ function scalar(shape: Scalar, text: string, name: string): unknown {
       const m = RFC3339.exec(text);
       const ms = m ? Date.parse(text.toUpperCase()) : NaN;
       if (Number.isNaN(ms)) throw new XmlDecodeError(`<${name}> is not an RFC 3339 timestamp: ${JSON.stringify(text.slice(0, 40))}`);
-      return new Date(ms);
+      // The instant, written as the snapshot keeps it (ISO 8601 in UTC), not a Date: a page read
+      // on a page thread comes back as JSON, which has no dates.
+      return new Date(ms).toISOString();
     }
   }
 }

@@ -376,11 +376,6 @@ class GapList {
 }
 
 /**
- * Follows NextToken to the end, handing each page to `each` if given (and then keeping none), else
- * returning them all. A page that hands back a token already used would loop forever; that is an
- * answer we cannot trust, not the end of the list.
- */
-/**
  * A listing's page as the client gives it. Clients come from clients.ts, whose EC2 protocol reads
  * these listings with the projecting decoder: a page holds the projection's members, and its
  * timestamps are ISO 8601 strings where the SDK's types say Date.
@@ -389,6 +384,11 @@ function projected<O extends keyof typeof EC2_DECODERS>(answer: Promise<unknown>
   return answer as Promise<Ec2Page<O>>;
 }
 
+/**
+ * Follows NextToken to the end, handing each page to `each` if given (and then keeping none), else
+ * returning them all. A page that hands back a token already used would loop forever; that is an
+ * answer we cannot trust, not the end of the list.
+ */
 async function readAll<P extends { NextToken?: string | undefined }>(call: (token: string | undefined) => Promise<P>, each?: (page: P) => void): Promise<P[]> {
   const pages: P[] = [];
   const seen = new Set<string>();

@@ -1,6 +1,7 @@
 // Reading one successful answer with the projecting decoder: the one piece of code that both the
 // collector's own thread and the page threads (page-threads.ts) run, so that a page reads the same
 // wherever it is read. It imports no SDK code: a page thread loads this module graph alone.
+import type { FastDecoder } from './fast-protocol.js';
 import { EC2_DECODERS, IAM_DECODERS } from './shapes.js';
 import { decodeXml } from './xml-decode.js';
 
@@ -17,7 +18,7 @@ export function hasDecoder(set: DecoderSet, operation: string): boolean {
 
 /** The projected members of `operation`'s successful answer, read from its UTF-8 bytes. */
 export function readPage(set: DecoderSet, operation: string, bytes: Uint8Array): Record<string, unknown> {
-  const decoder = (DECODER_SETS[set] as Record<string, { root: string; result?: string; shape: Parameters<typeof decodeXml>[2] }>)[operation];
-  if (decoder === undefined || !hasDecoder(set, operation)) throw new Error(`no decoder for ${set}:${operation}`);
+  if (!hasDecoder(set, operation)) throw new Error(`no decoder for ${set}:${operation}`);
+  const decoder = (DECODER_SETS[set] as Record<string, FastDecoder>)[operation] as FastDecoder;
   return decodeXml(utf8.decode(bytes), decoder.root, decoder.shape, decoder.result) as Record<string, unknown>;
 }

@@ -101,6 +101,17 @@ describe('page threads', () => {
     expect(pages.counts).toEqual({ threaded: 0, here: 2 });
   });
 
+  it('starts the built page thread too (dist/, as shipped: a missing or broken one would only be slower, silently)', async () => {
+    const built = (await import(new URL('../../dist/collectors/wire/page-threads.js', import.meta.url).href)) as typeof import('../../src/collectors/wire/page-threads.js');
+    const pages = new built.PageReaders(1);
+    try {
+      expect(await pages.read('ec2', 'DescribeVpcEndpoints', BIG)).toEqual(readPage('ec2', 'DescribeVpcEndpoints', BIG));
+      expect(pages.counts).toEqual({ threaded: 1, here: 0 });
+    } finally {
+      await pages.close();
+    }
+  });
+
   it('with no threads, reads every page here', async () => {
     const pages = readers(0);
     await pages.read('ec2', 'DescribeVpcEndpoints', BIG);

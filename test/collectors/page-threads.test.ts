@@ -43,6 +43,8 @@ afterEach(async () => {
 
 /** A page thread that dies (exit code 1) on the first page it is sent: the page is out when it fails. */
 const dying = (): Worker => new Worker(`require('node:worker_threads').parentPort.once('message', () => process.exit(1));`, { eval: true });
+/** A page thread that answers every page with a fault of its own (not the page's). */
+const faulty = (): Worker => new Worker(`const { parentPort } = require('node:worker_threads'); parentPort.on('message', (job) => parentPort.postMessage({ id: job.id, fault: 'RangeError: out of memory' }));`, { eval: true });
 /** A page thread that cannot start at all. */
 const broken = (): Worker => new Worker(`throw new Error('cannot load the page thread');`, { eval: true });
 
@@ -92,6 +94,12 @@ describe('page threads', () => {
     expect(pages.counts).toEqual({ threaded: 0, here: 1 });
     await pages.read('ec2', 'DescribeVpcEndpoints', BIG);
     expect(pages.counts).toEqual({ threaded: 0, here: 2 });
+  });
+
+  it('reads a page here when its thread reports a fault of its own, not the page\'s', async () => {
+    const pages = readers(1, faulty);
+    expect(await pages.read('ec2', 'DescribeVpcEndpoints', BIG)).toEqual(readPage('ec2', 'DescribeVpcEndpoints', BIG));
+    expect(pages.counts).toEqual({ threaded: 0, here: 1 });
   });
 
   it('reads here when its thread cannot start', async () => {

@@ -59,7 +59,7 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-/** Reads a collection's pages: on up to `threads` page threads when a page is large, else here. */
+/** Reads a collection's pages: on up to `size` page threads when a page is large, else here. */
 export class PageReaders {
   private threads: Thread[] | undefined;
   private readonly pending = new Map<number, Pending>();
@@ -74,7 +74,7 @@ export class PageReaders {
     private readonly start: () => Worker = startWorker,
   ) {}
 
-  /** How many pages were read on a thread and how many here (for tests and the benchmark). */
+  /** How many pages were read on a thread and how many here (the tests check where pages went). */
   readonly counts = { threaded: 0, here: 0 };
 
   read(set: DecoderSet, operation: string, bytes: Uint8Array): Promise<Record<string, unknown>> {

@@ -56,7 +56,7 @@ export function holdCollected(collected: Snapshot): Snapshot {
         const item = items[b.index] ?? {};
         const value = b.field !== undefined ? item[b.field] : undefined;
         const what = b.field !== undefined ? `${b.field} ${shown(value)}` : 'the resource';
-        next.coverage.push(...gapsFor(snapshot, collection, item, `${SOURCE[collection].operation} answered a ${KIND_OF[collection]} the snapshot cannot hold (${shown(item.arn)}): ${what}: ${b.message}; it is not read`));
+        next.coverage.push(...gapsFor(snapshot, collection, item, `${SOURCE[collection].operation}: the snapshot cannot hold ${KIND_OF[collection]} ${shown(item.arn)}: ${what}: ${b.message}; it is not read`));
       }
       (next as unknown as Record<string, unknown[]>)[collection] = items.filter((_, i) => !dropped.has(i));
     }

@@ -2,7 +2,11 @@
 // answer, stall a body midway, refuse connections, are not there, speak no TLS; and against
 // sessions in the wrong account. Through the real SDK clients and collect().
 import { DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +117,33 @@ describe('--max-duration', () => {
       await fake.close();
     }
   }, 20_000);
+
+  it('the built CLI against a listing that never answers ends within its --max-duration, with the snapshot saved and the exit code its gate\'s', async () => {
+    const fake = await startFakeAws({ snapshot: estate, account: DEMO_ACCOUNT, stall: [{ operation: 'DescribeVpcEndpoints', mode: 'headers' }] });
+    const dir = mkdtempSync(join(tmpdir(), 'linkaudit-maxdur-'));
+    try {
+      const run = await new Promise<{ status: number | null; stderr: string }>((done) => {
+        const child = spawn(process.execPath, [resolve('dist/cli.js'), 'scan', '--region', 'us-east-1', '--timeout', '60', '--max-duration', '2', '--save-snapshot', join(dir, 'snap.json'), '--format', 'json', '--output-dir', dir], {
+          env: { PATH: process.env.PATH ?? '', HOME: dir, AWS_ENDPOINT_URL: fake.url, AWS_ACCESS_KEY_ID: 'AKIDFAKE', AWS_SECRET_ACCESS_KEY: 'fake-secret', AWS_REGION: 'us-east-1' },
+        });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        child.on('close', (status) => {
+          clearTimeout(killer);
+          done({ status, stderr });
+        });
+      });
+      expect(run.stderr).not.toMatch(/internal error/);
+      const report = JSON.parse(readFileSync(join(dir, 'linkaudit.json'), 'utf8')) as { gate: { exitCode: number } };
+      expect(run.status).toBe(report.gate.exitCode);
+      expect([1, 2]).toContain(run.status);
+      const snapshot = validateSnapshot(JSON.parse(readFileSync(join(dir, 'snap.json'), 'utf8')), 'saved');
+      expect(snapshot.coverage.map((g) => `${g.operation} ${g.errorCode}`)).toContain('DescribeVpcEndpoints MaxDurationExceeded');
+    } finally {
+      await fake.close();
+    }
+  }, 40_000);
 
   it('--max-duration must be a positive number of seconds', async () => {
     await expect(collectLive({ region: ['us-east-1'], maxAttempts: 1, timeout: 1, concurrency: 1, quiet: true, maxDuration: 0 }, () => {})).rejects.toThrow(/--max-duration must be a number of seconds above 0/);

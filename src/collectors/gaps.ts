@@ -1,4 +1,5 @@
 import type { CoverageGap } from '../model/types.js';
+import { escapeControlChars } from '../io/untrusted-text.js';
 import { describeNetworkFailure, networkFailure } from './network.js';
 import type { GapScope } from './types.js';
 
@@ -39,7 +40,8 @@ export function gapFrom(err: unknown, scope: GapScope): CoverageGap {
     region: scope.target.region,
     service: scope.service,
     operation: scope.operation,
-    errorCode: errorCode(err),
+    // The code is the endpoint's word (an XML <Code>): kept, but never as raw control characters.
+    errorCode: escapeControlChars(errorCode(err)).slice(0, 100),
     message: message || 'no message',
     resourceKinds: scope.resourceKinds,
     ...(scope.field !== undefined ? { field: scope.field } : {}),

@@ -47,10 +47,17 @@ export async function collectLive(args: LiveArgs, log: (line: string) => void): 
   if (!Number.isInteger(args.maxAttempts) || args.maxAttempts < 1) throw new UserError('--max-attempts must be a whole number of at least 1');
   if (!(args.timeout > 0) || !Number.isFinite(args.timeout)) throw new UserError('--timeout must be a number of seconds above 0');
   if (args.maxDuration !== undefined && (!(args.maxDuration > 0) || !Number.isFinite(args.maxDuration))) throw new UserError('--max-duration must be a number of seconds above 0');
-  if (args.endpointUrl !== undefined) {
+  {
+    // The SDK reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself; a bad one is the user's to fix, said by name.
     const { checkEndpointUrl } = await import('../collectors/network.js');
-    const problem = checkEndpointUrl(args.endpointUrl);
-    if (problem) throw new UserError(problem);
+    const given: Array<[string, string]> = [
+      ...(args.endpointUrl !== undefined ? [['--endpoint-url', args.endpointUrl] as [string, string]] : []),
+      ...Object.entries(process.env).filter((e): e is [string, string] => /^AWS_ENDPOINT_URL(_[A-Z0-9_]+)?$/.test(e[0]) && e[1] !== undefined && e[1] !== ''),
+    ];
+    for (const [name, url] of given) {
+      const problem = checkEndpointUrl(url);
+      if (problem) throw new UserError(problem.replace(/^--endpoint-url/, name));
+    }
   }
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UserError('--concurrency must be a whole number of at least 1');
   // As the AWS CLI does: --profile selects the profile for credentials and region alike.

@@ -199,6 +199,15 @@ describe('network failures say what failed and where', () => {
     expect(collected.coverage[0]).toMatchObject({ errorCode: 'ConnectionRefused', message: `connection refused at http://127.0.0.1:${port} (ECONNREFUSED)` });
   });
 
+  it('a bad AWS_ENDPOINT_URL_<SERVICE> is a UserError naming the variable', async () => {
+    process.env.AWS_ENDPOINT_URL_EC2 = 'not a url';
+    try {
+      await expect(collectLive({ region: ['us-east-1'], maxAttempts: 1, timeout: 1, concurrency: 1, quiet: true }, () => {})).rejects.toThrow(/^AWS_ENDPOINT_URL_EC2: "not a url" is not a URL/);
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL_EC2;
+    }
+  });
+
   for (const bad of ['not-a-url', 'ftp://example.com', 'http://']) {
     it(`--endpoint-url ${bad} is a UserError before anything is sent`, async () => {
       await expect(collectLive({ region: ['us-east-1'], maxAttempts: 1, timeout: 1, concurrency: 1, quiet: true, endpointUrl: bad }, () => {})).rejects.toThrow(UserError);
@@ -270,11 +279,11 @@ describe('progress counts', () => {
 describe('text from an endpoint reaches stderr escaped', () => {
   const hostile = 'denied \u001b]0;pwned\u0007 and \u001b[2J cleared';
   it('an AssumeRole error and a GetCallerIdentity error print no control characters', async () => {
-    const fake = await startFakeAws({ snapshot: estate, account: DEMO_ACCOUNT, failures: [{ operation: 'AssumeRole', status: 403, code: 'AccessDenied', message: hostile }] });
+    const fake = await startFakeAws({ snapshot: estate, account: DEMO_ACCOUNT, failures: [{ operation: 'AssumeRole', status: 403, code: 'AccessDenied\u001b]0;pwned\u0007', message: hostile }] });
     const lines: string[] = [];
     try {
       await collect(options(fake.url, { roleArn: 'arn:aws:iam::{account}:role/audit', accounts: [DEMO_ACCOUNT], log: (l) => lines.push(l) }));
-      expect(lines.join('\n')).toMatch(/cannot assume/);
+      expect(lines.join('\n')).toMatch(/cannot assume .*\(AccessDenied\\x1b\]0;pwned\\x07\)/);
       expect(lines.join('\n')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     } finally {
       await fake.close();

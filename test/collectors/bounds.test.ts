@@ -282,7 +282,8 @@ describe('text from an endpoint reaches stderr escaped', () => {
     const fake = await startFakeAws({ snapshot: estate, account: DEMO_ACCOUNT, failures: [{ operation: 'AssumeRole', status: 403, code: 'AccessDenied\u001b]0;pwned\u0007', message: hostile }] });
     const lines: string[] = [];
     try {
-      await collect(options(fake.url, { roleArn: 'arn:aws:iam::{account}:role/audit', accounts: [DEMO_ACCOUNT], log: (l) => lines.push(l) }));
+      const snapshot = await collect(options(fake.url, { roleArn: 'arn:aws:iam::{account}:role/audit', accounts: [DEMO_ACCOUNT], log: (l) => lines.push(l) }));
+      expect(new Set(snapshot.coverage.map((g) => g.errorCode))).toEqual(new Set(['AccessDenied\\x1b]0;pwned\\x07']));
       expect(lines.join('\n')).toMatch(/cannot assume .*\(AccessDenied\\x1b\]0;pwned\\x07\)/);
       expect(lines.join('\n')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     } finally {

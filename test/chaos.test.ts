@@ -2,11 +2,10 @@
 // replaced by 500s, 503s, throttles, reset connections, truncated bodies, HTML 502 pages and
 // answers held past --timeout. Whatever the faults, the scan ends, never with an internal error,
 // and a fault can only turn a verdict into unknown: never a fail into a pass or a pass into a fail.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { collect } from '../src/collectors/collect.js';
 import { loadConfig } from '../src/config.js';
 import { evaluateRules } from '../src/engine/evaluate.js';
@@ -14,6 +13,7 @@ import { loadRuleSet } from '../src/engine/rule-set.js';
 import { validateSnapshot } from '../src/model/load.js';
 import type { Snapshot } from '../src/model/types.js';
 import { DEMO_ACCOUNT, DEMO_REGIONS, demoAccount } from './fake-aws/estate.js';
+import { cliAgainst, useHomeRegion } from './fake-aws/cli.js';
 import { CHAOS_FAULTS, startFakeAws } from './fake-aws/server.js';
 
 const SEEDS = 50;
@@ -27,15 +27,10 @@ function verdicts(snapshot: Snapshot): Map<string, string> {
   return new Map(evaluateRules(ruleSet.rules, snapshot, config, ruleSet.runtime.bind).findings.map((f) => [`${f.ruleId} ${f.resource.arn}`, f.status]));
 }
 
-const saved = process.env.AWS_REGION;
+useHomeRegion();
 let expected: Map<string, string>;
-beforeAll(async () => {
-  process.env.AWS_REGION = 'us-east-1';
+beforeAll(() => {
   expected = verdicts({ ...estate, generatedAt: new Date().toISOString() });
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.AWS_REGION;
-  else process.env.AWS_REGION = saved;
 });
 
 describe('chaos: seeded faults on every service', () => {
@@ -67,7 +62,7 @@ describe('chaos: seeded faults on every service', () => {
       const fake = await startFakeAws({ snapshot: estate, account: DEMO_ACCOUNT, chaos: { seed, rate: 0.3, holdMs: 2000 } });
       const dir = mkdtempSync(join(tmpdir(), 'linkaudit-chaos-'));
       try {
-        const run = await cli(['scan', '--regions', DEMO_REGIONS.join(','), '--timeout', '0.3', '--max-attempts', '2', '--max-duration', '10', '--config', 'fixtures/demo/.linkaudit.yaml', '--format', 'json', '--output-dir', dir, '--quiet'], fake.url);
+        const run = await cliAgainst(fake.url, ['scan', '--regions', DEMO_REGIONS.join(','), '--timeout', '0.3', '--max-attempts', '2', '--max-duration', '10', '--config', 'fixtures/demo/.linkaudit.yaml', '--format', 'json', '--output-dir', dir, '--quiet']);
         expect(run.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
         const report = JSON.parse(readFileSync(join(dir, 'linkaudit.json'), 'utf8')) as { gate: { exitCode: number } };
         expect(run.status).toBe(report.gate.exitCode);
@@ -79,19 +74,3 @@ describe('chaos: seeded faults on every service', () => {
     }
   }, 60_000);
 });
-
-function cli(args: string[], url: string): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve('dist/cli.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: mkdtempSync(join(tmpdir(), 'linkaudit-home-')), AWS_ENDPOINT_URL: url, AWS_ACCESS_KEY_ID: 'AKIDFAKE', AWS_SECRET_ACCESS_KEY: 'fake-secret', AWS_REGION: 'us-east-1' },
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // The bound on a run: --max-duration 10 s, and the evaluation after it.
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('close', (status) => {
-      clearTimeout(killer);
-      done({ status, stderr });
-    });
-  });
-}

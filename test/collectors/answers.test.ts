@@ -6,7 +6,7 @@ import { ListConnectionsCommand } from '@aws-sdk/client-codestar-connections';
 import fc from 'fast-check';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientsFor } from '../../src/collectors/clients.js';
 import { collect } from '../../src/collectors/collect.js';
 import { principalTypeOf } from '../../src/collectors/ec2.js';
@@ -17,6 +17,7 @@ import { loadRuleSet } from '../../src/engine/rule-set.js';
 import { endpointServiceArn, vpcEndpointArn } from '../../src/model/arn.js';
 import { validateSnapshot } from '../../src/model/load.js';
 import type { Snapshot } from '../../src/model/types.js';
+import { useHomeRegion } from '../fake-aws/cli.js';
 import { startFakeAws } from '../fake-aws/server.js';
 import { DEMO_ACCOUNT, DEMO_REGIONS, demoAccount } from '../fake-aws/estate.js';
 
@@ -36,14 +37,7 @@ const options = (url: string, extra: Partial<Options> = {}): Options => ({
   ...extra,
 });
 
-const saved = process.env.AWS_REGION;
-beforeAll(() => {
-  process.env.AWS_REGION = 'us-east-1';
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.AWS_REGION;
-  else process.env.AWS_REGION = saved;
-});
+useHomeRegion();
 
 describe('error answers that are not the service\'s say status, content type and body', () => {
   const bodies: Array<{ name: string; status: number; type: string; body: Buffer; shown: RegExp }> = [

@@ -2,14 +2,13 @@
 // answer, stall a body midway, refuse connections, are not there, speak no TLS; and against
 // sessions in the wrong account. Through the real SDK clients and collect().
 import { DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientsFor } from '../../src/collectors/clients.js';
 import { collect } from '../../src/collectors/collect.js';
 import { collectEc2 } from '../../src/collectors/ec2.js';
@@ -17,6 +16,7 @@ import { createProgress } from '../../src/collectors/progress.js';
 import { collectLive } from '../../src/commands/collect.js';
 import { UserError } from '../../src/errors.js';
 import { validateSnapshot } from '../../src/model/load.js';
+import { cliAgainst, useHomeRegion } from '../fake-aws/cli.js';
 import { startFakeAws, type FakeAws } from '../fake-aws/server.js';
 import { DEMO_ACCOUNT, DEMO_REGIONS, demoAccount } from '../fake-aws/estate.js';
 
@@ -53,14 +53,7 @@ async function mute(mode: 'silent' | 'stall-body'): Promise<{ url: string; conne
   };
 }
 
-const saved = process.env.AWS_REGION;
-beforeAll(() => {
-  process.env.AWS_REGION = 'us-east-1';
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.AWS_REGION;
-  else process.env.AWS_REGION = saved;
-});
+useHomeRegion();
 
 describe('--timeout bounds every request', () => {
   for (const mode of ['silent', 'stall-body'] as const) {
@@ -122,18 +115,7 @@ describe('--max-duration', () => {
     const fake = await startFakeAws({ snapshot: estate, account: DEMO_ACCOUNT, stall: [{ operation: 'DescribeVpcEndpoints', mode: 'headers' }] });
     const dir = mkdtempSync(join(tmpdir(), 'linkaudit-maxdur-'));
     try {
-      const run = await new Promise<{ status: number | null; stderr: string }>((done) => {
-        const child = spawn(process.execPath, [resolve('dist/cli.js'), 'scan', '--region', 'us-east-1', '--timeout', '60', '--max-duration', '2', '--save-snapshot', join(dir, 'snap.json'), '--format', 'json', '--output-dir', dir], {
-          env: { PATH: process.env.PATH ?? '', HOME: dir, AWS_ENDPOINT_URL: fake.url, AWS_ACCESS_KEY_ID: 'AKIDFAKE', AWS_SECRET_ACCESS_KEY: 'fake-secret', AWS_REGION: 'us-east-1' },
-        });
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-        child.on('close', (status) => {
-          clearTimeout(killer);
-          done({ status, stderr });
-        });
-      });
+      const run = await cliAgainst(fake.url, ['scan', '--region', 'us-east-1', '--timeout', '60', '--max-duration', '2', '--save-snapshot', join(dir, 'snap.json'), '--format', 'json', '--output-dir', dir]);
       expect(run.stderr).not.toMatch(/internal error/);
       const report = JSON.parse(readFileSync(join(dir, 'linkaudit.json'), 'utf8')) as { gate: { exitCode: number } };
       expect(run.status).toBe(report.gate.exitCode);

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { prng } from '../../bench/synthetic.mjs';
 import type { Snapshot } from '../../src/model/types.js';
 import { ec2Error, ec2Response, escapeXml, type Wire } from '../collectors/ec2-wire.js';
 import { authorizationDetails, encodePolicy, iamError } from '../collectors/iam-wire.js';
@@ -160,7 +161,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const ahead = { hits: 0, misses: 0 };
   let requests = 0;
   const chaosFaults = new Map<ChaosFault, number>();
-  const random = options.chaos ? seededRandom(options.chaos.seed) : undefined;
+  const random = options.chaos ? prng(options.chaos.seed) : undefined;
   const held = new Set<ReturnType<typeof setTimeout>>();
   const server = createServer((req, res) => {
     peakInFlight = Math.max(peakInFlight, ++inFlight);
@@ -257,18 +258,6 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
 /** The faults `chaos` injects. */
 export const CHAOS_FAULTS = ['500', '503', 'throttle', 'reset', 'truncated', 'html502', 'hold'] as const;
 export type ChaosFault = (typeof CHAOS_FAULTS)[number];
-
-/** mulberry32: small, fast and good enough to spread faults; the same seed gives the same draws. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The answer the request would get, rendered (to be truncated or stalled). */
 function rendered(request: Request, options: FakeAwsOptions): Rendered {

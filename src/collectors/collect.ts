@@ -352,7 +352,10 @@ function unanswered(err: unknown, options: CollectOptions, service: string): str
   const network = networkFailure(err);
   if (network) return `cannot reach ${service}: ${describeNetworkFailure(network, err)}`;
   const name = (err as { name?: string } | undefined)?.name;
-  if (name === 'TimeoutError') return `${service} did not answer within --timeout of ${options.timeoutMs / 1000} s${options.endpointUrl ? ` at ${escapeControlChars(options.endpointUrl)}` : ''}`;
+  if (name === 'TimeoutError') {
+    const endpoint = (err as { linkauditEndpoint?: string }).linkauditEndpoint ?? options.endpointUrl;
+    return `${service} did not answer within --timeout of ${options.timeoutMs / 1000} s${endpoint ? ` at ${escapeControlChars(endpoint)}` : ''}`;
+  }
   if (isMaxDuration(err)) return `--max-duration ran out before ${service} answered`;
   return undefined;
 }

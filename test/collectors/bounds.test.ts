@@ -77,12 +77,23 @@ describe('--timeout bounds every request', () => {
     try {
       const err = await collect(options(server.url)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UserError);
-      expect((err as Error).message).toMatch(/did not answer within --timeout of 0\.3 s/);
+      expect((err as Error).message).toBe(`AWS STS (GetCallerIdentity) did not answer within --timeout of 0.3 s at ${server.url}`);
       expect((err as Error).message).not.toMatch(/credential/);
     } finally {
       await server.close();
     }
   }, 20_000);
+
+  it('the built CLI: scan --timeout 0.5 --max-attempts 1 against an endpoint that never answers ends with one line, exit 2', async () => {
+    const server = await mute('silent');
+    try {
+      const run = await cliAgainst(server.url, ['scan', '--region', 'us-east-1', '--timeout', '0.5', '--max-attempts', '1']);
+      expect(run.status).toBe(2);
+      expect(run.stderr.trim()).toBe(`linkaudit: AWS STS (GetCallerIdentity) did not answer within --timeout of 0.5 s at ${server.url}`);
+    } finally {
+      await server.close();
+    }
+  }, 40_000);
 
   it('an AssumeRole that never answers is that account\'s Timeout gap; the run ends', async () => {
     const fake = await startFakeAws({ snapshot: estate, account: DEMO_ACCOUNT, stall: [{ operation: 'AssumeRole', mode: 'headers' }] });

@@ -42,6 +42,7 @@ function awsArgs(a: AwsFlags): AwsFlags {
     ...(a.profile !== undefined ? { profile: a.profile } : {}),
     ...(a.regions !== undefined ? { regions: a.regions } : {}),
     ...(a.endpointUrl !== undefined ? { endpointUrl: a.endpointUrl } : {}),
+    ...(a.maxDuration !== undefined ? { maxDuration: a.maxDuration } : {}),
   };
 }
 
@@ -64,7 +65,8 @@ async function main(argv: string[]): Promise<number> {
       .option('regions', { type: 'string', describe: '"all" for every enabled region, or a comma-separated list' })
       .option('endpoint-url', { type: 'string', describe: 'Send every AWS call here (LocalStack, moto); AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> work too' })
       .option('max-attempts', { type: 'number', default: 8, describe: 'Attempts per AWS call (backs off with jitter); a throttled call is also paced and sent again up to 8 times within an attempt' })
-      .option('timeout', { type: 'number', default: 30, describe: 'Seconds before one AWS request is given up (then a coverage gap)' })
+      .option('timeout', { type: 'number', default: 30, describe: 'Seconds one AWS request may take, connection, headers and body (then retried, then a coverage gap)' })
+      .option('max-duration', { type: 'number', describe: 'Seconds the whole collection may take; what is not read by then becomes coverage gaps (the scan still runs)' })
       .option('concurrency', { type: 'number', default: 64, describe: 'HTTP requests in flight at once over all accounts and regions (each client also slows itself down when AWS throttles it)' })
       .option('role-arn', { type: 'string', describe: 'Role to assume in each account, e.g. arn:aws:iam::{account}:role/linkaudit-audit' })
       .option('external-id', { type: 'string', describe: 'External id for --role-arn' })

@@ -15,47 +15,14 @@ import { loadSnapshotFile, validateSnapshot } from '../src/model/load.js';
 import { mergeSnapshots } from '../src/model/merge.js';
 import type { Snapshot } from '../src/model/types.js';
 import { notAllowed } from './collectors/policy-check.js';
+import { demoAccount } from './fake-aws/estate.js';
 import { startFakeAws, type FakeAws, type Failure } from './fake-aws/server.js';
 
 const ACCOUNT = '111122223333';
 const REGIONS = ['eu-west-1', 'us-east-1'];
 const CLI = resolve('dist/cli.js');
 
-/**
- * The demo estate as one account would be read from a healthy AWS: that account's resources,
- * nothing unreadable, no gaps. `policySupported` is a property of a service name in a region (the
- * collector learns it from DescribeVpcEndpointServices), so it is spread to every endpoint there.
- */
-function oneAccount(demo: Snapshot): Snapshot {
-  const mine = <T extends { account: string }>(xs: T[]): T[] =>
-    xs.filter((x) => x.account === ACCOUNT).map((x) => {
-      const { unreadable: _u, ...rest } = x as T & { unreadable?: unknown };
-      return rest as T;
-    });
-  const endpoints = mine(demo.vpcEndpoints);
-  const supported = new Map(endpoints.filter((e) => e.policySupported !== undefined).map((e) => [`${e.region}|${e.serviceName}`, e.policySupported]));
-  return validateSnapshot(
-    {
-      ...demo,
-      scope: { partition: 'aws', accounts: [ACCOUNT], regions: REGIONS },
-      connections: mine(demo.connections),
-      hosts: mine(demo.hosts),
-      vpcEndpoints: endpoints.map((e) => {
-        const s = supported.get(`${e.region}|${e.serviceName}`);
-        return s === undefined ? e : { ...e, policySupported: s };
-      }),
-      endpointServices: mine(demo.endpointServices),
-      iamUsers: mine(demo.iamUsers),
-      iamGroups: mine(demo.iamGroups),
-      iamRoles: mine(demo.iamRoles),
-      iamPolicies: mine(demo.iamPolicies),
-      coverage: [],
-    },
-    'one account of the demo',
-  );
-}
-
-const expected = oneAccount(loadSnapshotFile('fixtures/demo/snapshot.json'));
+const expected = demoAccount();
 const config = loadConfig('fixtures/demo/.linkaudit.yaml');
 const ruleSet = loadRuleSet();
 

@@ -1,22 +1,24 @@
 import { createHash } from 'node:crypto';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { DescribeOrganizationCommand, ListAccountsCommand } from '@aws-sdk/client-organizations';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { UserError } from '../errors.js';
+import { escapeControlChars } from '../io/untrusted-text.js';
 import { parseArn } from '../model/arn.js';
 import { emptySnapshot } from '../model/empty.js';
-import { validateSnapshot } from '../model/load.js';
 import type { CoverageGap, Organization, Snapshot } from '../model/types.js';
 import { TOOL_NAME, toolVersion } from '../version.js';
-import { clientsFor, requestHandlerOptions, sharedAgents, type AwsOptions } from './clients.js';
+import { RunDeadline } from './bounds.js';
+import { clientsFor, sharedAgents, type AwsOptions } from './clients.js';
 import { collectConnections, collectHosts } from './codeconnections.js';
 import { collectEc2 } from './ec2.js';
 import { errorCode, gapFrom, isCredentialError } from './gaps.js';
+import { holdCollected } from './hold.js';
 import { collectIam } from './iam.js';
+import { describeNetworkFailure, networkFailure } from './network.js';
 import { mapPool } from './pool.js';
 import type { Progress } from './progress.js';
-import { limitRequests, RequestLimiter } from './requests.js';
+import { RequestLimiter } from './requests.js';
 import type { Collected, Target } from './types.js';
 import { defaultPageThreads, PageReaders } from './wire/page-threads.js';
 
@@ -40,6 +42,8 @@ export interface CollectOptions extends AwsOptions {
   /** This process reads shard `index` (1-based) of `count`. */
   shard?: { index: number; count: number };
   progress?: Progress;
+  /** --max-duration: the whole run's bound in seconds; what is unread when it passes becomes coverage gaps. */
+  maxDurationSeconds?: number;
 }
 
 export interface Identity {
@@ -61,9 +65,9 @@ export async function collect(given: CollectOptions): Promise<Snapshot> {
   const options: CollectOptions = progress
     ? {
         ...given,
-        onOperation: (op) => {
-          progress.call();
-          given.onOperation?.(op);
+        onRequest: () => {
+          progress.request();
+          given.onRequest?.();
         },
         onAnswer: (throttled) => {
           progress.answer(throttled);
@@ -71,13 +75,14 @@ export async function collect(given: CollectOptions): Promise<Snapshot> {
         },
       }
     : given;
-  let ok = false;
+  let gaps: number | undefined;
   try {
     const snapshot = await collectAll(options);
-    ok = true;
+    gaps = snapshot.coverage.length;
     return snapshot;
   } finally {
-    progress?.stop(ok);
+    // The final count is the snapshot's own, the one the reports give.
+    progress?.stop(gaps !== undefined, gaps);
   }
 }
 
@@ -94,14 +99,17 @@ async function collectAll(given: CollectOptions): Promise<Snapshot> {
   // one pool of connections.
   const agents = given.agents ? undefined : sharedAgents(given.concurrency);
   const pages = given.pages ? undefined : new PageReaders(given.pageThreads ?? defaultPageThreads());
+  const deadline = given.deadline === undefined && given.maxDurationSeconds !== undefined ? new RunDeadline(given.maxDurationSeconds) : undefined;
   try {
     return await collectWith({
       ...given,
       ...(given.requests ? {} : { requests: new RequestLimiter(given.concurrency) }),
       ...(agents ? { agents } : {}),
       ...(pages ? { pages } : {}),
+      ...(deadline ? { deadline } : {}),
     });
   } finally {
+    deadline?.dispose();
     agents?.destroy();
     await pages?.close();
   }
@@ -110,8 +118,10 @@ async function collectAll(given: CollectOptions): Promise<Snapshot> {
 async function collectWith(options: CollectOptions): Promise<Snapshot> {
   const startedAt = new Date().toISOString();
   const home = await configuredRegion(options);
-  const caller = await callerIdentity(home, options);
-  options.log(`linkaudit: collecting as ${caller.arn} (account ${caller.account}, credentials from ${options.credentialSource})`);
+  // One STS client for the caller: its identity, and every account's AssumeRole.
+  const sts = clientsFor(home, options).sts;
+  const caller = await callerIdentity(sts, options);
+  options.log(`linkaudit: collecting as ${escapeControlChars(caller.arn)} (account ${caller.account}, credentials from ${escapeControlChars(options.credentialSource)})`);
 
   let organizations: Organization[] | undefined;
   let accounts: string[];
@@ -123,10 +133,11 @@ async function collectWith(options: CollectOptions): Promise<Snapshot> {
   if (accounts.some((a) => a !== caller.account) && options.roleArn === undefined) {
     throw new UserError('--accounts and --org need --role-arn (e.g. arn:aws:iam::{account}:role/linkaudit-audit) to read other accounts');
   }
+  checkRoleAccount(options.roleArn, accounts);
   accounts = inShard(accounts.sort(), options.shard);
   options.log(`linkaudit: ${accounts.length} account(s)${options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : ''}`);
 
-  const results = await mapPool(accounts, ACCOUNTS_AT_ONCE, (account) => collectAccount(account, caller, home, options));
+  const results = await mapPool(accounts, ACCOUNTS_AT_ONCE, (account) => collectAccount(account, caller, home, sts, options));
   const regions = [...new Set(results.flatMap((r) => r.regions))].sort();
   const merged = emptySnapshot({
     generatedAt: startedAt,
@@ -143,12 +154,22 @@ async function collectWith(options: CollectOptions): Promise<Snapshot> {
     iamPolicies: results.flatMap((r) => r.parts.flatMap((p) => p.iamPolicies ?? [])),
     coverage: results.flatMap((r) => r.coverage),
   });
-  // What the collectors build must meet the contract; if it does not, that is our bug.
-  try {
-    return validateSnapshot(merged, 'collected snapshot');
-  } catch (err) {
-    throw new Error(`collected data does not match the snapshot schema (a linkaudit bug): ${(err as Error).message}`);
-  }
+  // What an endpoint sent that the snapshot cannot hold becomes gaps; what linkaudit made must fit.
+  return holdCollected(merged);
+}
+
+/**
+ * A role ARN naming one account (no {account}) enters that account whatever --accounts says: its
+ * data would be labelled as each account's. Only one account, the same one, can go with it.
+ */
+function checkRoleAccount(roleArn: string | undefined, accounts: readonly string[]): void {
+  if (roleArn === undefined || roleArn.includes('{account}')) return;
+  const literal = parseArn(roleArn)?.account ?? '';
+  if (accounts.length === 1 && accounts[0] === literal) return;
+  const others = accounts.filter((a) => a !== literal);
+  throw new UserError(
+    `--role-arn ${escapeControlChars(roleArn)} names account ${escapeControlChars(literal)}, so it cannot read ${others.length === 1 ? `account ${others[0]}` : `${accounts.length} accounts (${accounts.slice(0, 5).join(', ')}${accounts.length > 5 ? ', …' : ''})`}: write the account as {account} (e.g. arn:aws:iam::{account}:role/linkaudit-audit) to assume the role in each`,
+  );
 }
 
 interface AccountResult {
@@ -157,9 +178,9 @@ interface AccountResult {
   coverage: CoverageGap[];
 }
 
-async function collectAccount(account: string, caller: Identity, home: string, options: CollectOptions): Promise<AccountResult> {
+async function collectAccount(account: string, caller: Identity, home: string, sts: STSClient, options: CollectOptions): Promise<AccountResult> {
   const partition = caller.partition;
-  const role = options.roleArn !== undefined ? assumed(account, home, options) : undefined;
+  const role = options.roleArn !== undefined ? assumed(account, sts, options) : undefined;
   const aws: AwsOptions = role ? { ...options, credentials: role } : options;
   const target = (region: string): Target => ({ partition, account, region });
   let regions: string[] = options.regions === 'all' ? [] : options.regions.length > 0 ? [...options.regions] : [home];
@@ -174,7 +195,15 @@ async function collectAccount(account: string, caller: Identity, home: string, o
     }
   }
   try {
-    if (options.regions === 'all') regions = await enabledRegions(home, account, aws);
+    if (options.regions === 'all') {
+      try {
+        regions = await enabledRegions(home, account, aws);
+      } catch (err) {
+        // The run's time ran out before the regions were known: the account is unknown where it was to be read.
+        if (isMaxDuration(err)) return unenterable(err, account, partition, home, regions, options, { service: 'ec2', operation: 'DescribeRegions' });
+        throw err;
+      }
+    }
     options.progress?.total(regions.length);
     const homeClients = clientsFor(home, aws);
     // Everything of an account at once (its requests bounded by options.requests): connections
@@ -199,6 +228,7 @@ async function collectAccount(account: string, caller: Identity, home: string, o
     );
     // One await for both, so that a failure of either never leaves the other's unobserved.
     const [wide, regional] = await Promise.all([accountWide, perRegion]);
+    options.progress?.gaps(wide.reduce((n, p) => n + p.coverage.length, 0));
     const parts: Collected[] = [...wide, ...regional.flat()];
     return { regions, parts, coverage: parts.flatMap((p) => spreadConnectionGaps(p.coverage, regions)) };
   } catch (err) {
@@ -213,16 +243,18 @@ async function collectAccount(account: string, caller: Identity, home: string, o
   }
 }
 
-function unenterable(err: unknown, account: string, partition: string, home: string, regions: string[], options: CollectOptions): AccountResult {
-  options.log(`linkaudit: ${account}: cannot assume ${roleFor(account, options)} (${errorCode(err)}); its resources are unknown`);
-  const gaps = accountGaps(err, { partition, account, region: home }, regions.length > 0 ? regions : [home]);
+const ASSUME_ROLE = { service: 'sts', operation: 'AssumeRole' };
+
+function unenterable(err: unknown, account: string, partition: string, home: string, regions: string[], options: CollectOptions, scope = ASSUME_ROLE): AccountResult {
+  const why = scope === ASSUME_ROLE ? `cannot assume ${roleFor(account, options)}` : `cannot read ${scope.operation}`;
+  options.log(escapeControlChars(`linkaudit: ${account}: ${why} (${errorCode(err)}); its resources are unknown`));
+  const gaps = accountGaps(err, { partition, account, region: home }, regions.length > 0 ? regions : [home], scope);
   options.progress?.gaps(gaps.length);
   return { regions, parts: [], coverage: gaps };
 }
 
 /** Every kind of an account that could not be entered is unknown, in every region scanned. */
-function accountGaps(err: unknown, target: Target, regions: readonly string[]): CoverageGap[] {
-  const scope = { service: 'sts', operation: 'AssumeRole' };
+function accountGaps(err: unknown, target: Target, regions: readonly string[], scope: { service: string; operation: string }): CoverageGap[] {
   return [
     ...regions.map((region) => gapFrom(err, { ...scope, target: { ...target, region }, resourceKinds: [...REGIONAL_KINDS] })),
     gapFrom(err, { ...scope, target: { ...target, region: 'global' }, resourceKinds: [...IAM_KINDS] }),
@@ -237,23 +269,28 @@ type Provider = NonNullable<AwsOptions['credentials']>;
 
 /**
  * The account's role, assumed once and shared by every client of the account (each client would
- * otherwise assume it for itself), renewed five minutes before the session expires.
+ * otherwise assume it for itself), renewed five minutes before the session expires. AssumeRole is
+ * sent by the caller's STS client, so it is bounded, counted and retried as every other call. The
+ * session must be in the account it is for: a role that enters another account (a literal account
+ * in the ARN, a trust that leads elsewhere) would label that account's data as this one's, so it
+ * fails the account with AccountMismatch instead.
  */
-function assumed(account: string, home: string, options: CollectOptions): Provider {
-  const provider = fromTemporaryCredentials({
-    params: { RoleArn: roleFor(account, options), RoleSessionName: 'linkaudit', ...(options.externalId ? { ExternalId: options.externalId } : {}) },
-    ...(options.credentials ? { masterCredentials: options.credentials } : {}),
-    // The STS client behind the role retries as every other client does: a throttled AssumeRole
-    // must not cost the account.
-    clientConfig: {
-      region: home,
-      retryMode: options.requests ? 'standard' : 'adaptive',
-      maxAttempts: options.maxAttempts,
-      requestHandler: requestHandlerOptions(options),
-      ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-    },
-    ...(options.requests ? { clientPlugins: [limitRequests(options.requests)] } : {}),
-  });
+function assumed(account: string, sts: STSClient, options: CollectOptions): Provider {
+  const RoleArn = roleFor(account, options);
+  const enter = async (): Promise<Awaited<ReturnType<Provider>>> => {
+    const out = await sts.send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'linkaudit', ...(options.externalId ? { ExternalId: options.externalId } : {}) }));
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw Object.assign(new Error(`AssumeRole of ${RoleArn} answered without credentials`), { name: 'InvalidResponse' });
+    const sessionArn = out.AssumedRoleUser?.Arn ?? '';
+    const entered = parseArn(sessionArn)?.account;
+    if (entered !== account) {
+      throw Object.assign(
+        new Error(`AssumeRole of ${RoleArn} gave a session in account ${entered ?? 'unknown'} (${sessionArn.slice(0, 200) || 'no assumed-role ARN'}), not ${account}: nothing is read as ${account}'s`),
+        { name: 'AccountMismatch' },
+      );
+    }
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}), ...(c.Expiration ? { expiration: c.Expiration } : {}) };
+  };
   let current: ReturnType<Provider> | undefined;
   return async () => {
     try {
@@ -262,14 +299,18 @@ function assumed(account: string, home: string, options: CollectOptions): Provid
     } catch {
       // The last attempt failed: try again below rather than repeat its error forever.
     }
-    current = provider();
+    current = enter();
     return current;
   };
 }
 
+function isMaxDuration(err: unknown): boolean {
+  return (err as { name?: string } | undefined)?.name === 'MaxDurationExceeded';
+}
+
 function isAssumeRoleError(err: unknown): boolean {
   const e = (err ?? {}) as { name?: string; message?: string };
-  return e.name === 'AccessDenied' || e.name === 'AccessDeniedException' || /AssumeRole/i.test(e.message ?? '');
+  return e.name === 'AccessDenied' || e.name === 'AccessDeniedException' || e.name === 'AccountMismatch' || isMaxDuration(err) || /AssumeRole/i.test(e.message ?? '');
 }
 
 /**
@@ -297,8 +338,26 @@ function gapNote(parts: Collected[]): string {
 }
 
 function credentialError(err: unknown, options: CollectOptions): UserError {
-  const e = err as { name?: string; message?: string };
-  return new UserError(`AWS credentials from ${options.credentialSource} are missing or not valid: ${e.name ?? 'Error'}: ${(e.message ?? '').split('\n')[0]}`);
+  return new UserError(`AWS credentials from ${escapeControlChars(options.credentialSource)} are missing or not valid: ${errorText(err)}`);
+}
+
+/** An error's name and first line, escaped and bounded: it may be what an endpoint sent. */
+function errorText(err: unknown): string {
+  const e = (err ?? {}) as { name?: string; message?: string };
+  return escapeControlChars(`${e.name ?? 'Error'}: ${(e.message ?? '').split('\n')[0] ?? ''}`.slice(0, 500));
+}
+
+/** Why no answer came, when that is what happened (then it is not the credentials' fault). */
+function unanswered(err: unknown, options: CollectOptions, service: string): string | undefined {
+  const network = networkFailure(err);
+  if (network) return `cannot reach ${service}: ${describeNetworkFailure(network, err)}`;
+  const name = (err as { name?: string } | undefined)?.name;
+  if (name === 'TimeoutError') {
+    const endpoint = (err as { linkauditEndpoint?: string }).linkauditEndpoint ?? options.endpointUrl;
+    return `${service} did not answer within --timeout of ${options.timeoutMs / 1000} s${endpoint ? ` at ${escapeControlChars(endpoint)}` : ''}`;
+  }
+  if (isMaxDuration(err)) return `--max-duration ran out before ${service} answered`;
+  return undefined;
 }
 
 async function configuredRegion(options: CollectOptions): Promise<string> {
@@ -315,16 +374,22 @@ async function configuredRegion(options: CollectOptions): Promise<string> {
   throw new UserError(`no AWS region configured for ${options.credentialSource}: pass --region, or set AWS_REGION or a region in the profile`);
 }
 
-async function callerIdentity(region: string, options: CollectOptions): Promise<Identity> {
+async function callerIdentity(sts: STSClient, options: CollectOptions): Promise<Identity> {
+  let arn: string;
+  let account: string;
   try {
-    const out = await clientsFor(region, options).sts.send(new GetCallerIdentityCommand({}));
-    const arn = out.Arn ?? '';
-    const account = out.Account ?? parseArn(arn)?.account ?? '';
-    return { account, arn, partition: parseArn(arn)?.partition || 'aws' };
+    const out = await sts.send(new GetCallerIdentityCommand({}));
+    arn = out.Arn ?? '';
+    account = out.Account ?? parseArn(arn)?.account ?? '';
   } catch (err) {
-    const e = err as { name?: string; message?: string };
-    throw new UserError(`cannot identify the caller with credentials from ${options.credentialSource}: ${e.name ?? 'Error'}: ${(e.message ?? '').split('\n')[0]}`);
+    const why = unanswered(err, options, 'AWS STS (GetCallerIdentity)');
+    if (why) throw new UserError(why);
+    throw new UserError(`cannot identify the caller with credentials from ${escapeControlChars(options.credentialSource)}: ${errorText(err)}`);
   }
+  // Everything collected is labelled with this account: an answer that names none cannot be used.
+  if (!/^[0-9]{12}$/.test(account)) throw new UserError(`GetCallerIdentity answered account ${escapeControlChars(JSON.stringify(account.slice(0, 100)))}, not a 12-digit account id`);
+  const partition = parseArn(arn)?.partition || 'aws';
+  return { account, arn, partition: /^aws[a-z-]*$/.test(partition) ? partition : 'aws' };
 }
 
 async function organization(region: string, options: CollectOptions): Promise<Organization> {
@@ -335,14 +400,21 @@ async function organization(region: string, options: CollectOptions): Promise<Or
     let NextToken: string | undefined;
     do {
       const page = await client.send(new ListAccountsCommand({ MaxResults: 20, NextToken }));
-      for (const a of page.Accounts ?? []) if (a.Id && (a.State ?? a.Status) === 'ACTIVE') accounts.push(a.Id);
+      for (const a of page.Accounts ?? []) {
+        if (!a.Id || (a.State ?? a.Status) !== 'ACTIVE') continue;
+        if (!/^[0-9]{12}$/.test(a.Id)) throw Object.assign(new Error(`ListAccounts named account ${JSON.stringify(a.Id.slice(0, 100))}, not a 12-digit account id`), { name: 'InvalidResponse' });
+        accounts.push(a.Id);
+      }
       NextToken = page.NextToken;
     } while (NextToken);
     const id = described.Organization?.Id ?? '';
+    if (!/^o-[a-z0-9]{10,32}$/.test(id)) throw Object.assign(new Error(`DescribeOrganization answered organization id ${JSON.stringify(id.slice(0, 100))}, not an o-… id`), { name: 'InvalidResponse' });
+    const management = described.Organization?.MasterAccountId;
+    if (management !== undefined && !/^[0-9]{12}$/.test(management)) throw Object.assign(new Error(`DescribeOrganization answered management account ${JSON.stringify(management.slice(0, 100))}`), { name: 'InvalidResponse' });
     return { id, ...(described.Organization?.MasterAccountId ? { managementAccount: described.Organization.MasterAccountId } : {}), accounts: accounts.sort() };
   } catch (err) {
-    const e = err as { name?: string; message?: string };
-    throw new UserError(`--org: cannot list the organization's accounts (run from the management or a delegated-admin account): ${e.name ?? 'Error'}: ${(e.message ?? '').split('\n')[0]}`);
+    const why = unanswered(err, options, 'AWS Organizations');
+    throw new UserError(`--org: cannot list the organization's accounts${why ? `: ${why}` : ` (run from the management or a delegated-admin account): ${errorText(err)}`}`);
   }
 }
 
@@ -352,6 +424,6 @@ async function enabledRegions(home: string, account: string, aws: AwsOptions): P
     return (out.Regions ?? []).map((r) => r.RegionName ?? '').filter((r) => r !== '').sort();
   } catch (err) {
     if (isCredentialError(err) || isAssumeRoleError(err)) throw err;
-    throw new UserError(`--regions all: cannot list the enabled regions of ${account} (${errorCode(err)}); name the regions with --region`);
+    throw new UserError(`--regions all: cannot list the enabled regions of ${account} (${escapeControlChars(errorCode(err))}); name the regions with --region`);
   }
 }

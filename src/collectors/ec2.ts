@@ -274,7 +274,7 @@ async function readPermissions(client: EC2Client, services: EndpointService[], g
         .flatMap((p) => p.AllowedPrincipals ?? [])
         .map((p) => ({
           principal: need(p.Principal, 'Principal'),
-          principalType: need(p.PrincipalType, 'PrincipalType'),
+          principalType: p.PrincipalType || principalTypeOf(need(p.Principal, 'Principal')),
           ...(p.ServicePermissionId !== undefined ? { servicePermissionId: p.ServicePermissionId } : {}),
         }))
         .sort((a, b) => compare(`${a.principal}\0${a.servicePermissionId ?? ''}`, `${b.principal}\0${b.servicePermissionId ?? ''}`));
@@ -282,6 +282,21 @@ async function readPermissions(client: EC2Client, services: EndpointService[], g
       gaps.unreadable([service], err, operation, ['endpointService'], 'allowedPrincipals');
     }
   });
+}
+
+/**
+ * The principal's type when the answer leaves it out (moto 5.2 does): the principal names it. The
+ * rules read `*`/All as "anyone"; a type that cannot be told stays "Unknown", and the principal is
+ * kept, so that it is still judged by what it is.
+ */
+export function principalTypeOf(principal: string): string {
+  if (principal === '*') return 'All';
+  if (/^arn:aws[a-z-]*:iam::[0-9]{12}:root$/.test(principal) || /^[0-9]{12}$/.test(principal)) return 'Account';
+  if (/^arn:aws[a-z-]*:iam::[0-9]{12}:role\//.test(principal)) return 'Role';
+  if (/^arn:aws[a-z-]*:iam::[0-9]{12}:user\//.test(principal)) return 'User';
+  if (/^arn:aws[a-z-]*:organizations::[0-9]{12}:ou\//.test(principal)) return 'OrganizationUnit';
+  if (/^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$/.test(principal)) return 'Service';
+  return 'Unknown';
 }
 
 /** One call for the region, not one per service: the answer names each connection's ServiceId. */

@@ -1,4 +1,6 @@
 import type { CoverageGap } from '../model/types.js';
+import { escapeControlChars } from '../io/untrusted-text.js';
+import { describeNetworkFailure, networkFailure } from './network.js';
 import type { GapScope } from './types.js';
 
 interface SdkError {
@@ -19,6 +21,8 @@ export function errorCode(err: unknown): string {
   const e = (err ?? {}) as SdkError;
   const name = e.name ?? e.code ?? '';
   if (name === 'TimeoutError' || name === 'RequestTimeout' || /timed? ?out/i.test(e.message ?? '')) return name === 'RequestTimeout' ? name : 'Timeout';
+  const network = networkFailure(err);
+  if (network) return network.errorCode;
   if (name === 'SyntaxError' || /deserializ|parse|unexpected token|not valid xml|non-whitespace/i.test(`${name} ${e.message ?? ''}`)) return 'InvalidResponse';
   // The SDK names an error whose body it could not parse "Unknown": the HTTP status says more.
   if (name && name !== 'Error' && !name.startsWith('SDK') && name !== 'UnknownError' && name !== 'Unknown') return name;
@@ -28,13 +32,16 @@ export function errorCode(err: unknown): string {
 }
 
 export function gapFrom(err: unknown, scope: GapScope): CoverageGap {
-  const message = ((err as SdkError | undefined)?.message ?? String(err)).split('\n')[0]?.slice(0, 500) ?? '';
+  const network = networkFailure(err);
+  const text = network ? describeNetworkFailure(network, err) : ((err as SdkError | undefined)?.message ?? String(err));
+  const message = text.split('\n')[0]?.slice(0, 500) ?? '';
   return {
     account: scope.target.account,
     region: scope.target.region,
     service: scope.service,
     operation: scope.operation,
-    errorCode: errorCode(err),
+    // The code is the endpoint's word (an XML <Code>): kept, but never as raw control characters.
+    errorCode: escapeControlChars(errorCode(err)).slice(0, 100),
     message: message || 'no message',
     resourceKinds: scope.resourceKinds,
     ...(scope.field !== undefined ? { field: scope.field } : {}),

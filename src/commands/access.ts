@@ -30,6 +30,7 @@ export async function accessCommand(args: AccessArgs, log: (line: string) => voi
             ...(args.externalId !== undefined ? { externalId: args.externalId } : {}),
             maxAttempts: args.maxAttempts ?? 8,
             timeout: args.timeout ?? 30,
+            ...(args.maxDuration !== undefined ? { maxDuration: args.maxDuration } : {}),
             concurrency: args.concurrency ?? 16,
             quiet: args.quiet,
           },

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import { writeFilesAtomic } from '../io/atomic-write.js';
+import { escapeControlChars } from '../io/untrusted-text.js';
 import type { Snapshot } from '../model/types.js';
 
 /** The flags that say how to reach AWS, shared by `collect` and a live `scan`. */
@@ -10,8 +11,10 @@ export interface LiveArgs {
   regions?: string;
   endpointUrl?: string;
   maxAttempts: number;
-  /** Seconds. */
+  /** Seconds, per HTTP attempt (connection, headers and body). */
   timeout: number;
+  /** Seconds for the whole collection (--max-duration); what is unread then becomes coverage gaps. */
+  maxDuration?: number;
   concurrency: number;
   quiet: boolean;
   /** `arn:aws:iam::{account}:role/NAME`, assumed in each account. */
@@ -42,7 +45,20 @@ export function parseRegions(args: Pick<LiveArgs, 'region' | 'regions'>): string
 export async function collectLive(args: LiveArgs, log: (line: string) => void): Promise<Snapshot> {
   const regions = parseRegions(args);
   if (!Number.isInteger(args.maxAttempts) || args.maxAttempts < 1) throw new UserError('--max-attempts must be a whole number of at least 1');
-  if (!(args.timeout > 0)) throw new UserError('--timeout must be a number of seconds above 0');
+  if (!(args.timeout > 0) || !Number.isFinite(args.timeout)) throw new UserError('--timeout must be a number of seconds above 0');
+  if (args.maxDuration !== undefined && (!(args.maxDuration > 0) || !Number.isFinite(args.maxDuration))) throw new UserError('--max-duration must be a number of seconds above 0');
+  {
+    // The SDK reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself; a bad one is the user's to fix, said by name.
+    const { checkEndpointUrl } = await import('../collectors/network.js');
+    const given: Array<[string, string]> = [
+      ...(args.endpointUrl !== undefined ? [['--endpoint-url', args.endpointUrl] as [string, string]] : []),
+      ...Object.entries(process.env).filter((e): e is [string, string] => /^AWS_ENDPOINT_URL(_[A-Z0-9_]+)?$/.test(e[0]) && e[1] !== undefined && e[1] !== ''),
+    ];
+    for (const [name, url] of given) {
+      const problem = checkEndpointUrl(url);
+      if (problem) throw new UserError(problem.replace(/^--endpoint-url/, name));
+    }
+  }
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UserError('--concurrency must be a whole number of at least 1');
   // As the AWS CLI does: --profile selects the profile for credentials and region alike.
   if (args.profile !== undefined) process.env.AWS_PROFILE = args.profile;
@@ -58,6 +74,11 @@ export async function collectLive(args: LiveArgs, log: (line: string) => void): 
     throw new UserError(`--role-arn: "${args.roleArn}" is not a role ARN template like arn:aws:iam::{account}:role/linkaudit-audit`);
   }
   if ((accounts.length > 0 || args.org) && args.roleArn === undefined) throw new UserError('--accounts and --org need --role-arn to enter the other accounts');
+  // A literal account in --role-arn reads that account only (collect.ts checks it against --org's accounts too).
+  const literal = args.roleArn !== undefined && !args.roleArn.includes('{account}') ? args.roleArn.split(':')[4] : undefined;
+  if (literal !== undefined && (args.org || accounts.some((a) => a !== literal))) {
+    throw new UserError(`--role-arn names account ${literal}, so it cannot read ${args.org ? 'the organization\'s accounts' : `account ${accounts.find((a) => a !== literal) ?? ''}`}: write the account as {account} (e.g. arn:aws:iam::{account}:role/linkaudit-audit) to assume the role in each`);
+  }
   const { collect } = await import('../collectors/collect.js');
   const { createProgress } = await import('../collectors/progress.js');
   return collect({
@@ -70,7 +91,8 @@ export async function collectLive(args: LiveArgs, log: (line: string) => void): 
     regions,
     concurrency: args.concurrency,
     maxAttempts: args.maxAttempts,
-    timeoutMs: Math.round(args.timeout * 1000),
+    timeoutMs: Math.max(1, Math.round(args.timeout * 1000)),
+    ...(args.maxDuration !== undefined ? { maxDurationSeconds: args.maxDuration } : {}),
     ...(args.endpointUrl !== undefined ? { endpointUrl: args.endpointUrl } : {}),
     credentialSource: source,
     log: args.quiet ? () => {} : log,
@@ -94,7 +116,7 @@ export async function collectCommand(args: LiveArgs & { output?: string }, log: 
   const snapshot = await collectLive(args, log);
   if (args.output !== undefined) {
     writeSnapshot(snapshot, args.output);
-    if (!args.quiet) log(`linkaudit: wrote ${args.output} (${snapshot.coverage.length} coverage gap(s))`);
+    if (!args.quiet) log(`linkaudit: wrote ${escapeControlChars(args.output)} (${snapshot.coverage.length} coverage gap(s))`);
   } else process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
   return 0;
 }

@@ -139,6 +139,7 @@ function liveArgs(args: ScanArgs): LiveArgs {
     ...(args.shard !== undefined ? { shard: args.shard } : {}),
     maxAttempts: args.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     timeout: args.timeout ?? DEFAULT_TIMEOUT_SECONDS,
+    ...(args.maxDuration !== undefined ? { maxDuration: args.maxDuration } : {}),
     concurrency: args.concurrency ?? DEFAULT_CONCURRENCY,
     quiet: args.quiet,
   };

@@ -4,7 +4,7 @@ import { clientsFor } from '../../src/collectors/clients.js';
 import { CODECONNECTIONS_OPERATIONS, collectConnections, collectHosts } from '../../src/collectors/codeconnections.js';
 import type { Collected, Target } from '../../src/collectors/types.js';
 import { notAllowed } from './policy-check.js';
-import { jsonError, testClients, useNock, validates } from './nock-lifecycle.js';
+import { testClients, useNock, validates } from './nock-lifecycle.js';
 
 const ENDPOINT = 'https://codestar-connections.us-east-1.amazonaws.com';
 const TARGET: Target = { partition: 'aws', account: '111122223333', region: 'us-east-1' };
@@ -173,7 +173,7 @@ describe('collectConnections', () => {
 
     const collected = await collectConnections(cc, TARGET);
 
-    // The body is not AWS's JSON: the listing is unknown (InvalidResponse), not empty.
+    // The body is not AWS's JSON: the listing is unknown, not empty, and the gap says what came.
     expect(collected).toEqual({
       connections: [],
       coverage: [
@@ -182,8 +182,8 @@ describe('collectConnections', () => {
           region: 'us-east-1',
           service: 'codeconnections',
           operation: 'ListConnections',
-          errorCode: 'InvalidResponse',
-          message: jsonError(BAD_GATEWAY),
+          errorCode: 'HTTP502',
+          message: `HTTP 502 answer (content-type text/html) to ListConnections is not the service's JSON error: "${BAD_GATEWAY}"`,
           resourceKinds: ['connection'],
         },
       ],

@@ -745,7 +745,7 @@ describe('collectEc2', () => {
 
     expect(collected.vpcEndpoints).toBeUndefined();
     expect(collected.coverage).toEqual([
-      gap('DescribeVpcEndpoints', 'InvalidResponse', expect.stringMatching(/^HTTP 200 answer to DescribeVpcEndpoints is not the service's DescribeVpcEndpointsResponse: /) as unknown as string, ['vpcEndpoint']),
+      gap('DescribeVpcEndpoints', 'InvalidResponse', expect.stringMatching(/^HTTP 200 answer \(content-type [^)]*\) to DescribeVpcEndpoints is not the service's DescribeVpcEndpointsResponse: /) as unknown as string, ['vpcEndpoint']),
     ]);
     expectAllAnswered();
   });

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { prng } from '../../bench/synthetic.mjs';
 import type { Snapshot } from '../../src/model/types.js';
 import { ec2Error, ec2Response, escapeXml, type Wire } from '../collectors/ec2-wire.js';
 import { authorizationDetails, encodePolicy, iamError } from '../collectors/iam-wire.js';
@@ -47,6 +48,20 @@ export interface FakeAwsOptions {
    */
   throttle?: { burst: number; ratePerSecond: number };
   failures?: Failure[];
+  /**
+   * Requests of these operations are never answered ('headers': the connection is accepted and
+   * the request read, nothing sent) or stall midway through the body ('body': headers and half the
+   * body sent, then nothing), standing in for an endpoint that stops answering.
+   */
+  stall?: Array<{ operation: string; mode: 'headers' | 'body' }>;
+  /** AssumeRole of a role in account K gives a session in account V (a role whose trust leads elsewhere). */
+  assumeInto?: Record<string, string>;
+  /**
+   * Seeded fault injection: each request (GetCallerIdentity aside, see chaosFault) is, with
+   * probability `rate`, answered with one of the faults of CHAOS_FAULTS, chosen by a generator
+   * seeded with `seed`. `holdMs` is how long a held answer is held (past the client's timeout).
+   */
+  chaos?: { seed: number; rate: number; holdMs: number };
   /** Told of each request on arrival (for timelines): its `service:Operation`, bucket and whether it was throttled. */
   onRequest?: (request: { operation: string; bucket: string; throttled: boolean }) => void;
 }
@@ -65,6 +80,10 @@ export interface FakeAws {
   readonly peakInFlight: number;
   /** TCP connections accepted so far. */
   readonly connections: number;
+  /** Every HTTP request that arrived, whatever it was answered (or not answered) with. */
+  readonly requests: number;
+  /** Faults injected by `chaos`, by kind. */
+  chaosFaults: Map<ChaosFault, number>;
   /**
    * Renders the answers to these requests now, to be sent as they are when they come. AWS
    * serializes its answers on its own fleet; the collection benchmark renders its large pages
@@ -140,13 +159,25 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   let peakInFlight = 0;
   const rendered = new Map<string, Rendered>();
   const ahead = { hits: 0, misses: 0 };
+  let requests = 0;
+  const chaosFaults = new Map<ChaosFault, number>();
+  const random = options.chaos ? prng(options.chaos.seed) : undefined;
+  const held = new Set<ReturnType<typeof setTimeout>>();
   const server = createServer((req, res) => {
     peakInFlight = Math.max(peakInFlight, ++inFlight);
+    requests++;
     res.once('close', () => inFlight--);
     void read(req).then(async (body) => {
       try {
         const request = parse(req, body, options.account);
         const key = `${request.service}:${request.operation}`;
+        const stall = options.stall?.find((x) => x.operation === request.operation);
+        if (stall) return stallAnswer(stall.mode, request, options, res);
+        if (random && options.chaos && request.operation !== 'GetCallerIdentity' && random() < options.chaos.rate) {
+          const fault = CHAOS_FAULTS[Math.floor(random() * CHAOS_FAULTS.length)] as ChaosFault;
+          chaosFaults.set(fault, (chaosFaults.get(fault) ?? 0) + 1);
+          return injectFault(fault, request, options, req, res, options.chaos.holdMs, held);
+        }
         const bucket = bucketOf(request);
         // The bucket is drawn on arrival, as AWS decides on arrival; the answer comes after the delay either way.
         const allowed = buckets ? buckets.take(bucket) : true;
@@ -197,6 +228,10 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     get connections() {
       return connections;
     },
+    get requests() {
+      return requests;
+    },
+    chaosFaults,
     renderAhead(requests) {
       let bytes = 0;
       for (const r of requests) {
@@ -211,11 +246,66 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     ahead,
     close: () =>
       new Promise((resolve) => {
-        // Idle keep-alive sockets would otherwise hold close() open until they time out.
-        server.closeIdleConnections();
+        // Idle keep-alive sockets would otherwise hold close() open until they time out; stalled
+        // and held answers would hold it open for ever.
+        for (const t of held) clearTimeout(t);
+        server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** The faults `chaos` injects. */
+export const CHAOS_FAULTS = ['500', '503', 'throttle', 'reset', 'truncated', 'html502', 'hold'] as const;
+export type ChaosFault = (typeof CHAOS_FAULTS)[number];
+
+/** The answer the request would get, rendered (to be truncated or stalled). */
+function rendered(request: Request, options: FakeAwsOptions): Rendered {
+  const out = capture();
+  answer(request, options, out.res);
+  return out.rendered();
+}
+
+function stallAnswer(mode: 'headers' | 'body', request: Request, options: FakeAwsOptions, res: ServerResponse): void {
+  if (mode === 'headers') return;
+  const full = rendered(request, options);
+  res.writeHead(full.status, { ...full.headers, 'content-length': String(full.body.length) });
+  res.write(full.body.subarray(0, Math.floor(full.body.length / 2)));
+}
+
+function injectFault(fault: ChaosFault, r: Request, options: FakeAwsOptions, req: IncomingMessage, res: ServerResponse, holdMs: number, held: Set<ReturnType<typeof setTimeout>>): void {
+  const id = randomUUID();
+  const query = r.service === 'ec2' || r.service === 'iam' || r.service === 'sts';
+  switch (fault) {
+    case '500':
+    case '503': {
+      const status = Number(fault);
+      const code = status === 500 ? 'InternalError' : 'ServiceUnavailable';
+      if (r.service === 'ec2') return void res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8' }).end(ec2Error(code, 'An internal error has occurred', id));
+      if (query) return void res.writeHead(status, { 'content-type': 'text/xml' }).end(iamError(code, 'An internal error has occurred'));
+      return void res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: status === 500 ? 'InternalServerException' : 'ServiceUnavailableException', message: 'internal error' }));
+    }
+    case 'throttle':
+      return throttle(r, res);
+    case 'reset':
+      return void req.socket.destroy();
+    case 'truncated': {
+      const full = rendered(r, options);
+      res.writeHead(full.status, { ...full.headers, 'content-length': String(full.body.length) });
+      res.write(full.body.subarray(0, Math.floor(full.body.length / 2)));
+      return void req.socket.destroy();
+    }
+    case 'html502':
+      return void res.writeHead(502, { 'content-type': 'text/html' }).end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>');
+    case 'hold': {
+      const t = setTimeout(() => {
+        held.delete(t);
+        if (!res.destroyed) answer(r, options, res);
+      }, holdMs);
+      held.add(t);
+      return;
+    }
+  }
 }
 
 /** The token bucket a request draws on: its credentials' account, and its region or 'global'. */
@@ -336,8 +426,11 @@ function answer(r: Request, options: FakeAwsOptions, res: ServerResponse): void 
   const inRegion = <T extends { account: string; region: string }>(items: readonly T[]): readonly T[] => cell(items, o.account, r.region);
 
   if (r.service === 'sts' && r.operation === 'AssumeRole') {
-    const target = /^arn:aws:iam::([0-9]{12}):role\//.exec(r.params.RoleArn ?? '')?.[1] ?? '';
-    if (options.denyAssume?.includes(target)) {
+    const named = /^arn:aws:iam::([0-9]{12}):role\//.exec(r.params.RoleArn ?? '')?.[1] ?? '';
+    if (failure) return xml(failure.status, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${escapeXml(failure.code)}</Code><Message>${escapeXml(failure.message)}</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`);
+    // The session is in the account the role's trust leads to (assumeInto), as AWS would say in AssumedRoleUser.
+    const target = options.assumeInto?.[named] ?? named;
+    if (options.denyAssume?.includes(named)) {
       return xml(403, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::${r.account}:user/auditor is not authorized to perform: sts:AssumeRole on resource: ${escapeXml(r.params.RoleArn ?? '')}</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`);
     }
     const expiration = new Date(Date.now() + 3600_000).toISOString();
@@ -354,6 +447,7 @@ function answer(r: Request, options: FakeAwsOptions, res: ServerResponse): void 
     return json(200, { Accounts: p.items.map((a) => ({ Id: a.id, Arn: `arn:aws:organizations::${org.managementAccount}:account/${org.id}/${a.id}`, Name: `account-${a.id}`, Email: `aws+${a.id}@example.com`, State: a.state, Status: a.state })), ...(p.next ? { NextToken: p.next } : {}) });
   }
   if (r.service === 'sts') {
+    if (failure) return xml(failure.status, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${escapeXml(failure.code)}</Code><Message>${escapeXml(failure.message)}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`);
     xml(200, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${o.account}:user/auditor</Arn><UserId>AIDAEXAMPLE</UserId><Account>${o.account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`);
     return;
   }

@@ -54,9 +54,9 @@ suppressions: []
 `;
 }
 
-export function initCommand(args: { output: string; force: boolean }, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): number {
+export async function initCommand(args: { output: string; force: boolean }, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
   if (existsSync(args.output) && !args.force) throw new UserError(`${args.output} exists; pass --force to overwrite it`);
-  writeFilesAtomic([{ file: args.output, chunks: [starterConfig()] }]);
+  await writeFilesAtomic([{ file: args.output, chunks: [starterConfig()] }], 'config');
   log(`linkaudit: wrote ${args.output}; edit trustedAccounts and trustedOrganizations, then run linkaudit scan`);
   return 0;
 }

@@ -16,6 +16,7 @@ const EXIT_CODES = `Exit codes:
   2  usage, config or input error; or (without --allow-partial) coverage gaps
      that leave rules unknown which could have reached the threshold; or (with
      --strict-suppressions) an expired or unmatched suppression
+  130, 143  interrupted by SIGINT, SIGTERM (no temporary file left, earlier reports intact)
 With --fail-on-new, only results new against --baseline count for 1 and 2.`;
 
 const SEVERITY_CHOICES = ['critical', 'high', 'medium', 'low', 'none'] as const;

@@ -328,6 +328,16 @@ describe('control characters in what is printed are escaped', () => {
     expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   });
 
+  it('a user rule\'s title in rules list', () => {
+    const pack = join(tmp(), 'pack-evil');
+    mkdirSync(pack);
+    writeFile(pack, 'evil-title.yaml', ruleYaml('evil-title').replace('title: Endpoint service is in one zone only', 'title: "Evil \\e[2J\\e]0;owned\\a title"'));
+    const r = linkaudit(['rules', 'list', '--rules-dir', pack]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Evil \\x1b[2J\\x1b]0;owned\\x07 title');
+    expect(r.stdout).not.toMatch(/\u001b/);
+  });
+
   it('a suppression problem logged by scan', () => {
     const config = writeFile(tmp(), 'c.yaml', 'suppressions:\n  - rule: endpoint-service-single-az\n    resource: "arn:aws:ec2:*:111122223333:vpc-endpoint-service/\\e[31mnope"\n    reason: accepted for the test only\n    expires: "2999-01-01"\n');
     const r = linkaudit(['scan', '--snapshot', DEMO, '--config', config, '--fail-on', 'none']);

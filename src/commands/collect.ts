@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { writeFilesAtomic } from '../io/atomic-write.js';
 import { checkWritableTarget } from '../io/output-dir.js';
+import { escapeControlChars } from '../io/untrusted-text.js';
 import type { Snapshot } from '../model/types.js';
 
 /** The flags that say how to reach AWS, shared by `collect` and a live `scan`. */
@@ -91,7 +92,9 @@ export async function writeSnapshot(snapshot: Snapshot, file: string): Promise<v
   await writeFilesAtomic([{ file, chunks: [`${JSON.stringify(snapshot, null, 2)}\n`] }], 'snapshot');
 }
 
-export async function collectCommand(args: LiveArgs & { output?: string }, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
+export async function collectCommand(args: LiveArgs & { output?: string }, logRaw: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
+  // The lines name files and carry what the collectors report from AWS.
+  const log = (line: string): void => logRaw(escapeControlChars(line));
   // Checked first: a collection can take minutes, and its output must not then be lost.
   if (args.output !== undefined) checkWritableTarget(args.output, 'snapshot');
   const snapshot = await collectLive(args, log);

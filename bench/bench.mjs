@@ -167,7 +167,7 @@ const rssAfterEvalMb = rssMb();
   const parts = [];
   for (const format of reporters.REPORT_FORMATS) {
     const t = now();
-    const [file] = reporters.writeReports([format], input, dir);
+    const [file] = await reporters.writeReports([format], input, dir);
     parts.push(`${format} ${ms(now() - t)} (${mb(statSync(file).size)}; RSS ${mb(process.memoryUsage().rss)} just after)`);
   }
   rmSync(dir, { recursive: true, force: true });

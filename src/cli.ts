@@ -2,8 +2,11 @@
 // Entry point. Command modules are imported when their command runs, so `--help` starts without
 // loading the engine, ajv or (later) the AWS SDK; a bare `--version` does not even load yargs
 // (~100 ms on a 2-core CI machine), since scripts call it to probe the tool.
+import { normalize } from 'node:path';
 import type { Argv } from 'yargs';
 import { UserError } from './errors.js';
+import { exitCleanlyOnSignals } from './io/interrupt.js';
+import { escapeControlChars, escapeControlCharsKeepLayout } from './io/untrusted-text.js';
 import { toolVersion } from './version.js';
 import type { LiveArgs } from './commands/collect.js';
 
@@ -13,6 +16,7 @@ const EXIT_CODES = `Exit codes:
   2  usage, config or input error; or (without --allow-partial) coverage gaps
      that leave rules unknown which could have reached the threshold; or (with
      --strict-suppressions) an expired or unmatched suppression
+  130, 143  interrupted by SIGINT, SIGTERM (no temporary file left, earlier reports intact)
 With --fail-on-new, only results new against --baseline count for 1 and 2.`;
 
 const SEVERITY_CHOICES = ['critical', 'high', 'medium', 'low', 'none'] as const;
@@ -51,8 +55,22 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${toolVersion()}\n`);
     return 0;
   }
+  exitCleanlyOnSignals((line) => process.stderr.write(`${line}\n`));
   const { default: yargs } = await import('yargs');
+  const { repeatedOption, positionalNames } = await import('./commands/repeated-options.js');
+  const { setMaxInputMiB } = await import('./io/input-limits.js');
   let run: Handler | undefined;
+  /**
+   * Runs at each command level before yargs validates, with that level's option table; the
+   * positionals come from the command string (yargs keeps it in its internal context).
+   */
+  const checkOptions = (a: { maxInputMb?: number }, y: { getOptions(): unknown; getInternalMethods(): { getContext(): { fullCommands: string[] } } }): void => {
+    const fullCommands = y.getInternalMethods().getContext().fullCommands;
+    const table = y.getOptions() as unknown as Parameters<typeof repeatedOption>[1];
+    const repeated = repeatedOption(argv, table, positionalNames(fullCommands.at(-1) ?? ''));
+    if (repeated !== undefined) throw new UserError(`${repeated} (see: linkaudit --help)`);
+    setMaxInputMiB(a.maxInputMb);
+  };
   const withRules = <T>(y: Argv<T>) =>
     y
       .option('config', { type: 'string', describe: 'Config file (default: .linkaudit.yaml in the working directory, if present)' })
@@ -82,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
       'Evaluate the rules on a snapshot and write reports',
       (y) =>
         withAws(withRules(y))
-          .option('snapshot', { type: 'string', describe: 'Snapshot file to scan (default: collect live from AWS)', normalize: true })
+          .option('snapshot', { type: 'string', describe: 'Snapshot file to scan (default: collect live from AWS)' })
           .option('save-snapshot', { type: 'string', describe: 'With a live scan: also write what was collected to this file' })
           .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, default: ['markdown'], coerce: splitCommas, describe: 'Report format (repeatable, or comma-separated)' })
           .option('output-dir', { type: 'string', describe: 'Write one file per format here (linkaudit.sarif, linkaudit.json, linkaudit.md); default stdout' })
@@ -105,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
         run = async () => {
           const { runScan } = await import('./commands/scan.js');
           const outcome = await runScan({
-            ...(a.snapshot !== undefined ? { snapshot: a.snapshot } : {}),
+            ...(a.snapshot !== undefined ? { snapshot: normalize(a.snapshot) } : {}),
             ...(a.saveSnapshot !== undefined ? { saveSnapshot: a.saveSnapshot } : {}),
             ...awsArgs(a),
             format: a.format as (typeof FORMAT_CHOICES)[number][],
@@ -145,9 +163,9 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .positional('files', { type: 'string', array: true, demandOption: true })
-          .option('output', { alias: 'o', type: 'string', describe: 'Snapshots: the merged snapshot file (default: stdout)' })
-          .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, coerce: splitCommas, describe: 'Reports: formats of the merged report [default: json]' })
-          .option('output-dir', { type: 'string', describe: 'Reports: write one file per format here' })
+          .option('output', { alias: 'o', type: 'string', describe: 'Snapshots: the merged snapshot file; reports: the merged report in its one --format (default: stdout)' })
+          .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, coerce: splitCommas, describe: 'Reports only: formats of the merged report [default: json]' })
+          .option('output-dir', { type: 'string', describe: 'Reports only: write one file per format here' })
           .example('$0 merge shard-*.json --output estate.json && $0 scan --snapshot estate.json', 'Fan out, then scan once')
           .example('$0 merge shard-*/linkaudit.json --format sarif --format markdown --output-dir out', 'Or merge the shards\' reports (exit code: the merged gate)'),
       (a) => {
@@ -166,7 +184,7 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         withAws(y)
           .option('connection', { type: 'string', demandOption: true, describe: 'Connection ARN (codestar-connections or codeconnections prefix)' })
-          .option('snapshot', { type: 'string', describe: 'Snapshot file (default: collect live from AWS)', normalize: true })
+          .option('snapshot', { type: 'string', describe: 'Snapshot file (default: collect live from AWS)' })
           .option('format', { type: 'string', choices: ['table', 'json'] as const, default: 'table' as const })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No notes or progress on stderr' })
           .example('$0 access --snapshot fixtures/demo/snapshot.json --connection arn:aws:codestar-connections:us-east-1:111122223333:connection/0347af09-f291-4cec-9665-42872c5e63c2', 'From a snapshot')
@@ -176,7 +194,7 @@ async function main(argv: string[]): Promise<number> {
           (await import('./commands/access.js')).accessCommand({
             ...awsArgs(a),
             connection: a.connection,
-            ...(a.snapshot !== undefined ? { snapshot: a.snapshot } : {}),
+            ...(a.snapshot !== undefined ? { snapshot: normalize(a.snapshot) } : {}),
             format: a.format,
             quiet: a.quiet,
           });
@@ -248,6 +266,9 @@ async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'snapshot: give a subcommand: validate'),
     )
+    .option('max-input-mb', { type: 'number', global: true, describe: `Largest input file read, in MiB (default: 500 for JSON, 16 for YAML; or ${'$'}LINKAUDIT_MAX_INPUT_MB)` })
+    // yargs passes the command's own instance as the second argument; @types/yargs omits it.
+    .middleware(checkOptions as unknown as (a: unknown) => void, true)
     .demandCommand(1, 'give a command: scan, collect, access, diff, merge, init, rules or snapshot')
     .strict()
     .version(toolVersion())
@@ -271,10 +292,12 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    // Messages quote file names, file contents and what AWS sent: escaped, so none can move the
+    // cursor or rewrite the terminal. A user error stays one line.
     if (err instanceof UserError) {
-      process.stderr.write(`linkaudit: ${err.message}\n`);
+      process.stderr.write(`linkaudit: ${escapeControlChars(err.message)}\n`);
     } else {
-      process.stderr.write(`linkaudit: internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(`linkaudit: internal error (please report it): ${escapeControlCharsKeepLayout(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
     }
     process.exitCode = 2;
   },

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { UserError } from './errors.js';
+import { wrongKind } from './io/file-kind.js';
 import { readUserFile } from './io/files.js';
 import { YamlSource } from './io/yaml-source.js';
 import type { FailOn } from './engine/severity.js';
@@ -44,6 +46,8 @@ export function loadConfig(explicit: string | undefined, cwd = process.cwd()): C
   const file = explicit ?? resolve(cwd, DEFAULT_CONFIG_FILE);
   if (explicit === undefined && !existsSync(file)) return emptyConfig();
   const src = new YamlSource(explicit ?? DEFAULT_CONFIG_FILE, readUserFile(explicit ?? file, 'config file'));
+  const wrong = wrongKind(src.data, 'config');
+  if (wrong !== undefined) throw new UserError(`${src.file}: ${wrong}`);
   const raw = src.validated<Partial<Omit<Config, 'file'>>>('config', src.data ?? {});
   const base = dirname(resolve(file));
   return {

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import { writeFilesAtomic } from '../io/atomic-write.js';
+import { checkWritableTarget } from '../io/output-dir.js';
 import { escapeControlChars } from '../io/untrusted-text.js';
 import type { Snapshot } from '../model/types.js';
 
@@ -108,15 +109,19 @@ export function parseShard(text: string | undefined): { index: number; count: nu
   return { index, count };
 }
 
-export function writeSnapshot(snapshot: Snapshot, file: string): void {
-  writeFilesAtomic([{ file, chunks: [`${JSON.stringify(snapshot, null, 2)}\n`] }]);
+export async function writeSnapshot(snapshot: Snapshot, file: string): Promise<void> {
+  await writeFilesAtomic([{ file, chunks: [`${JSON.stringify(snapshot, null, 2)}\n`] }], 'snapshot');
 }
 
-export async function collectCommand(args: LiveArgs & { output?: string }, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
+export async function collectCommand(args: LiveArgs & { output?: string }, logRaw: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
+  // The lines name files and carry what the collectors report from AWS.
+  const log = (line: string): void => logRaw(escapeControlChars(line));
+  // Checked first: a collection can take minutes, and its output must not then be lost.
+  if (args.output !== undefined) checkWritableTarget(args.output, 'snapshot');
   const snapshot = await collectLive(args, log);
   if (args.output !== undefined) {
-    writeSnapshot(snapshot, args.output);
-    if (!args.quiet) log(`linkaudit: wrote ${escapeControlChars(args.output)} (${snapshot.coverage.length} coverage gap(s))`);
+    await writeSnapshot(snapshot, args.output);
+    if (!args.quiet) log(`linkaudit: wrote ${args.output} (${snapshot.coverage.length} coverage gap(s))`);
   } else process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
   return 0;
 }

@@ -10,10 +10,10 @@ export interface DiffArgs {
 }
 
 /** `linkaudit diff OLD.json NEW.json`: the heart of a scheduled audit. */
-export function diffCommand(args: DiffArgs): number {
+export async function diffCommand(args: DiffArgs): Promise<number> {
   const d = diffReports(loadReportFile(args.old), args.old, loadReportFile(args.new), args.new);
   const text = args.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : diffMarkdown(d);
-  if (args.output !== undefined) writeFilesAtomic([{ file: args.output, chunks: [text] }]);
+  if (args.output !== undefined) await writeFilesAtomic([{ file: args.output, chunks: [text] }], 'diff');
   else process.stdout.write(text);
   return 0;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { writeFilesAtomic } from '../io/atomic-write.js';
+import { escapeControlChars } from '../io/untrusted-text.js';
 
 /**
  * The starter configuration: every setting with what it does, safe defaults, and a suppression
@@ -54,9 +55,9 @@ suppressions: []
 `;
 }
 
-export function initCommand(args: { output: string; force: boolean }, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): number {
+export async function initCommand(args: { output: string; force: boolean }, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
   if (existsSync(args.output) && !args.force) throw new UserError(`${args.output} exists; pass --force to overwrite it`);
-  writeFilesAtomic([{ file: args.output, chunks: [starterConfig()] }]);
-  log(`linkaudit: wrote ${args.output}; edit trustedAccounts and trustedOrganizations, then run linkaudit scan`);
+  await writeFilesAtomic([{ file: args.output, chunks: [starterConfig()] }], 'config');
+  log(`linkaudit: wrote ${escapeControlChars(args.output)}; edit trustedAccounts and trustedOrganizations, then run linkaudit scan`);
   return 0;
 }

@@ -1,14 +1,19 @@
 import { UserError } from '../errors.js';
+import { writeFilesAtomic } from '../io/atomic-write.js';
+import { fileKind, KIND_NAMES } from '../io/file-kind.js';
 import { parseJsonText, readUserFile } from '../io/files.js';
-import { loadSnapshotFile, validateSnapshot } from '../model/load.js';
+import { checkWritableTarget, ensureWritableDir } from '../io/output-dir.js';
+import { escapeControlChars } from '../io/untrusted-text.js';
+import { validateSnapshot } from '../model/load.js';
 import { mergeSnapshots } from '../model/merge.js';
-import { render, writeReports } from '../reporters/index.js';
+import { render, reportPaths, writeReports } from '../reporters/index.js';
 import { loadReportFile, mergeReports } from '../reporters/merge.js';
 import type { ReportFormat } from '../reporters/types.js';
 import { writeSnapshot } from './collect.js';
 
 export interface MergeArgs {
   files: string[];
+  /** Snapshots: the merged snapshot; reports: the merged report, in its one format. */
   output?: string;
   /** For reports: the formats to write (the merged report can be rendered as any of them). */
   format?: ReportFormat[];
@@ -17,28 +22,61 @@ export interface MergeArgs {
 
 /**
  * `linkaudit merge A.json B.json …`: the snapshots of shards into one snapshot, or their JSON
- * reports into one report (exit code: the merged gate's).
+ * reports into one report (exit code: the merged gate's). A flag that does not apply to the kind
+ * of files given is refused, never ignored:
+ *
+ * - snapshots: `--output FILE` or stdout; a snapshot has no report formats (scan it for reports);
+ * - reports: `--format` (default json) to stdout, `--output FILE` with one format, or
+ *   `--output-dir DIR` with any number.
  */
-export function mergeCommand(args: MergeArgs, out: (t: string) => void = (t) => process.stdout.write(t)): number {
-  const kinds = new Set(args.files.map(kindOf));
-  if (kinds.size > 1) throw new UserError('merge: give only snapshots or only JSON reports, not both');
+export async function mergeCommand(args: MergeArgs, out: (t: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+  const docs = args.files.map((file) => ({ file, data: readInput(file) }));
+  const kinds = new Set(docs.map((d) => d.data.kind));
+  if (kinds.size > 1) {
+    const example = (k: 'snapshot' | 'report'): string => docs.find((d) => d.data.kind === k)?.file ?? '';
+    throw new UserError(`merge: give only snapshots or only JSON reports, not both (${example('snapshot')} is a snapshot, ${example('report')} a report)`);
+  }
   if (kinds.has('snapshot')) {
-    const merged = validateSnapshot(mergeSnapshots(args.files.map((file) => ({ file, snapshot: loadSnapshotFile(file) }))), 'merged snapshot');
-    if (args.output !== undefined) writeSnapshot(merged, args.output);
+    if (args.format !== undefined || args.outputDir !== undefined) {
+      throw new UserError(
+        `merge: ${args.format !== undefined ? '--format' : '--output-dir'} applies to merging JSON reports; these are snapshots, merged into one snapshot: give --output FILE (or nothing, for stdout), then linkaudit scan --snapshot FILE for reports`,
+      );
+    }
+    if (args.output !== undefined) checkWritableTarget(args.output, 'snapshot');
+    const merged = validateSnapshot(mergeSnapshots(docs.map(({ file, data }) => ({ file, snapshot: validateSnapshot(data.value, file) }))), 'merged snapshot');
+    if (args.output !== undefined) await writeSnapshot(merged, args.output);
     else out(`${JSON.stringify(merged, null, 2)}\n`);
     return 0;
   }
-  // SARIF tells stderr what it had to leave out, as a scan does.
-  const input = { ...mergeReports(args.files.map((file) => ({ file, report: loadReportFile(file) }))), warn: (line: string) => process.stderr.write(`${line}\n`) };
   const formats: ReportFormat[] = [...new Set<ReportFormat>(args.format ?? ['json'])];
-  if (args.outputDir !== undefined) writeReports(formats, input, args.outputDir);
-  else if (formats.length > 1) throw new UserError('--format: several formats need --output-dir');
-  else out(render(formats[0] ?? 'json', input));
+  if (args.output !== undefined && args.outputDir !== undefined) throw new UserError('merge: --output and --output-dir exclude each other (--output FILE for one format, --output-dir DIR for several)');
+  if (formats.length > 1 && args.outputDir === undefined) {
+    throw new UserError(`merge: --format: ${formats.join(', ')} are several formats; give --output-dir DIR to write one file each (stdout or --output FILE take one format)`);
+  }
+  if (args.outputDir !== undefined) {
+    ensureWritableDir(args.outputDir);
+    for (const file of reportPaths(formats, args.outputDir)) checkWritableTarget(file, 'report');
+  }
+  if (args.output !== undefined) checkWritableTarget(args.output, 'report');
+  // SARIF tells stderr what it had to leave out, as a scan does.
+  const input = {
+    ...mergeReports(docs.map(({ file }) => ({ file, report: loadReportFile(file) }))),
+    warn: (line: string) => process.stderr.write(`${escapeControlChars(line)}\n`),
+  };
+  const format = formats[0] ?? 'json';
+  if (args.outputDir !== undefined) await writeReports(formats, input, args.outputDir);
+  else if (args.output !== undefined) await writeFilesAtomic([{ file: args.output, chunks: [render(format, input)] }], 'report');
+  else out(render(format, input));
   return input.gate.exitCode;
 }
 
-function kindOf(file: string): 'snapshot' | 'report' {
-  const data = parseJsonText(readUserFile(file, 'snapshot or report'), file, 'snapshot or report') as Record<string, unknown>;
-  if (data !== null && typeof data === 'object' && 'reportVersion' in data) return 'report';
-  return 'snapshot';
+/**
+ * Parsed once to tell snapshots from reports; a file recognised as another kind is named for what
+ * it is. An unrecognisable one is taken as a snapshot, whose checks then say what is wrong.
+ */
+function readInput(file: string): { kind: 'snapshot' | 'report'; value: unknown } {
+  const value = parseJsonText(readUserFile(file, 'snapshot or report', 'json'), file, 'snapshot or report');
+  const kind = fileKind(value);
+  if (kind === undefined || kind === 'snapshot' || kind === 'report') return { kind: kind ?? 'snapshot', value };
+  throw new UserError(`${file}: this is ${KIND_NAMES[kind]}; merge takes the snapshots (linkaudit collect --shard) or the JSON reports (linkaudit.json) of shards`);
 }

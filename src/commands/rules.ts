@@ -7,6 +7,7 @@ import { ruleKinds } from '../engine/types.js';
 import { BUILTIN_RULES_DIR, displayPath, loadRuleSet, ruleFiles } from '../engine/rule-set.js';
 import { realpathSync } from 'node:fs';
 import { loadConfig } from '../config.js';
+import { escapeControlChars, escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
 
 type Out = (text: string) => void;
 const stdout: Out = (t) => process.stdout.write(t);
@@ -22,7 +23,8 @@ export function rulesList(args: { format: 'table' | 'json'; config?: string; rul
     out(`${JSON.stringify(rules.map((r) => ({ ...r.meta, maxSeverity: ruleMaxSeverity(r.meta), source: r.source })), null, 2)}\n`);
     return 0;
   }
-  const rows = rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta) === r.meta.severity ? r.meta.severity : `${r.meta.severity}+`, ruleKinds(r.meta).join(', '), r.meta.title]);
+  // User packs' titles and ids are printed on a terminal.
+  const rows = rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta) === r.meta.severity ? r.meta.severity : `${r.meta.severity}+`, ruleKinds(r.meta).join(', '), r.meta.title].map(escapeControlChars));
   const header = ['ID', 'SEVERITY', 'RESOURCE', 'TITLE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
@@ -34,7 +36,7 @@ export function rulesShow(args: { id: string; config?: string; rulesDir: string[
   const { rules } = userRuleSet(args.config, args.rulesDir);
   const rule = rules.find((r) => r.meta.id === args.id);
   if (!rule) throw new UserError(`rules show: unknown rule "${args.id}" (see: linkaudit rules list)`);
-  out(ruleMarkdown(rule.meta, rule.source));
+  out(escapeControlCharsKeepLayout(ruleMarkdown(rule.meta, rule.source)));
   return 0;
 }
 
@@ -42,7 +44,10 @@ export function rulesShow(args: { id: string; config?: string; rulesDir: string[
  * Validates a rule pack: schema, CEL compile and type errors, ids (against the built-ins too), and
  * runs each rule's cases file. Exit 2 for an invalid pack, 1 when a case does not hold.
  */
-export function rulesValidate(args: { dir: string }, out: Out = stdout, err: Out = (t) => process.stderr.write(t)): number {
+export function rulesValidate(args: { dir: string }, rawOut: Out = stdout, rawErr: Out = (t) => process.stderr.write(t)): number {
+  // Ids, case names and details come from the pack's files.
+  const out: Out = (t) => rawOut(escapeControlCharsKeepLayout(t));
+  const err: Out = (t) => rawErr(escapeControlCharsKeepLayout(t));
   const dir = resolve(args.dir);
   // The built-in pack is validated on its own; any other pack also against the built-in ids.
   const builtin = safeRealpath(dir) === safeRealpath(BUILTIN_RULES_DIR);

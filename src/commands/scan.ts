@@ -3,12 +3,13 @@ import { UserError } from '../errors.js';
 import { evaluateRules } from '../engine/evaluate.js';
 import { decideGate, type GateResult } from '../engine/gate.js';
 import { loadRuleSet, selectRules } from '../engine/rule-set.js';
-import type { FailOn } from '../engine/severity.js';
+import { FAIL_ON_VALUES, type FailOn } from '../engine/severity.js';
 import type { Finding } from '../engine/types.js';
-import { ensureWritableDir } from '../io/output-dir.js';
+import { checkWritableTarget, ensureWritableDir } from '../io/output-dir.js';
+import { escapeControlChars } from '../io/untrusted-text.js';
 import { loadSnapshotFile } from '../model/load.js';
 import type { Snapshot } from '../model/types.js';
-import { render, writeReports } from '../reporters/index.js';
+import { render, reportPaths, writeReports } from '../reporters/index.js';
 import { reportStatus, type ReportStatus } from '../reporters/json.js';
 import { loadReportFile } from '../reporters/merge.js';
 import { applySuppressions, checkSuppressionRules, suppressionProblems } from '../audit/suppress.js';
@@ -51,15 +52,25 @@ export interface ScanOutcome {
   written: string[];
 }
 
-export async function runScan(args: ScanArgs, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<ScanOutcome> {
+export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<ScanOutcome> {
+  // Every line names files, rule ids or suppression texts that came from the user's files or AWS.
+  const log = (line: string): void => logRaw(escapeControlChars(line));
   const formats = [...new Set(args.format)];
   if (formats.length > 1 && args.outputDir === undefined) {
     throw new UserError(`--format: ${formats.join(', ')} are several formats; give --output-dir DIR to write one file each (stdout takes one format)`);
   }
   if (args.snapshot !== undefined && args.saveSnapshot !== undefined) throw new UserError('--save-snapshot goes with a live scan, not with --snapshot');
   const config = loadConfig(args.config);
-  if (args.outputDir !== undefined) ensureWritableDir(args.outputDir);
+  // Checked before any work: a long live scan must not end in "cannot write".
+  if (args.outputDir !== undefined) {
+    ensureWritableDir(args.outputDir);
+    for (const file of reportPaths(formats, args.outputDir)) checkWritableTarget(file, 'report');
+  }
+  if (args.saveSnapshot !== undefined) checkWritableTarget(args.saveSnapshot, 'snapshot');
   const failOn: FailOn = args.failOn ?? config.failOn ?? 'high';
+  // A gate with a threshold it does not know would be off; the CLI and the config schema refuse
+  // such values, and so does the API.
+  if (!FAIL_ON_VALUES.includes(failOn)) throw new UserError(`--fail-on: ${JSON.stringify(failOn)} is not one of ${FAIL_ON_VALUES.join(', ')}`);
   const allowPartial = args.allowPartial || config.allowPartial === true;
 
   if (args.failOnNew && args.baseline === undefined) throw new UserError('--fail-on-new needs --baseline PREVIOUS.json (the JSON report of an earlier run)');
@@ -67,10 +78,12 @@ export async function runScan(args: ScanArgs, log: (line: string) => void = (l) 
   checkSuppressionRules(config.suppressions, new Set(ruleSet.rules.map((r) => r.meta.id)), config.file);
   const baselineDoc = args.baseline !== undefined ? loadReportFile(args.baseline) : undefined;
   const only = args.only.length > 0 ? args.only : config.only;
-  const rules = selectRules(ruleSet.rules, only, [...config.skip, ...args.skip]);
+  const skip = [...config.skip, ...args.skip];
+  const rules = selectRules(ruleSet.rules, only, skip);
+  if (rules.length === 0) throw new UserError(noRuleLeft(args, config));
   const snapshot = args.snapshot !== undefined ? loadSnapshotFile(args.snapshot) : await collectLive(liveArgs(args), log);
   if (args.saveSnapshot !== undefined) {
-    writeSnapshot(snapshot, args.saveSnapshot);
+    await writeSnapshot(snapshot, args.saveSnapshot);
     if (!args.quiet) log(`linkaudit: wrote ${args.saveSnapshot}`);
   }
 
@@ -113,7 +126,7 @@ export async function runScan(args: ScanArgs, log: (line: string) => void = (l) 
 
   let written: string[] = [];
   if (args.outputDir !== undefined) {
-    written = writeReports(formats, input, args.outputDir);
+    written = await writeReports(formats, input, args.outputDir);
   } else {
     process.stdout.write(render(formats[0] ?? 'markdown', input));
   }
@@ -124,6 +137,17 @@ export async function runScan(args: ScanArgs, log: (line: string) => void = (l) 
     log(`linkaudit: exit ${gate.exitCode}: ${gate.reason}`);
   }
   return { gate, input, written };
+}
+
+/** A gate that runs no rule passes everything: that is a mistake in the selection, never a pass. */
+function noRuleLeft(args: ScanArgs, config: { only: string[]; skip: string[]; file?: string }): string {
+  const parts: string[] = [];
+  const configFile = config.file ?? 'the config';
+  if (args.only.length > 0) parts.push(`--only ${args.only.join(',')}`);
+  else if (config.only.length > 0) parts.push(`only: [${config.only.join(', ')}] in ${configFile}`);
+  if (args.skip.length > 0) parts.push(`--skip ${args.skip.join(',')}`);
+  if (config.skip.length > 0) parts.push(`skip: [${config.skip.join(', ')}] in ${configFile}`);
+  return `no rule left to run: ${parts.join(' with ')} select(s) no rule; a gate that runs no rule cannot pass`;
 }
 
 function liveArgs(args: ScanArgs): LiveArgs {

@@ -1,17 +1,56 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError, located } from '../errors.js';
+import { jsonTooDeepAt, maxInputBytes, MAX_NESTING_DEPTH, sizeLimitMessage, type InputSyntax } from './input-limits.js';
 
-/** Reads a UTF-8 file a user named, turning file-system errors into one clear message. */
-export function readUserFile(file: string, what: string): string {
+const CHUNK = 16 * 1024 * 1024;
+
+/**
+ * Reads a UTF-8 file a user named, turning file-system errors into one clear message. At most
+ * the input limit of its syntax is read (`input-limits.ts`): a regular file over it is refused
+ * before reading, a device or pipe once it has sent that much. Rule packs and configs are YAML.
+ */
+export function readUserFile(file: string, what: string, syntax: InputSyntax = 'yaml'): string {
+  const limit = maxInputBytes(syntax);
+  let fd: number;
   try {
-    return readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`${file}: ${what} not found`);
-    if (code === 'EISDIR') throw new UserError(`${file}: ${what} is a directory, expected a file`);
-    if (code === 'EACCES') throw new UserError(`${file}: ${what} is not readable (permission denied)`);
-    throw new UserError(`${file}: cannot read ${what}: ${(err as Error).message}`);
+    throw readError(err, file, what);
   }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new UserError(`${file}: ${what} is a directory, expected a file`);
+    if (st.isFile() && st.size > limit) throw new UserError(sizeLimitMessage(file, what, limit, st.size));
+    return readBounded(fd, limit, file, what).toString('utf8');
+  } catch (err) {
+    throw err instanceof UserError ? err : readError(err, file, what);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readBounded(fd: number, limit: number, file: string, what: string): Buffer {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, limit - total + 1));
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    total += n;
+    if (total > limit) throw new UserError(sizeLimitMessage(file, what, limit));
+    parts.push(n === buf.length ? buf : buf.subarray(0, n));
+  }
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, total);
+}
+
+function readError(err: unknown, file: string, what: string): UserError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new UserError(`${file}: ${what} not found`);
+  if (code === 'EISDIR') return new UserError(`${file}: ${what} is a directory, expected a file`);
+  if (code === 'EACCES' || code === 'EPERM') return new UserError(`${file}: ${what} is not readable (permission denied)`);
+  if (code === 'ENOTDIR') return new UserError(`${file}: ${what} not found (a path component is a file, not a directory)`);
+  if (code === 'ERR_STRING_TOO_LONG') return new UserError(`${file}: ${what} is too large to hold as text`);
+  return new UserError(`${file}: cannot read ${what}: ${code ?? (err as Error).message}`);
 }
 
 /** Line and column (1-based) of a character offset. */
@@ -28,6 +67,11 @@ export function lineColAt(text: string, offset: number): { line: number; col: nu
 }
 
 export function parseJsonText(text: string, file: string, what: string): unknown {
+  const deep = jsonTooDeepAt(text);
+  if (deep !== undefined) {
+    const where = lineColAt(text, deep);
+    throw new UserError(located(file, `${what} nests arrays and objects more than ${MAX_NESTING_DEPTH} deep`, where.line, where.col));
+  }
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -1,5 +1,6 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { UserError, located } from '../errors.js';
+import { MAX_NESTING_DEPTH } from './input-limits.js';
 import { bestProblem, validator, type SchemaName } from '../schema/validate.js';
 
 /** A parsed YAML file that can say where any value came from (for file:line:col errors). */
@@ -16,9 +17,46 @@ export class YamlSource {
     const err = this.doc.errors[0];
     if (err) {
       const pos = this.lines.linePos(err.pos[0]);
-      throw new UserError(located(file, `YAML syntax error: ${firstLine(err.message)}`, pos.line, pos.col));
+      // The parser records its own stack overflow as an error at the place it reached.
+      const why = /call stack/i.test(err.message) ? `YAML nests too deeply (more than ${MAX_NESTING_DEPTH} levels are refused)` : `YAML syntax error: ${firstLine(err.message)}`;
+      throw new UserError(located(file, why, pos.line, pos.col));
     }
-    this.data = this.doc.toJS({ maxAliasCount: 100 });
+    this.data = this.toData();
+    const deep = tooDeep(this.data);
+    if (deep !== undefined) {
+      const pos = this.position(deep);
+      throw new UserError(located(file, `${deep}: nests more than ${MAX_NESTING_DEPTH} levels deep`, pos?.line, pos?.col));
+    }
+  }
+
+  /**
+   * The document as plain values. Aliases are bounded (a "billion laughs" document expands a few
+   * lines into gigabytes): too many is the user's error, at the first alias.
+   */
+  private toData(): unknown {
+    try {
+      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+        const pos = this.firstAlias();
+        throw new UserError(located(this.file, `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} uses of an anchor's content); write the values out, or use fewer aliases`, pos?.line, pos?.col));
+      }
+      if (err instanceof RangeError) {
+        throw new UserError(located(this.file, `YAML nests too deeply (more than ${MAX_NESTING_DEPTH} levels are refused)`));
+      }
+      throw err;
+    }
+  }
+
+  private firstAlias(): { line: number; col: number } | undefined {
+    let at: number | undefined;
+    visit(this.doc, {
+      Alias(_key, node) {
+        at = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    return at !== undefined ? this.lines.linePos(at) : undefined;
   }
 
   /** The document, checked against a schema; a violation is a UserError at its file:line:col. */
@@ -76,6 +114,22 @@ export class YamlSource {
     const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') ? 1 : 0;
     return lineIdx === 0 ? { line: start.line, col: start.col + quoted + colInLine } : { line: start.line + lineIdx, col: colInLine + 1 };
   }
+}
+
+/** How far the yaml package may expand aliases (its `maxAliasCount`). */
+const MAX_ALIAS_COUNT = 100;
+
+/** The JSON pointer of the first value nested deeper than the limit, found without recursion. */
+function tooDeep(data: unknown): string | undefined {
+  const stack: Array<{ value: unknown; pointer: string; depth: number }> = [{ value: data, pointer: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { value, pointer, depth } = stack.pop() as { value: unknown; pointer: string; depth: number };
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_NESTING_DEPTH) return pointer || '/';
+    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+    for (const [k, v] of entries) stack.push({ value: v, pointer: `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth: depth + 1 });
+  }
+  return undefined;
 }
 
 function firstLine(s: string): string {

@@ -39,12 +39,18 @@ function* chunks(format: ReportFormat, input: ReportInput): Generator<string> {
   else yield render(format, input);
 }
 
+/** Where `writeReports` puts each format, so a caller can check the paths before a long scan. */
+export function reportPaths(formats: readonly ReportFormat[], outputDir: string): string[] {
+  return [...new Set(formats)].map((format) => join(outputDir, FILE_NAMES[format]));
+}
+
 /**
- * Writes every format to a temporary file, then renames them all into place: a rendering error
- * leaves no mix of new and stale reports, and each file appears whole. Returns the paths written.
+ * Writes every format to a temporary file, then renames them all into place: a rendering or
+ * writing error leaves every earlier report as it was, and each file appears whole. Returns the
+ * paths written.
  */
-export function writeReports(formats: readonly ReportFormat[], input: ReportInput, outputDir: string): string[] {
+export async function writeReports(formats: readonly ReportFormat[], input: ReportInput, outputDir: string): Promise<string[]> {
   const files = [...new Set(formats)].map((format) => ({ file: join(outputDir, FILE_NAMES[format]), chunks: chunks(format, input) }));
-  writeFilesAtomic(files);
+  await writeFilesAtomic(files, 'report');
   return files.map((f) => f.file);
 }

@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
 import { decideGate } from '../engine/gate.js';
 import type { Finding, RuleMeta } from '../engine/types.js';
+import { wrongKind } from '../io/file-kind.js';
 import { parseJsonText, readUserFile } from '../io/files.js';
 import type { CoverageGap } from '../model/types.js';
 import { bestProblem, validator } from '../schema/validate.js';
@@ -23,7 +24,9 @@ export interface ReportDoc {
 }
 
 export function loadReportFile(file: string): ReportDoc {
-  const data = parseJsonText(readUserFile(file, 'report'), file, 'report');
+  const data = parseJsonText(readUserFile(file, 'report', 'json'), file, 'report');
+  const wrong = wrongKind(data, 'report');
+  if (wrong !== undefined) throw new UserError(`${file}: ${wrong}`);
   const validate = validator('report');
   if (!validate(data)) {
     const problem = bestProblem(validate.errors);

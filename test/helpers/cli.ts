@@ -11,8 +11,8 @@ export interface Run {
   stderr: string;
 }
 
-export function linkaudit(args: string[], cwd = process.cwd()): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+export function linkaudit(args: string[], cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -108,17 +108,17 @@ describe('renderJson', () => {
 });
 
 describe('writeReports', () => {
-  it('writes each format under its fixed name and returns the paths', () => {
+  it('writes each format under its fixed name and returns the paths', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'linkaudit-reports-'));
     try {
       const out = join(dir, 'nested', 'out');
       const input = reportInput();
-      const written = writeReports(REPORT_FORMATS, input, out);
+      const written = await writeReports(REPORT_FORMATS, input, out);
       expect(written).toEqual([join(out, 'linkaudit.sarif'), join(out, 'linkaudit.json'), join(out, 'linkaudit.md'), join(out, 'linkaudit.junit.xml')]);
       for (const format of REPORT_FORMATS) expect(readFileSync(join(out, FILE_NAMES[format]), 'utf8')).toBe(render(format, input));
       // No temporary files are left beside the reports.
       expect(readdirSync(out).sort()).toEqual(['linkaudit.json', 'linkaudit.junit.xml', 'linkaudit.md', 'linkaudit.sarif']);
-      expect(writeReports(['json', 'json'], input, out)).toEqual([join(out, 'linkaudit.json')]);
+      expect(await writeReports(['json', 'json'], input, out)).toEqual([join(out, 'linkaudit.json')]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

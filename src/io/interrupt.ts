@@ -1,0 +1,43 @@
+import { rmSync } from 'node:fs';
+
+/**
+ * Temporary files that exist only while a write is under way. A SIGINT or SIGTERM that arrives
+ * meanwhile must not leave them behind (they are as large as the reports and would pile up across
+ * runs), so the signal handler removes whatever is listed here before the process exits.
+ */
+const temporaries = new Set<string>();
+
+export function trackTemporary(path: string): void {
+  temporaries.add(path);
+}
+
+export function releaseTemporary(path: string): void {
+  temporaries.delete(path);
+}
+
+/** Removes every temporary file still listed (best effort: the process is ending). */
+export function removeTemporaries(): void {
+  for (const path of temporaries) rmSync(path, { force: true });
+  temporaries.clear();
+}
+
+/** The shell's convention: 128 + the signal's number. */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+let installed = false;
+
+/**
+ * Installed by the CLI (not by the library: an embedding program owns its signals). Writes and
+ * collection yield to the event loop, so the handler runs within moments of the signal.
+ */
+export function exitCleanlyOnSignals(say: (line: string) => void): void {
+  if (installed) return;
+  installed = true;
+  for (const signal of Object.keys(SIGNAL_EXIT_CODES) as Array<keyof typeof SIGNAL_EXIT_CODES>) {
+    process.on(signal, () => {
+      removeTemporaries();
+      say(`linkaudit: interrupted by ${signal}`);
+      process.exit(SIGNAL_EXIT_CODES[signal]);
+    });
+  }
+}

@@ -120,10 +120,13 @@ function judgeScoping(entry: ConditionEntry, facts: RequestFacts, variables: boo
         return text === undefined ? unresolved : escapeGlob(text);
       });
     const exact = globs('\u0000');
-    const cover = form.shapes.map((shape) => globsCoverForm(exact, shape, ignoreCase));
-    if (cover.some((c) => c === undefined)) return { kind: 'unknown', reason: `${entry.operatorText} ${entry.key}: its patterns are too complex to judge` };
-    const covers = cover.every(Boolean);
-    const meets = form.shapes.some((shape) => globsMeetForm(globs('*'), shape, ignoreCase));
+    const loose = globs('*');
+    const breadth = breadthOf(entry, exact, loose, () => {
+      const cover = form.shapes.map((shape) => globsCoverForm(exact, shape, ignoreCase));
+      return { covers: cover.some((c) => c === undefined) ? undefined : cover.every(Boolean), meets: form.shapes.some((shape) => globsMeetForm(loose, shape, ignoreCase)) };
+    });
+    if (breadth.covers === undefined) return { kind: 'unknown', reason: `${entry.operatorText} ${entry.key}: its patterns are too complex to judge` };
+    const { covers, meets } = breadth;
     if (!isNegated(entry.base)) {
       accepted = covers ? 'all' : 'some';
       why = covers ? `matches every ${form.describe}` : 'limits the values';
@@ -137,6 +140,27 @@ function judgeScoping(entry: ConditionEntry, facts: RequestFacts, variables: boo
   if (!absent && accepted === 'none') return { kind: 'never', note: why };
   if (tag && absent) why = `${why}; holds for every resource without the tag`;
   return { kind: 'target', allow: reachOf(tag, absent, accepted), deny: reachOf(tag, !absent, COMPLEMENT[accepted]), note: why };
+}
+
+type Breadth = { covers: boolean | undefined; meets: boolean };
+// Per condition and resolved values: a statement with variables is judged for every principal, but
+// its values resolve to few distinct texts.
+const breadths = new WeakMap<ConditionEntry, Map<string, Breadth>>();
+
+function breadthOf(entry: ConditionEntry, exact: readonly string[], loose: readonly string[], compute: () => Breadth): Breadth {
+  let byValues = breadths.get(entry);
+  if (!byValues) {
+    byValues = new Map();
+    breadths.set(entry, byValues);
+  }
+  const key = `${exact.join('\u0001')}\u0002${loose.join('\u0001')}`;
+  let b = byValues.get(key);
+  if (!b) {
+    b = compute();
+    // Bounded: a condition with a variable per principal cannot grow the map without end.
+    if (byValues.size < 1000) byValues.set(key, b);
+  }
+  return b;
 }
 
 /**

@@ -119,11 +119,15 @@ function judgeScoping(entry: ConditionEntry, facts: RequestFacts, variables: boo
         const text = resolveVariables(v, facts, { glob: false, variables });
         return text === undefined ? unresolved : escapeGlob(text);
       });
-    const exact = globs('\u0000');
-    const loose = globs('*');
+    // Values without variables resolve alike for every principal: one key for all.
+    const constant = !variables || !entry.values.some((v) => v.includes('${'));
+    const exact = constant ? [] : globs('\u0000');
+    const loose = constant ? [] : globs('*');
     const breadth = breadthOf(entry, exact, loose, () => {
-      const cover = form.shapes.map((shape) => globsCoverForm(exact, shape, ignoreCase));
-      return { covers: cover.some((c) => c === undefined) ? undefined : cover.every(Boolean), meets: form.shapes.some((shape) => globsMeetForm(loose, shape, ignoreCase)) };
+      const patterns = globs('\u0000');
+      const anyValue = globs('*');
+      const cover = form.shapes.map((shape) => globsCoverForm(patterns, shape, ignoreCase));
+      return { covers: cover.some((c) => c === undefined) ? undefined : cover.every(Boolean), meets: form.shapes.some((shape) => globsMeetForm(anyValue, shape, ignoreCase)) };
     });
     if (breadth.covers === undefined) return { kind: 'unknown', reason: `${entry.operatorText} ${entry.key}: its patterns are too complex to judge` };
     const { covers, meets } = breadth;

@@ -87,7 +87,10 @@ function table(r: AccessReport): string {
     for (const g of p.grants) {
       const first = g.through[0];
       const through = first ? `${first.source.label}${first.statement >= 0 ? ` #${first.statement}${first.sid ? ` (${first.sid})` : ''}` : ''}${g.through.length > 1 ? ` +${g.through.length - 1} more` : ''}` : g.reasons.join('; ');
-      const conditions = first && first.conditions.length > 0 ? first.conditions.join('; ') : g.reach === 'unknown' ? g.reasons.join('; ') : '-';
+      const own = first && first.conditions.length > 0 ? first.conditions.join('; ') : g.reach === 'unknown' ? g.reasons.join('; ') : '-';
+      // A grant a Deny or the boundary narrowed says what narrowed it, not only how it was granted.
+      const by = [...new Set(g.limits.map((l) => `${l.effect === 'Deny' ? 'the Deny in ' : ''}${l.source.label}${l.statement >= 0 ? ` #${l.statement}` : ''}`))];
+      const conditions = by.length > 0 ? `${own}; limited by ${by.join(', ')}` : own;
       rows.push([p.principal, g.action.split(':')[1] ?? g.action, g.reach, through, conditions]);
     }
   }

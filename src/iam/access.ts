@@ -2,7 +2,7 @@ import type { IamRole, IamUser, Snapshot } from '../model/types.js';
 import { catalog, type ConnectionPrefix } from './catalog.js';
 import { answer, type Path, type Reach } from './evaluate.js';
 import { policiesOf } from './principals.js';
-import { factsFor, oneResource } from './questions.js';
+import { factsFor, oneResource, snapshotTime } from './questions.js';
 
 /** The actions `linkaudit access` reports, per connection. */
 export const ACCESS_ACTIONS = ['UseConnection', 'GetConnectionToken', 'PassConnection'] as const;
@@ -65,7 +65,7 @@ export function whoCanUse(snapshot: Snapshot, connectionArn: string): AccessRepo
         grants.push({ action: action.name, reach: 'unknown', through: [], limits: [], reasons: unread.map((u) => `${u.field} not readable (${u.operation}: ${u.errorCode})`) });
         continue;
       }
-      const a = answer(policies.identity, policies.boundary, factsFor(principal, action, resource), set);
+      const a = answer(policies.identity, policies.boundary, factsFor(principal, action, resource, snapshotTime(snapshot)), set);
       if (a.reach === 'none') continue;
       grants.push({ action: action.name, reach: a.reach, through: a.allows, limits: a.limits, reasons: a.reasons });
     }

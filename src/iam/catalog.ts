@@ -37,6 +37,8 @@ export interface Catalog {
   /** Global `aws:` keys (lower case); keys with a `/…` suffix are listed by prefix, e.g. `aws:principaltag/`. */
   globalKeys: ReadonlySet<string>;
   globalKeyPrefixes: readonly string[];
+  /** The catalogue's type of each service key (lower case): String, ARN, ArrayOfString … */
+  keyTypes: ReadonlyMap<string, string>;
   /** Catalogue version (the package version), for reports. */
   version: string;
 }
@@ -66,10 +68,12 @@ function load(): Catalog {
   const read = (...parts: string[]): unknown => JSON.parse(readFileSync(join(root, 'data', ...parts), 'utf8'));
   const actions: CatalogAction[] = [];
   const serviceKeys = new Map<ConnectionPrefix, ReadonlySet<string>>();
+  const keyTypes = new Map<string, string>();
   for (const prefix of CONNECTION_PREFIXES) {
     const raw = read('actions', `${prefix}.json`) as Record<string, RawAction>;
     const types = read('resourceTypes', `${prefix}.json`) as Record<string, { conditionKeys: string[] }>;
-    const keys = read('conditionKeys', `${prefix}.json`) as Record<string, unknown>;
+    const keys = read('conditionKeys', `${prefix}.json`) as Record<string, { type?: string }>;
+    for (const [k, v] of Object.entries(keys)) if (typeof v.type === 'string') keyTypes.set(k.toLowerCase(), v.type);
     serviceKeys.set(prefix, new Set(Object.keys(keys).map((k) => k.toLowerCase())));
     for (const a of Object.values(raw)) {
       const resourceTypes = a.resourceTypes.map((r) => r.name.toLowerCase());
@@ -91,6 +95,7 @@ function load(): Catalog {
     serviceKeys,
     globalKeys: new Set(globals.filter((k) => !k.includes('/')).map((k) => k.toLowerCase())),
     globalKeyPrefixes: globals.filter((k) => k.includes('/')).map((k) => k.slice(0, k.indexOf('/') + 1).toLowerCase()),
+    keyTypes,
     version: pkg.version,
   };
 }

@@ -1,7 +1,7 @@
 import { judgeEntry, type EntryVerdict } from './conditions.js';
 import { compilePolicy, PolicyError, type CompiledPolicy, type CompiledStatement, type ConditionEntry } from './policy.js';
 import { resolveVariables, type RequestFacts } from './request.js';
-import { wildcardMatch, wildcardMeetsShape, type Shape } from './wildcard.js';
+import { globMatch, wildcardMatch, wildcardMeetsShape, type Shape } from './wildcard.js';
 import type { PolicyDocument } from '../model/types.js';
 
 /**
@@ -57,19 +57,26 @@ export interface Path {
   reach: Reach;
   /** For unknown paths, why. */
   reason?: string;
+  /** For a statement that grants nothing at the snapshot's time (it expired, or starts later), why. */
+  note?: string;
 }
 
 export interface Answer {
   reach: Reach;
-  /** The allowing paths that give the reach (all of them at that level). */
+  /**
+   * The allowing paths at the broadest level they reach, before denies and the boundary: when
+   * `reach` is lower, `limits` say what lowered it (a pass that a Deny produced names both).
+   */
   allows: Path[];
+  /** Allowing statements that match but grant nothing at the snapshot's time (a time condition). */
+  inactive: Path[];
   /** Deny statements or boundaries that lowered it, and the limit each set. */
   limits: Path[];
   /** Why the answer is unknown, when it is. */
   reasons: string[];
 }
 
-const NO_ACCESS: Answer = Object.freeze({ reach: 'none', allows: [], limits: [], reasons: [] }) as Answer;
+const NO_ACCESS: Answer = Object.freeze({ reach: 'none', allows: [], inactive: [], limits: [], reasons: [] }) as Answer;
 
 /** The question: may the principal, subject to these policies, do `action` on `resources`? */
 export function answer(identity: readonly PolicySource[], boundary: PolicySource | undefined, facts: RequestFacts, resources: ResourceSet): Answer {
@@ -78,6 +85,7 @@ export function answer(identity: readonly PolicySource[], boundary: PolicySource
   const reasons: string[] = [];
   const allows: Path[] = [];
   const limits: Path[] = [];
+  const inactive: Path[] = [];
   let allowed: Reach = 'none';
   let cap: Reach = 'unconditional';
   const actionIndex = facts.action.index;
@@ -95,7 +103,9 @@ export function answer(identity: readonly PolicySource[], boundary: PolicySource
     for (const st of compiled.byAction[actionIndex] ?? []) {
       const path = judgeStatement(source, st, facts, resources, actionIndex);
       if (!path) continue;
-      if (st.effect === 'Allow') onAllow(path);
+      if (path.note !== undefined && path.reach === 'none') {
+        if (!source.boundary) inactive.push(path);
+      } else if (st.effect === 'Allow') onAllow(path);
       else if (path.reach !== 'unconditional') {
         cap = minReach(cap, path.reach);
         limits.push(path);
@@ -129,7 +139,7 @@ export function answer(identity: readonly PolicySource[], boundary: PolicySource
     cap = minReach(cap, bounded);
   }
   const reach = minReach(allowed, cap);
-  return { reach, allows: reach === 'none' ? [] : allows, limits: reach === allowed ? [] : limits, reasons: reach === 'unknown' ? [...new Set(reasons)] : [] };
+  return { reach, allows, inactive, limits: reach === allowed ? [] : limits, reasons: reach === 'unknown' ? [...new Set(reasons)] : [] };
 }
 
 /** Whether a policy has a statement about the action, or cannot be read (and so might). */
@@ -158,6 +168,14 @@ function boundaryPath(source: PolicySource, reach: Reach): Path {
 
 type Coverage = 'all' | 'some' | 'allBut' | 'none';
 
+/** wildcardMeetsShape for internal globs: escaped characters are literal (never `*` or `?` in an ARN shape). */
+function globMeetsShape(glob: string, shape: Shape): boolean {
+  if (!glob.includes('\\')) return wildcardMeetsShape(glob, shape);
+  // An escaped `*` or `?` is a character no ARN holds; any other escaped character is itself.
+  const literal = glob.replace(/\\(.)/g, (_, c: string) => (c === '*' || c === '?' ? '\u0000' : c));
+  return wildcardMeetsShape(literal, shape);
+}
+
 /** How a statement's Resource/NotResource meets the set. */
 function coverage(st: CompiledStatement, facts: RequestFacts, resources: ResourceSet): { coverage: Coverage; matched: string[] } {
   const full: string[] = [];
@@ -165,14 +183,16 @@ function coverage(st: CompiledStatement, facts: RequestFacts, resources: Resourc
   for (const pattern of st.resources) {
     // A variable with no value for this principal (a session tag) stands for one unknown value: it
     // cannot cover a whole set, but may reach part of it.
-    const variable = pattern.includes('${');
-    const exact = variable ? resolveVariables(pattern, facts, '\u0000') : pattern;
-    if (exact !== undefined && resources.probes.every((probe) => wildcardMatch(exact, probe))) {
+    // Escapes (`${*}` is a literal star) and substituted values make internal globs; a plain
+    // pattern is its own glob.
+    const special = pattern.includes('\\') || (st.variables && pattern.includes('${'));
+    const exact = special ? resolveVariables(pattern, facts, { glob: true, variables: st.variables, unresolved: '\u0000' }) : pattern;
+    if (exact !== undefined && resources.probes.every((probe) => globMatch(exact, probe))) {
       full.push(pattern);
       continue;
     }
-    const loose = variable ? resolveVariables(pattern, facts, '*') : pattern;
-    if (loose !== undefined && wildcardMeetsShape(loose, resources.shape)) part.push(pattern);
+    const loose = special ? resolveVariables(pattern, facts, { glob: true, variables: st.variables, unresolved: '*' }) : pattern;
+    if (loose !== undefined && globMeetsShape(loose, resources.shape)) part.push(pattern);
   }
   if (!st.notResource) {
     if (full.length > 0) return { coverage: 'all', matched: full };
@@ -199,6 +219,8 @@ class Judgement {
     private readonly actionName: string,
     private readonly matched: readonly string[],
     private readonly verdicts: readonly EntryVerdict[],
+    /** For a statement that grants nothing at the snapshot's time, why. */
+    readonly note?: string,
   ) {}
 
   rendered(): { actionMatch: string; resourceMatch: string; conditions: string[] } {
@@ -206,7 +228,7 @@ class Judgement {
     this.texts ??= {
       actionMatch: st.notAction ? `NotAction ${list(st.actions)}` : `Action ${list(st.actions.filter((p) => wildcardMatch(p, this.actionName, true)))}`,
       resourceMatch: `${st.notResource ? 'NotResource' : 'Resource'} ${list(st.notResource ? st.resources : this.matched)}`,
-      conditions: st.conditions.map((c, i) => renderCondition(c, this.verdicts[i] as EntryVerdict)),
+      conditions: st.conditions.map((c, i) => renderCondition(c, this.verdicts[i] as EntryVerdict, st.effect)),
     };
     return this.texts;
   }
@@ -219,6 +241,7 @@ class JudgedPath implements Path {
   readonly effect: 'Allow' | 'Deny';
   readonly reach: Reach;
   readonly reason?: string;
+  readonly note?: string;
 
   constructor(
     readonly source: PolicySource,
@@ -230,6 +253,7 @@ class JudgedPath implements Path {
     this.effect = st.effect;
     this.reach = judgement.reach;
     if (judgement.why !== undefined) this.reason = `${source.label} statement ${label(st)}${st.effect === 'Deny' ? ' (Deny)' : ''}: ${judgement.why}`;
+    if (judgement.note !== undefined) this.note = judgement.note;
   }
 
   get actionMatch(): string {
@@ -251,7 +275,8 @@ const shared = new WeakMap<CompiledStatement, Map<number, Map<ResourceSet, Judge
 
 function judgeStatement(source: PolicySource, st: CompiledStatement, facts: RequestFacts, resources: ResourceSet, actionIndex: number): Path | undefined {
   let j: Judgement | null | undefined;
-  if (!st.perPrincipal && facts.resource.tags === undefined) {
+  // Time-dependent statements are rare: judged afresh, so that snapshots of other times never share.
+  if (!st.perPrincipal && !st.timeDependent && facts.resource.tags === undefined) {
     let byAction = shared.get(st);
     if (!byAction) {
       byAction = new Map();
@@ -274,25 +299,37 @@ function judgeStatement(source: PolicySource, st: CompiledStatement, facts: Requ
 function judge(st: CompiledStatement, facts: RequestFacts, resources: ResourceSet): Judgement | undefined {
   const { coverage: cov, matched } = coverage(st, facts, resources);
   if (cov === 'none') return undefined;
-  const verdicts = st.conditions.map((c) => judgeEntry(c, facts));
-  if (verdicts.some((v) => v.kind === 'never')) return undefined;
+  const verdicts = st.conditions.map((c) => judgeEntry(c, facts, st.variables));
+  const never = verdicts.filter((v): v is Extract<EntryVerdict, { kind: 'never' }> => v.kind === 'never');
+  if (never.length > 0) {
+    // An Allow that only the snapshot's time switches off is kept, so that the pass can say so.
+    if (st.effect === 'Allow' && never.every((v) => v.time)) {
+      const why = st.conditions
+        .filter((_, i) => verdicts[i]?.kind === 'never')
+        .map((c) => `${c.operatorText} ${c.key} ${list(c.values)}`)
+        .join(' and ');
+      return new Judgement('none', undefined, st, facts.action.name, matched, verdicts, `grants nothing at the snapshot's time (${new Date(facts.time as number).toISOString()}): ${why} does not hold then`);
+    }
+    return undefined;
+  }
   const unknown = verdicts.find((v): v is Extract<EntryVerdict, { kind: 'unknown' }> => v.kind === 'unknown');
   let reach: Reach;
   if (st.effect === 'Allow') {
-    // Conditions are ANDed: one that narrows the target narrows the statement.
-    const fromConditions: Reach = verdicts.some((v) => v.kind === 'scope' && !v.negative) ? 'scoped' : unknown ? 'unknown' : 'unconditional';
+    // Conditions are ANDed: the narrowest decides (scoped < unknown < unconditional).
+    let fromConditions: Reach = 'unconditional';
+    for (const v of verdicts) fromConditions = minReach(fromConditions, v.kind === 'target' ? v.allow : v.kind === 'unknown' ? 'unknown' : 'unconditional');
     reach = minReach(cov === 'some' ? 'scoped' : 'unconditional', fromConditions);
   } else {
-    // A Deny lowers what is allowed to what it leaves: nothing when it always applies to the whole
-    // set; a scope when it applies outside one (NotResource, or a negated condition on a target
-    // key); nothing at all when it applies only to some targets or some contexts.
+    // A Deny leaves allowed the requests one of its conditions does not hold for: nothing when it
+    // always applies to the whole set; a scope when what it leaves is narrow (NotResource of some
+    // connections, "deny unless the connection is tagged pipeline=release"); everything when it
+    // applies only to some targets or some contexts.
     const fromResource: Reach = cov === 'all' ? 'none' : cov === 'allBut' ? 'scoped' : 'unconditional';
-    const rest = verdicts.filter((v) => v.kind !== 'always');
-    let fromConditions: Reach;
-    if (rest.some((v) => v.kind === 'context' || (v.kind === 'scope' && !v.negative))) fromConditions = 'unconditional';
-    else if (unknown) fromConditions = 'unknown';
-    else if (rest.length > 0) fromConditions = 'scoped';
-    else fromConditions = 'none';
+    let fromConditions: Reach = 'none';
+    for (const v of verdicts) {
+      if (v.kind === 'always') continue;
+      fromConditions = maxReach(fromConditions, v.kind === 'target' ? v.deny : v.kind === 'unknown' ? 'unknown' : 'unconditional');
+    }
     reach = maxReach(fromResource, fromConditions);
   }
   return new Judgement(reach, reach === 'unknown' ? (unknown?.reason ?? 'cannot be judged') : undefined, st, facts.action.name, matched, verdicts);
@@ -306,15 +343,22 @@ function list(items: readonly string[]): string {
   return `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
 }
 
-const VERDICT_WORDS: Record<EntryVerdict['kind'], string> = {
-  always: 'always holds here',
-  never: 'never holds here',
-  scope: 'scopes the grant',
-  context: 'limits the context only',
-  unknown: 'cannot be judged',
-};
+function verdictWords(v: EntryVerdict, effect: 'Allow' | 'Deny'): string {
+  switch (v.kind) {
+    case 'always':
+      return v.note ?? 'always holds here';
+    case 'never':
+      return v.note ?? 'never holds here';
+    case 'context':
+      return 'limits the context only';
+    case 'unknown':
+      return 'cannot be judged';
+    case 'target':
+      if (effect === 'Allow') return v.allow === 'scoped' ? 'scopes the grant' : `scopes nothing: ${v.note}`;
+      return v.deny === 'scoped' ? `leaves only a scope allowed: ${v.note}` : `denies only some targets: ${v.note}`;
+  }
+}
 
-function renderCondition(c: ConditionEntry, v: EntryVerdict): string {
-  const words = v.kind === 'scope' && v.negative ? 'excludes some targets only' : VERDICT_WORDS[v.kind];
-  return `${c.operatorText} ${c.key} ${list(c.values)} (${words})`;
+function renderCondition(c: ConditionEntry, v: EntryVerdict, effect: 'Allow' | 'Deny'): string {
+  return `${c.operatorText} ${c.key} ${list(c.values)} (${verdictWords(v, effect)})`;
 }

@@ -1,6 +1,6 @@
 import type { ConditionValue, PolicyDocument, PolicyStatement } from '../model/types.js';
 import { catalog, CONNECTION_PREFIXES } from './catalog.js';
-import { PRINCIPAL_KEYS } from './request.js';
+import { isPrincipalKey } from './request.js';
 import { wildcardMatch } from './wildcard.js';
 
 /** One condition of a statement: `Operator: { key: values }` split into its parts. */
@@ -41,6 +41,10 @@ export interface CompiledStatement {
    * question and the answer is shared by every principal the policy is attached to.
    */
   perPrincipal: boolean;
+  /** Whether `${…}` in it is a policy variable: only in documents of Version 2012-10-17. */
+  variables: boolean;
+  /** Whether a condition depends on the time (aws:CurrentTime, aws:EpochTime). */
+  timeDependent: boolean;
 }
 
 export interface CompiledPolicy {
@@ -90,12 +94,19 @@ export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
   return out;
 }
 
+const DOCUMENT_ELEMENTS = new Set(['Version', 'Id', 'Statement']);
+// Identity policies: Principal and NotPrincipal belong to resource-based policies only.
+const STATEMENT_ELEMENTS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+
 function compileNow(doc: PolicyDocument): CompiledPolicy {
-  if (doc === null || typeof doc !== 'object') throw new PolicyError('the policy document is not an object');
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new PolicyError('the policy document is not an object');
+  for (const element of Object.keys(doc)) if (!DOCUMENT_ELEMENTS.has(element)) throw new PolicyError(`the policy document has an element IAM does not define: ${JSON.stringify(element)}`);
+  const version: unknown = doc.Version;
+  if (version !== undefined && version !== '2012-10-17' && version !== '2008-10-17') throw new PolicyError(`Version must be "2012-10-17" or "2008-10-17", not ${JSON.stringify(version)}`);
   const raw = (doc as { Statement?: unknown }).Statement;
   if (raw === undefined) throw new PolicyError('the policy document has no Statement');
   const list = Array.isArray(raw) ? raw : [raw];
-  const statements = list.map((s, i) => compileStatement(s as PolicyStatement, i));
+  const statements = list.map((s, i) => compileStatement(s as PolicyStatement, i, version === '2012-10-17'));
   // Sparse: most policies say nothing about most connection actions, and share one empty list.
   const byAction: CompiledStatement[][] = new Array<CompiledStatement[]>(catalog().actions.length).fill(NONE);
   for (const st of statements) {
@@ -112,9 +123,14 @@ function strings(value: unknown, where: string): string[] {
   });
 }
 
-function compileStatement(s: PolicyStatement, index: number): CompiledStatement {
+function compileStatement(s: PolicyStatement, index: number, variables: boolean): CompiledStatement {
   const at = `Statement ${index}${s && typeof s === 'object' && typeof s.Sid === 'string' && s.Sid ? ` (Sid ${s.Sid})` : ''}`;
   if (!s || typeof s !== 'object' || Array.isArray(s)) throw new PolicyError(`${at} is not an object`);
+  for (const element of Object.keys(s)) {
+    if (element === 'Principal' || element === 'NotPrincipal') throw new PolicyError(`${at}: ${element} is not allowed in an identity policy (only resource-based policies name principals)`);
+    if (!STATEMENT_ELEMENTS.has(element)) throw new PolicyError(`${at}: ${JSON.stringify(element)} is not an IAM policy element`);
+  }
+  if (s.Sid !== undefined && typeof s.Sid !== 'string') throw new PolicyError(`${at}: Sid must be a string, not ${JSON.stringify(s.Sid)}`);
   if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw new PolicyError(`${at}: Effect must be Allow or Deny, not ${JSON.stringify(s.Effect)}`);
   if ((s.Action === undefined) === (s.NotAction === undefined)) throw new PolicyError(`${at} must have exactly one of Action and NotAction`);
   if (s.Resource !== undefined && s.NotResource !== undefined) throw new PolicyError(`${at} has both Resource and NotResource`);
@@ -141,7 +157,9 @@ function compileStatement(s: PolicyStatement, index: number): CompiledStatement 
   }
   const regions = resources.map((r) => r.split(':')[3] ?? '');
   const namedRegions = [...new Set(regions.filter((r) => r !== '' && r !== '*' && !r.includes('$') && /^[a-z0-9*?-]+$/.test(r)))];
-  const perPrincipal = resources.some((r) => r.includes('${')) || conditions.some((c) => PRINCIPAL_KEYS.has(c.keyLower) || c.values.some((v) => v.includes('${')));
+  const perPrincipal =
+    (variables && (resources.some((r) => r.includes('${')) || conditions.some((c) => c.values.some((v) => v.includes('${'))))) || conditions.some((c) => isPrincipalKey(c.keyLower));
+  const timeDependent = conditions.some((c) => c.keyLower === 'aws:currenttime' || c.keyLower === 'aws:epochtime');
   return {
     index,
     ...(typeof s.Sid === 'string' && s.Sid ? { sid: s.Sid } : {}),
@@ -154,6 +172,8 @@ function compileStatement(s: PolicyStatement, index: number): CompiledStatement 
     connectionActions,
     namedRegions,
     perPrincipal,
+    variables,
+    timeDependent,
   };
 }
 
@@ -178,10 +198,11 @@ function compileConditions(block: PolicyStatement['Condition'], at: string): Con
     if (keys === null || typeof keys !== 'object' || Array.isArray(keys)) throw new PolicyError(`${at}: ${operatorText} must map condition keys to values`);
     for (const [key, value] of Object.entries(keys)) {
       const values = (Array.isArray(value) ? value : [value]) as ConditionValue[];
+      if (values.length === 0) throw new PolicyError(`${at}: ${operatorText} ${key} has no values`);
       const texts = values.map((v) => {
         if (typeof v === 'string') return v;
         if (typeof v === 'boolean' || typeof v === 'number') return String(v);
-        throw new PolicyError(`${at}: ${operatorText} ${key} has a value that is not a string, number or boolean`);
+        throw new PolicyError(`${at}: ${operatorText} ${key} has a value that is not a string, number or boolean: ${JSON.stringify(v)}`);
       });
       out.push({ operatorText, ...op, key, keyLower: key.toLowerCase(), values: texts });
     }

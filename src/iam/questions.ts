@@ -58,11 +58,18 @@ export function oneResource(arn: string): ResourceSet {
   return { describe: arn, glob: arn, shape: [...arn], probes: [arn] };
 }
 
-export function factsFor(principal: IamUser | IamRole, action: CatalogAction, resource: RequestFacts['resource']): RequestFacts {
+/** The time a snapshot's requests are judged at: when it was taken (undefined if unreadable). */
+export function snapshotTime(snapshot: Snapshot): number | undefined {
+  const t = Date.parse(snapshot.generatedAt);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+export function factsFor(principal: IamUser | IamRole, action: CatalogAction, resource: RequestFacts['resource'], time?: number): RequestFacts {
   return {
     action,
     principal: { arn: principal.arn, account: principal.account, kind: 'groups' in principal ? 'user' : 'role', name: principal.name, tags: principal.tags },
     resource,
+    ...(time !== undefined ? { time } : {}),
   };
 }
 
@@ -83,13 +90,13 @@ export interface BroadAnswer extends Answer {
 export function broadAnswer(principal: IamUser | IamRole, policies: PrincipalPolicies, snapshot: Snapshot, action: CatalogAction, type: ResourceType): BroadAnswer {
   if (policies.mentions !== 'all' && !policies.mentions.has(action.index)) {
     const resources = everyResource(type, action.prefix, snapshot.scope.partition, '*', principal.account);
-    return { reach: 'none', allows: [], limits: [], reasons: [], action, type, region: '*', resources };
+    return { reach: 'none', allows: [], inactive: [], limits: [], reasons: [], action, type, region: '*', resources };
   }
-  const facts = factsFor(principal, action, { account: principal.account });
+  const facts = factsFor(principal, action, { account: principal.account }, snapshotTime(snapshot));
   const ask = (region: string): BroadAnswer => {
     const resources = everyResource(type, action.prefix, snapshot.scope.partition, region, principal.account);
     const a = answer(policies.identity, policies.boundary, facts, resources);
-    return { reach: a.reach, allows: a.allows, limits: a.limits, reasons: a.reasons, action, type, region, resources };
+    return { reach: a.reach, allows: a.allows, inactive: a.inactive, limits: a.limits, reasons: a.reasons, action, type, region, resources };
   };
   let best = ask('*');
   // Unconditional cannot be outdone; and with no statement about the action, no region differs.

@@ -1,4 +1,5 @@
 import type { CatalogAction } from './catalog.js';
+import { escapeGlob, globOf } from './wildcard.js';
 
 /**
  * What is known about the requests a question is about: who asks (so that principal keys and
@@ -19,10 +20,20 @@ export interface RequestFacts {
     /** Tags of one named resource, when known; absent when the question is "every connection". */
     tags?: Readonly<Record<string, string>>;
   };
+  /**
+   * The time requests are judged at, in ms since the epoch: the snapshot's generatedAt. A grant
+   * that only holds before or after it is judged as it stood then. Absent: time is not known.
+   */
+  time?: number;
 }
 
 /** Keys whose value is the asking principal's (or its account's): their verdict is per principal. */
 export const PRINCIPAL_KEYS: ReadonlySet<string> = new Set(['aws:principalaccount', 'aws:resourceaccount', 'aws:principalarn', 'aws:username', 'aws:principaltype', 'aws:principalisawsservice']);
+
+/** Keys whose value differs per principal beyond PRINCIPAL_KEYS: its tags. */
+export function isPrincipalKey(keyLower: string): boolean {
+  return PRINCIPAL_KEYS.has(keyLower) || keyLower.startsWith('aws:principaltag/');
+}
 
 /** A request value: a list (single-valued keys have one), or undefined when the key is absent. */
 export type KnownValue = string[] | undefined;
@@ -47,7 +58,17 @@ export function knownValue(keyLower: string, facts: RequestFacts): { known: true
       return { known: true, value: [p.kind === 'user' ? 'User' : 'AssumedRole'] };
     case 'aws:principalisawsservice':
       return { known: true, value: ['false'] };
+    case 'aws:currenttime':
+      return facts.time === undefined ? { known: false } : { known: true, value: [new Date(facts.time).toISOString()] };
+    case 'aws:epochtime':
+      return facts.time === undefined ? { known: false } : { known: true, value: [String(Math.floor(facts.time / 1000))] };
     default:
+      // An IAM user's requests carry its own tags; a role session's may differ (session tags).
+      if (keyLower.startsWith('aws:principaltag/') && p.kind === 'user') {
+        const want = keyLower.slice('aws:principaltag/'.length);
+        for (const [k, v] of Object.entries(p.tags)) if (k.toLowerCase() === want) return { known: true, value: [v] };
+        return { known: true, value: undefined };
+      }
       if (keyLower.startsWith('aws:resourcetag/') && facts.resource.tags) {
         const want = keyLower.slice('aws:resourcetag/'.length);
         // Tag keys in conditions are case-insensitive.
@@ -60,24 +81,36 @@ export function knownValue(keyLower: string, facts: RequestFacts): { known: true
 
 /**
  * Substitutes policy variables (`${aws:PrincipalAccount}`, `${aws:username}`,
- * `${aws:PrincipalTag/team}`, `${*}` …, with `${key, 'default'}`). Returns undefined when a
- * variable has no value for this request, unless `unresolved` is given to stand in for it.
+ * `${aws:PrincipalTag/team}` …, with `${key, 'default'}`), and IAM's escapes `${*}`, `${?}`,
+ * `${$}` for a literal `*`, `?`, `$`. `glob`: the result is an internal glob (see wildcard.ts) in
+ * which substituted text is literal; otherwise plain text. Returns undefined when a variable has no
+ * value for this request, unless `unresolved` (raw glob text) is given to stand in for it.
+ * `variables` false (a policy without Version 2012-10-17): `${…}` is literal text.
  */
-export function resolveVariables(text: string, facts: RequestFacts, unresolved?: string): string | undefined {
-  if (!text.includes('${')) return text;
+export function resolveVariables(text: string, facts: RequestFacts, opts: { glob: boolean; variables: boolean; unresolved?: string }): string | undefined {
+  const literal = (t: string): string => (opts.glob ? escapeGlob(t) : t);
+  if (!opts.variables || !text.includes('${')) return opts.glob ? globOf(text) : text;
   let failed = false;
-  const out = text.replace(/\$\{([^}]*)\}/g, (_, inner: string) => {
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(/\$\{([^}]*)\}/g)) {
+    out += opts.glob ? globOf(text.slice(last, m.index)) : text.slice(last, m.index);
+    last = m.index + m[0].length;
+    const inner = m[1] ?? '';
     const [rawKey, ...rest] = inner.split(',');
     const key = (rawKey ?? '').trim();
-    if (key === '*' || key === '?' || key === '$') return key;
+    if (key === '*' || key === '?' || key === '$') {
+      out += literal(key);
+      continue;
+    }
     const fallback = rest.length > 0 ? /^\s*'(.*)'\s*$/.exec(rest.join(','))?.[1] : undefined;
     const v = variableValue(key.toLowerCase(), facts);
-    if (v !== undefined) return v;
-    if (fallback !== undefined) return fallback;
-    if (unresolved !== undefined) return unresolved;
-    failed = true;
-    return '';
-  });
+    if (v !== undefined) out += literal(v);
+    else if (fallback !== undefined) out += literal(fallback);
+    else if (opts.unresolved !== undefined) out += opts.unresolved;
+    else failed = true;
+  }
+  out += opts.glob ? globOf(text.slice(last)) : text.slice(last);
   return failed ? undefined : out;
 }
 

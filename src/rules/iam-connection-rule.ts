@@ -52,13 +52,53 @@ export function iamConnectionRule(spec: IamRuleSpec): Rule {
       if (result.status === 'fail') return failDetail(principal, answers.filter((a) => a.reach === 'unconditional'), spec);
       if (result.status === 'unknown') return unknownDetail(principal, answers.filter((a) => a.reach === 'unknown'), spec);
       const scoped = answers.filter((a) => a.reach === 'scoped');
+      // Granted, but removed by a Deny or the boundary, or switched off at the snapshot's time.
+      const removed = answers.filter((a) => a.reach === 'none' && (a.allows.length > 0 || a.inactive.length > 0));
       const names = [...new Set(questionsFor(spec.actions()).map((q) => q.action.short))].join(', ');
-      const message = scoped.length > 0
-        ? `${principal.arn} has only scoped grants of ${names} (${summary(scoped)}): none reaches every resource of its account unconditionally. ${OUT_OF_SCOPE}`
-        : `No policy of ${principal.arn} grants ${names} on CodeConnections resources. ${OUT_OF_SCOPE}`;
-      return { message, evidence: evidence(principal, scoped) };
+      const parts: string[] = [];
+      if (scoped.length > 0) parts.push(`${principal.arn} has only scoped grants of ${names} (${summary(scoped)})${limitedText(scoped)}: none reaches every resource of its account unconditionally.`);
+      if (removed.length > 0) parts.push(`${scoped.length > 0 ? 'Other grants' : `Grants of ${principal.arn}`} reach nothing: ${removedText(removed)}.`);
+      const message = parts.length > 0 ? `${parts.join(' ')} ${OUT_OF_SCOPE}` : `No policy of ${principal.arn} grants ${names} on CodeConnections resources. ${OUT_OF_SCOPE}`;
+      return { message, evidence: evidence(principal, [...scoped, ...removed]) };
     },
   };
+}
+
+/** A statement as messages name it: `inline policy ci statement 2 (Sid X)`. */
+function ref(p: Path): string {
+  return p.statement < 0 ? p.source.label : `${p.source.label} statement ${p.statement}${p.sid ? ` (Sid ${p.sid})` : ''}`;
+}
+
+/** What a Deny or the boundary did to a grant. */
+function limitText(p: Path): string {
+  if (p.source.boundary) return p.statement < 0 || p.reach === 'none' ? `not within ${p.source.label}` : `within ${ref(p)} only for a scope`;
+  return `${p.reach === 'none' ? 'removed' : 'limited to a scope'} by the Deny in ${ref(p)}`;
+}
+
+function limitsOf(a: BroadAnswer): string {
+  return [...new Set(a.limits.map(limitText))].join(', ');
+}
+
+/** For scoped answers that were broader before a Deny or the boundary. */
+function limitedText(answers: readonly BroadAnswer[]): string {
+  const texts = [...new Set(answers.filter((a) => a.limits.length > 0).map((a) => `granted by ${[...new Set(a.allows.map(ref))].join(', ')}, ${limitsOf(a)}`))];
+  return texts.length > 0 ? `; ${texts.join('; ')}` : '';
+}
+
+/** "granted by X statement 2, removed by the Deny in Y statement 1", grouped by what they say. */
+function removedText(answers: readonly BroadAnswer[]): string {
+  const byText = new Map<string, string[]>();
+  for (const a of answers) {
+    const texts: string[] = [];
+    if (a.allows.length > 0) texts.push(`granted by ${[...new Set(a.allows.map(ref))].join(', ')}, ${a.limits.length > 0 ? limitsOf(a) : 'removed'}`);
+    for (const p of a.inactive) texts.push(`${ref(p)} ${p.note ?? 'grants nothing at the snapshot\'s time'}`);
+    const text = texts.join('; ');
+    const actions = byText.get(text) ?? [];
+    const what = `${a.action.name} on ${a.resources.describe}`;
+    if (!actions.includes(what)) actions.push(what);
+    byText.set(text, actions);
+  }
+  return [...byText].map(([text, actions]) => `${actions.join(', ')}: ${text}`).join('; ');
 }
 
 function summary(answers: readonly BroadAnswer[]): string {
@@ -101,7 +141,7 @@ function evidence(principal: IamUser | IamRole, answers: readonly BroadAnswer[])
   const kind = 'groups' in principal ? 'iamUser' : 'iamRole';
   const entries = new Map<string, { path: Path; grants: string[] }>();
   for (const a of answers) {
-    for (const p of [...a.allows, ...a.limits]) {
+    for (const p of [...a.allows, ...a.limits, ...a.inactive]) {
       const key = `${p.source.label}|${p.statement}`;
       const entry = entries.get(key);
       const grant = `${a.action.name} on ${a.resources.glob}`;
@@ -126,6 +166,7 @@ function evidence(principal: IamUser | IamRole, answers: readonly BroadAnswer[])
         reach: p.reach,
         grants,
         ...(p.reason ? { reason: p.reason } : {}),
+        ...(p.note ? { note: p.note } : {}),
       },
     };
   });

@@ -2,7 +2,7 @@
 // over a small alphabet (so that matches are frequent and every branch is taken).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { wildcardMatch, wildcardMeetsShape, type CharRun } from '../../src/iam/wildcard.js';
+import { escapeGlob, globMatch, globsCoverForm, globsMeetForm, wildcardMatch, wildcardMeetsShape, type CharRun } from '../../src/iam/wildcard.js';
 
 /** Reference: the textbook recursive definition. */
 function reference(p: string, t: string): boolean {
@@ -83,5 +83,49 @@ describe('wildcardMeetsShape', () => {
     expect(wildcardMeetsShape('arn:aws:codestar-connections:*:999988887777:connection/*', connections)).toBe(false);
     expect(wildcardMeetsShape('arn:aws:codestar-connections:*:111122223333:connection/ab*', connections)).toBe(true);
     expect(wildcardMeetsShape('arn:aws:codestar-connections:*:*:host/*', connections)).toBe(false);
+  });
+});
+
+describe('globsCoverForm and globsMeetForm', () => {
+  const any = { one: () => true };
+  const anyRun = { run: () => true };
+  const forms = [
+    { name: 'owner/repository', form: [any, anyRun, '/', any, anyRun] as const, ok: (s: string) => /^.+\/.+$/.test(s) },
+    { name: 'non-empty', form: [any, anyRun] as const, ok: (s: string) => s.length > 0 },
+    { name: 'any text', form: [anyRun] as const, ok: () => true },
+  ];
+  const glob = fc.string({ unit: fc.constantFrom('a', 'b', '/', '*', '?', '\\*'), maxLength: 5 });
+  /** The textbook matcher over internal globs (`\` escapes the next character). */
+  const ref = (p: string, t: string): boolean => {
+    if (p === '') return t === '';
+    if (p[0] === '\\' && p.length > 1) return t !== '' && t[0] === p[1] && ref(p.slice(2), t.slice(1));
+    if (p[0] === '*') return ref(p.slice(1), t) || (t !== '' && ref(p, t.slice(1)));
+    return t !== '' && (p[0] === '?' || p[0] === t[0]) && ref(p.slice(1), t.slice(1));
+  };
+  // c and * stand for characters the globs do not name (* only literally, through \*).
+  const sample = [...strings(['a', 'b', 'c', '/', '*'], 6)];
+
+  it('agree with brute force over every string of the form up to 6 characters', () => {
+    fc.assert(
+      fc.property(fc.array(glob, { minLength: 1, maxLength: 3 }), fc.constantFrom(...forms), (globs, f) => {
+        const members = sample.filter(f.ok);
+        const covered = members.every((s) => globs.some((g) => ref(g, s)));
+        const met = members.some((s) => globs.some((g) => ref(g, s)));
+        // A glob of at most 5 characters that misses (or meets) a string of the form also misses
+        // (meets) one of at most 6, its runs shortened to what the glob's literals need.
+        return globsCoverForm(globs, f.form) === covered && globsMeetForm(globs, f.form) === met;
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('decides the issue\'s examples', () => {
+    const repo = forms[0]?.form ?? [];
+    expect(globsCoverForm(['*/*'], repo)).toBe(true);
+    expect(globsCoverForm(['example-org/*', '*'], repo)).toBe(true);
+    expect(globsCoverForm(['example-org/*'], repo)).toBe(false);
+    expect(globsCoverForm([escapeGlob('*')], repo)).toBe(false);
+    expect(globMatch(escapeGlob('a*b'), 'a*b')).toBe(true);
+    expect(globMatch(escapeGlob('a*b'), 'axb')).toBe(false);
   });
 });

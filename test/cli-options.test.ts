@@ -144,6 +144,13 @@ describe('a single-value option given twice is a usage error naming it', () => {
     });
   });
 
+  it('--format that splits into no format is refused, not replaced by the default', () => {
+    expectUserError(linkaudit(['scan', '--snapshot', DEMO, '--format', ',']), /--format: no format given/);
+    const report = join(tmp(), 'r');
+    linkaudit(['scan', '--snapshot', DEMO, '--format', 'json', '--output-dir', report, '--quiet']);
+    expectUserError(linkaudit(['merge', join(report, 'linkaudit.json'), '--format', ' , ']), /merge: --format: no format given/);
+  });
+
   it('a positional given again as an option', () => {
     expectUserError(linkaudit(['diff', 'a.json', 'b.json', '--old', 'c.json']), /<old> given 2 times \(as an argument and as --old\)/);
   });

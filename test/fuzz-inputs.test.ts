@@ -13,6 +13,7 @@ import { evaluateRules } from '../src/engine/evaluate.js';
 import { loadRuleSet, type RuleSet } from '../src/engine/rule-set.js';
 import { UserError } from '../src/errors.js';
 import { parseJsonText } from '../src/io/files.js';
+import { jsonTooDeepAt } from '../src/io/input-limits.js';
 import { validateSnapshot } from '../src/model/load.js';
 
 const DEMO = resolve('fixtures/demo/snapshot.json');
@@ -107,7 +108,7 @@ describe('fuzzed snapshots: a result or a UserError', () => {
         for (const m of ms) doc = mutate(doc, m.kind === 'set' || m.kind === 'delete' ? demoPaths : paths(doc), m);
         loadAndScan(JSON.stringify(doc));
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -159,7 +160,7 @@ describe('fuzzed configs: a result or a UserError', () => {
         writeFileSync(file, text);
         userErrorOrResult(() => loadConfig(file));
       }),
-      { numRuns: 400 },
+      { numRuns: 250 },
     );
   });
 
@@ -180,4 +181,20 @@ describe('fuzzed configs: a result or a UserError', () => {
       { numRuns: 60 },
     );
   }, 120_000);
+});
+
+describe('the JSON nesting pre-scan agrees with the parsed depth', () => {
+  const depthOf = (v: unknown): number => (typeof v === 'object' && v !== null ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0);
+  it('refuses exactly the documents deeper than the limit, whatever their strings hold', () => {
+    const leaf = fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('[', ']', '{', '}', '\\', '\\"', '"[[', '\\\\'), fc.integer());
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 8 }), fc.jsonValue({ maxDepth: 4 }), leaf, (depth, v, s) => {
+        const doc = nested(depth, [v as Json, s, { [String(s)]: s }]);
+        const text = JSON.stringify(doc);
+        const limit = 6;
+        expect(jsonTooDeepAt(text, limit) !== undefined).toBe(depthOf(doc) > limit);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

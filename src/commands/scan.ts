@@ -56,6 +56,8 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
   // Every line names files, rule ids or suppression texts that came from the user's files or AWS.
   const log = (line: string): void => logRaw(escapeControlChars(line));
   const formats = [...new Set(args.format)];
+  // `--format ,` splits into nothing: a silent default would not be what was asked for.
+  if (formats.length === 0) throw new UserError('--format: no format given (sarif, json, markdown or junit)');
   if (formats.length > 1 && args.outputDir === undefined) {
     throw new UserError(`--format: ${formats.join(', ')} are several formats; give --output-dir DIR to write one file each (stdout takes one format)`);
   }

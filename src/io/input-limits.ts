@@ -51,7 +51,8 @@ export function sizeLimitMessage(file: string, what: string, limit: number, size
 
 /**
  * The first place where JSON text nests deeper than `max` arrays and objects, or undefined. A
- * linear scan that skips strings; it does not validate (JSON.parse does that next).
+ * linear scan that skips strings natively (`indexOf`); it does not validate (JSON.parse does that
+ * next). About a third of JSON.parse's time on a large snapshot.
  */
 export function jsonTooDeepAt(text: string, max = MAX_NESTING_DEPTH): number | undefined {
   let depth = 0;
@@ -59,11 +60,13 @@ export function jsonTooDeepAt(text: string, max = MAX_NESTING_DEPTH): number | u
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      // Skip the string: to the next quote not escaped by an odd run of backslashes.
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
+      // To the closing quote: the next one preceded by an even run of backslashes.
+      for (;;) {
+        i = text.indexOf('"', i + 1);
+        if (i < 0) return undefined;
+        let k = i - 1;
+        while (text.charCodeAt(k) === 0x5c) k--;
+        if ((i - 1 - k) % 2 === 0) break;
       }
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) return i;

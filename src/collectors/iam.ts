@@ -258,9 +258,26 @@ function schemaProblem(document: unknown): string | undefined {
   });
   const validate = validator('snapshot');
   if (validate(probe)) return undefined;
+  // The schema states "exactly one of" as a oneOf, whose error ("must NOT be valid") names no element.
+  const pair = exclusivePairProblem(document);
+  if (pair !== undefined) return pair;
   const problem = bestProblem(validate.errors);
   const pointer = problem.pointer.replace(/^\/iamPolicies\/0\/document/, '') || '/';
   return `${pointer}: ${problem.message}`;
+}
+
+const EXCLUSIVE_PAIRS = [['Action', 'NotAction'], ['Resource', 'NotResource'], ['Principal', 'NotPrincipal']] as const;
+
+function exclusivePairProblem(document: unknown): string | undefined {
+  const raw = document !== null && typeof document === 'object' ? (document as { Statement?: unknown }).Statement : undefined;
+  const statements = Array.isArray(raw) ? raw : [raw];
+  for (const [i, s] of statements.entries()) {
+    if (s === null || typeof s !== 'object') continue;
+    const at = Array.isArray(raw) ? `/Statement/${i}` : '/Statement';
+    for (const [a, b] of EXCLUSIVE_PAIRS) if (a in s && b in s) return `${at}: has both ${a} and ${b} (IAM allows one of them)`;
+    if (!('Action' in s) && !('NotAction' in s)) return `${at}: has neither Action nor NotAction`;
+  }
+  return undefined;
 }
 
 function uniqueByArn<T extends { Arn?: string | undefined }>(items: T[]): Array<T & { Arn: string }> {

@@ -10,6 +10,7 @@ import { evidenceReader } from './evidence.js';
 import type { Severity } from './severity.js';
 import type { Detail, EvalContext, Rule, RuleMeta, RuleResult } from './types.js';
 import { UnknownValue } from './unknown.js';
+import { re2Problem } from './re2.js';
 
 export const RULE_FILE_SUFFIX = '.yaml';
 export const CASES_FILE_SUFFIX = '.test.yaml';
@@ -197,6 +198,10 @@ function compileExpression(
     return fail(0, `expected a CEL ${expected} expression, this one gives ${checked.type}`);
   }
   const parsed = runtime.evalEnv.parse(expression);
+  for (const { pattern, offset } of literalPatterns(parsed.ast)) {
+    const problem = re2Problem(pattern);
+    if (problem) fail(offset, `matches(): ${problem} (CEL regular expressions are RE2: no backreferences or lookarounds)`);
+  }
   const fn = compiledForm(parsed, runtime) as CompiledExpr;
   (fn as { fields: ReadonlySet<string> }).fields = referencedFields(parsed.ast);
   return fn;
@@ -219,6 +224,33 @@ function compiledForm(parsed: ((vars: Record<string, unknown>) => unknown) & { a
     };
   }
   return careful ?? ((vars) => parsed(vars));
+}
+
+/** The string literals given to `matches()`, with their offsets in the expression. */
+function literalPatterns(ast: unknown): Array<{ pattern: string; offset: number }> {
+  const out: Array<{ pattern: string; offset: number }> = [];
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x);
+      return;
+    }
+    if (!isNode(v)) return;
+    if (v.op === 'rcall' && Array.isArray(v.args) && v.args[0] === 'matches') {
+      const arg = (v.args[2] as unknown[] | undefined)?.[0];
+      if (isNode(arg) && arg.op === 'value' && typeof arg.args === 'string') {
+        out.push({ pattern: arg.args, offset: (arg as { start?: number }).start ?? 0 });
+      }
+    }
+    if (v.op === 'call' && Array.isArray(v.args) && v.args[0] === 'matches') {
+      const arg = (v.args[1] as unknown[] | undefined)?.[1];
+      if (isNode(arg) && arg.op === 'value' && typeof arg.args === 'string') {
+        out.push({ pattern: arg.args, offset: (arg as { start?: number }).start ?? 0 });
+      }
+    }
+    visit(v.args);
+  };
+  visit(ast);
+  return out;
 }
 
 function firstLine(s: string): string {

@@ -79,23 +79,37 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
     ...(doc.escalations ? { escalations: doc.escalations.map((e) => ({ severity: e.severity, description: e.description })) } : {}),
   };
 
-  const fields = new Set([...(match?.fields ?? []), ...fail.fields]);
+  const fields = fail.fields;
   const readers = evidencePaths.map((p) => evidenceReader(kind, p));
   // One variables object per scan, its `resource` swapped per evaluation: evaluation is
   // synchronous and never re-entrant, and this saves an allocation per (rule, resource).
   let varsCtx: EvalContext | undefined;
   let vars: { resource: AnyResource | undefined; config: Record<string, unknown>; now: Date } | undefined;
+  const varsFor = (resource: AnyResource, ctx: EvalContext): NonNullable<typeof vars> => {
+    if (!vars || varsCtx !== ctx) {
+      vars = { resource: undefined, config: celConfig(ctx), now: ctx.now };
+      varsCtx = ctx;
+    }
+    vars.resource = resource;
+    return vars;
+  };
   return {
     meta,
     source: file,
     fields,
+    ...(match
+      ? {
+          matchFields: match.fields,
+          applies: (resource: AnyResource, ctx: EvalContext): boolean => {
+            const applies = match(varsFor(resource, ctx));
+            if (typeof applies !== 'boolean') throw new Error(`match expression returned ${typeof applies}, not bool`);
+            return applies;
+          },
+        }
+      : {}),
+    // The engine has asked applies() first (evaluateOne).
     evaluate(resource: AnyResource, ctx: EvalContext): RuleResult | undefined {
-      if (!vars || varsCtx !== ctx) {
-        vars = { resource: undefined, config: celConfig(ctx), now: ctx.now };
-        varsCtx = ctx;
-      }
-      vars.resource = resource;
-      if (match && match(vars) !== true) return undefined;
+      const vars = varsFor(resource, ctx);
       const failed = fail(vars);
       if (typeof failed !== 'boolean') throw new Error(`fail expression returned ${typeof failed}, not bool`);
       if (!failed) return PASS;

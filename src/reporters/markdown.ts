@@ -1,6 +1,6 @@
 import { SEVERITIES, maxSeverity, severityRank } from '../engine/severity.js';
 import type { Finding } from '../engine/types.js';
-import { suppressionProblems } from '../audit/suppress.js';
+import { ignoredTagNotes, suppressionProblems } from '../audit/suppress.js';
 import { summarize } from './json.js';
 import type { ReportInput } from './types.js';
 
@@ -115,7 +115,8 @@ function fixedSection(input: ReportInput): Line[] {
 function suppressedSection(input: ReportInput): Line[] {
   const suppressed = input.findings.filter((f) => f.suppression);
   const problems = input.suppressions ? suppressionProblems(input.suppressions) : [];
-  if (suppressed.length === 0 && problems.length === 0) return [];
+  const ignored = input.suppressions ? ignoredTagNotes(input.suppressions) : [];
+  if (suppressed.length === 0 && problems.length === 0 && ignored.length === 0) return [];
   const out = text('## Suppressed (accepted risks)', '');
   if (suppressed.length > 0) {
     out.push(
@@ -125,6 +126,7 @@ function suppressedSection(input: ReportInput): Line[] {
     );
   }
   if (problems.length > 0) out.push(...text('Suppression problems:', '', ...problems.map((p) => `- ${inline(p)}`), ''));
+  if (ignored.length > 0) out.push(...text('Ignored suppress tags (the findings stay):', '', ...ignored.map((p) => `- ${inline(p)}`), ''));
   return out;
 }
 

@@ -8,6 +8,8 @@ import { resourcePseudoPath } from '../../src/model/arn.js';
 // colons), and percent signs only as escapes.
 const RELATIVE_PATH = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=@/]|%[0-9A-F]{2})+$/;
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 const idChar = fc.oneof(
   fc.constantFrom('.', '..', '/', '%', '\\', '?', '#', ':', '_', ' ', '%2e', '%2E%2e', '\u0000', '\u001b', '\u202e', '\ud800', 'é', '😀'),
   fc.string({ unit: 'binary', maxLength: 3 }),
@@ -51,7 +53,8 @@ describe('resourcePseudoPath over hostile ARN ids', () => {
   it('gives distinct ARNs distinct URIs', () => {
     fc.assert(
       fc.property(arn, arn, (a, b) => {
-        fc.pre(a !== b && a.toWellFormed() === a && b.toWellFormed() === b);
+        // Lone surrogates cannot be encoded: they become U+FFFD, the one place two ARNs may meet.
+        fc.pre(a !== b && !LONE_SURROGATE.test(a) && !LONE_SURROGATE.test(b));
         expect(resourcePseudoPath(a)).not.toBe(resourcePseudoPath(b));
       }),
       { numRuns: 1000 },

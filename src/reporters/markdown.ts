@@ -325,7 +325,7 @@ function inline(s: string): string {
 }
 
 /** Code in a table cell: GFM splits cells on `|` before it sees code spans, so escape it there too. */
-function codeCell(s: string): string {
+export function codeCell(s: string): string {
   return codeSpan(s.replace(/[\r\n]+/g, ' ')).replace(/\|/g, '\\|');
 }
 

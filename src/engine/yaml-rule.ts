@@ -34,7 +34,7 @@ const RULE_VARIABLES = new Set(['resource', 'config', 'now']);
 
 /** Parses, validates and compiles one rules.d YAML file. Errors name file:line:col. */
 export function compileYamlRule(file: string, text: string, runtime: CelRuntime): Rule {
-  const src = new YamlSource(file, text);
+  const src = ruleSource(file, text);
   const doc = src.validated<RuleDoc>('rule');
   const expectedId = basename(file, RULE_FILE_SUFFIX);
   if (doc.id !== expectedId) {
@@ -128,6 +128,19 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
   };
 }
 
+/**
+ * The yaml library reports alias problems (an alias before its anchor, too many aliases) from
+ * toJS as ReferenceErrors; in a rule file they are the author's mistake, so a UserError.
+ */
+function ruleSource(file: string, text: string): YamlSource {
+  try {
+    return new YamlSource(file, text);
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) throw new UserError(located(file, `YAML alias error: ${firstLine(err.message)}`));
+    throw err;
+  }
+}
+
 // Shared results: most evaluations allocate nothing but their finding.
 const PASS: RuleResult = Object.freeze({ status: 'pass' });
 const FAIL: RuleResult = Object.freeze({ status: 'fail' });
@@ -212,6 +225,8 @@ function compileExpression(
     return fail(0, `expected a CEL ${expected} expression, this one gives ${checked.type}`);
   }
   const parsed = runtime.evalEnv.parse(expression);
+  const depth = astDepth(parsed.ast);
+  if (depth > MAX_EXPRESSION_DEPTH) fail(0, `expression nests ${depth} levels deep, more than ${MAX_EXPRESSION_DEPTH}: split it (a long chain of && or || nests too)`);
   for (const { pattern, offset } of literalPatterns(parsed.ast)) {
     const problem = re2Problem(pattern);
     if (problem) fail(offset, `matches(): ${problem} (CEL regular expressions are RE2: no backreferences or lookarounds)`);
@@ -238,6 +253,29 @@ function compiledForm(parsed: ((vars: Record<string, unknown>) => unknown) & { a
     };
   }
   return careful ?? ((vars) => parsed(vars));
+}
+
+/**
+ * As deep as cel-js lets parentheses nest. A chain of `&&` nests one level per operand, and
+ * compiled code that deep overflows the JavaScript parser (or the stack at evaluation).
+ */
+const MAX_EXPRESSION_DEPTH = 250;
+
+/** The depth of an AST, walked without recursion (the AST may be deeper than the stack). */
+function astDepth(ast: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[ast, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push([x, d]);
+      continue;
+    }
+    if (!isNode(v)) continue;
+    if (d > max) max = d;
+    stack.push([v.args, d + 1]);
+  }
+  return max;
 }
 
 /** The string literals given to `matches()`, with their offsets in the expression. */

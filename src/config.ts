@@ -24,6 +24,12 @@ export interface Config {
   only: string[];
   sarifCategory?: string;
   suppressions: SuppressionEntry[];
+  /** Whether `linkaudit:suppress` tags apply (default false). */
+  allowTagSuppressions?: boolean;
+  /** How many days from now a suppression may expire (default 365). */
+  maxSuppressionDays?: number;
+  /** Where each suppression's `expires` is in the file, for errors. */
+  suppressionPlaces?: Array<{ line: number; col: number } | undefined>;
 }
 
 export function emptyConfig(): Config {
@@ -55,5 +61,6 @@ export function loadConfig(explicit: string | undefined, cwd = process.cwd()): C
     ...raw,
     file: src.file,
     rulesDirs: (raw.rulesDirs ?? []).map((d) => resolve(base, d)),
+    suppressionPlaces: (raw.suppressions ?? []).map((_, i) => src.position(`/suppressions/${i}/expires`)),
   };
 }

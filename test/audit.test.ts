@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { applySuppressions, inForce, type SuppressionEntry } from '../src/audit/suppress.js';
+import { applySuppressions, checkSuppressionExpiry, ignoredTagNotes, inForce, suppressionProblems, type SuppressionEntry } from '../src/audit/suppress.js';
 import { compareWithBaseline } from '../src/audit/baseline.js';
 import { diffReports } from '../src/audit/diff.js';
 import { loadConfig } from '../src/config.js';
@@ -42,6 +42,15 @@ describe('suppression expiry (UTC)', () => {
     expect(inForce('2026-03-31', new Date('2026-04-01T00:00:00Z'))).toBe(false);
     // 23:30 on the 31st in UTC-5 is already the 1st in UTC: expired.
     expect(inForce('2026-03-31', new Date('2026-03-31T23:30:00-05:00'))).toBe(false);
+  });
+});
+
+describe('maxSuppressionDays', () => {
+  const now = new Date('2026-01-15T12:00:00Z');
+  it('accepts an expiry up to maxSuppressionDays away and refuses one beyond it, naming the entry', () => {
+    expect(() => checkSuppressionExpiry([entry({ expires: '2027-01-15' })], 365, now, 'c.yaml', [{ line: 4, col: 14 }])).not.toThrow();
+    expect(() => checkSuppressionExpiry([entry({ expires: '2027-01-17' })], 365, now, 'c.yaml', [{ line: 4, col: 14 }])).toThrow(/^c\.yaml:4:14: \/suppressions\/0\/expires: 2027-01-17 is 367 days away, more than maxSuppressionDays \(365\)/);
+    expect(() => checkSuppressionExpiry([entry({ expires: '2025-01-01' })], 1, now, 'c.yaml')).not.toThrow();
   });
 });
 
@@ -86,17 +95,43 @@ describe('applySuppressions', () => {
     expect(glob(svc('VPCE-SVC-1'), svc('vpce-svc-1'))).toBe(false);
   });
 
-  it('honours the linkaudit:suppress tag with a reason, and reports one without', () => {
+  const allowTags = { allowTagSuppressions: true, maxSuppressionDays: 365 };
+  const reasoned = { 'linkaudit:suppress-reason': 'vendor bridge, reviewed by security' };
+
+  it('honours the linkaudit:suppress tag with a reason and an expiry when tag suppressions are allowed, and reports one without a reason', () => {
     const tagged = emptySnapshot({
       endpointServices: [
-        endpointService('vpce-svc-1', { tags: { 'linkaudit:suppress': 'r1, r2', 'linkaudit:suppress-reason': 'vendor bridge, reviewed by security' } }),
-        endpointService('vpce-svc-2', { tags: { 'linkaudit:suppress': 'r1' } }),
+        endpointService('vpce-svc-1', { tags: { 'linkaudit:suppress': 'r1, r2', ...reasoned, 'linkaudit:suppress-expires': '2026-04-30' } }),
+        endpointService('vpce-svc-2', { tags: { 'linkaudit:suppress': 'r1', 'linkaudit:suppress-expires': '2026-04-30' } }),
       ],
     });
-    const out = applySuppressions([finding('r1', svc('vpce-svc-1')), finding('r2', svc('vpce-svc-1')), finding('r1', svc('vpce-svc-2'))], [], tagged, ran, at);
+    const out = applySuppressions([finding('r1', svc('vpce-svc-1')), finding('r2', svc('vpce-svc-1')), finding('r1', svc('vpce-svc-2'))], [], tagged, ran, at, allowTags);
     expect(out.findings.map((f) => f.suppression?.source ?? '-')).toEqual(['tag', 'tag', '-']);
-    expect(out.findings[0]?.suppression).toEqual({ source: 'tag', reason: 'vendor bridge, reviewed by security' });
+    expect(out.findings[0]?.suppression).toEqual({ source: 'tag', reason: 'vendor bridge, reviewed by security', expires: '2026-04-30' });
     expect(out.report.invalidTags).toEqual([{ arn: svc('vpce-svc-2'), problem: expect.stringContaining('linkaudit:suppress-reason') }]);
+  });
+
+  it('a suppress tag does nothing unless the config allows tag suppressions: the finding stays a fail and the tag is reported as ignored', () => {
+    const tagged = emptySnapshot({ endpointServices: [endpointService('vpce-svc-1', { tags: { 'linkaudit:suppress': 'r1', ...reasoned, 'linkaudit:suppress-expires': '2026-04-30' } })] });
+    const out = applySuppressions([finding('r1', svc('vpce-svc-1'))], [], tagged, ran, at);
+    expect(out.findings[0]?.suppression).toBeUndefined();
+    expect(out.findings[0]?.status).toBe('fail');
+    expect(out.report.applied.tag).toBe(0);
+    expect(out.report.ignoredTags).toEqual([{ arn: svc('vpce-svc-1'), rules: 'r1' }]);
+    expect(ignoredTagNotes(out.report)).toEqual([expect.stringMatching(/vpce-svc-1: tag linkaudit:suppress=r1 ignored: tag suppressions are off \(allowTagSuppressions: true/)]);
+    expect(suppressionProblems(out.report)).toEqual([]);
+  });
+
+  it.each([
+    ['no expiry', undefined, /needs a linkaudit:suppress-expires tag/],
+    ['an expiry past maxSuppressionDays', '9999-12-31', /9999-12-31 is more than maxSuppressionDays \(365\) away/],
+    ['an expired date', '2026-03-01', /expired on 2026-03-01/],
+    ['no date at all', 'soon', /"soon" is not a YYYY-MM-DD date/],
+  ])('an allowed suppress tag with %s is not applied and is reported', (_name, expires, problem) => {
+    const tags = { 'linkaudit:suppress': 'r1', ...reasoned, ...(expires !== undefined ? { 'linkaudit:suppress-expires': expires } : {}) };
+    const out = applySuppressions([finding('r1', svc('vpce-svc-1'))], [], emptySnapshot({ endpointServices: [endpointService('vpce-svc-1', { tags })] }), ran, at, allowTags);
+    expect(out.findings[0]?.suppression).toBeUndefined();
+    expect(out.report.invalidTags).toEqual([{ arn: svc('vpce-svc-1'), problem: expect.stringMatching(problem) }]);
   });
 
   it('takes suppressed findings out of the gate', () => {
@@ -265,7 +300,7 @@ describe('scan with suppressions and a baseline (CLI)', () => {
     expect(f.suppression).toEqual({ source: 'config', status: 'fail', reason: 'Legacy host, decommissioned in Q1', expires: day(30), ticket: 'PLAT-42' });
     expect(json.summary.total.suppressed).toBe(1);
     expect(json.gate.suppressed).toBe(1);
-    expect(json.suppressions).toEqual({ applied: { config: 1, tag: 0 }, expired: [], unmatched: [], invalidTags: [] });
+    expect(json.suppressions).toEqual({ applied: { config: 1, tag: 0 }, expired: [], unmatched: [], invalidTags: [], ignoredTags: [] });
     const sarif = JSON.parse(readFileSync(join(dir, 'out', 'linkaudit.sarif'), 'utf8'));
     expect(sarif.runs[0].results).toEqual([]);
     expect(readFileSync(join(dir, 'out', 'linkaudit.md'), 'utf8')).toMatch(/## Suppressed \(accepted risks\)[\s\S]*Legacy host, decommissioned in Q1/);
@@ -287,6 +322,39 @@ describe('scan with suppressions and a baseline (CLI)', () => {
     const u = linkaudit(['scan', '--snapshot', DEMO, '--config', unmatched, '--only', 'host-endpoint-not-https', '--format', 'json', '--fail-on', 'none', '--strict-suppressions']);
     expect(u.status).toBe(2);
     expect(u.stderr).toMatch(/matched nothing/);
+  });
+
+  it('a config suppression expiring beyond maxSuppressionDays (9999-12-31) is a config error naming file and line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linkaudit-audit-'));
+    const config = configWith(dir, `  - rule: host-endpoint-not-https\n    resource: ${LEGACY_HOST}\n    reason: Legacy host, decommissioned in Q1\n    expires: "9999-12-31"\n`);
+    const line = readFileSync(config, 'utf8').split('\n').findIndex((l) => l.includes('9999-12-31')) + 1;
+    const r = linkaudit(['scan', '--snapshot', DEMO, '--config', config, '--only', 'host-endpoint-not-https', '--format', 'json']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`linkaudit.yaml:${line}:14: /suppressions/0/expires: 9999-12-31 is `);
+    expect(r.stderr).toMatch(/more than maxSuppressionDays \(365\)/);
+    // A shorter limit in the config refuses a date the default would allow.
+    const tight = configWith(dir, `  - rule: host-endpoint-not-https\n    resource: ${LEGACY_HOST}\n    reason: Legacy host, decommissioned in Q1\n    expires: "${day(60)}"\nmaxSuppressionDays: 30\n`);
+    expect(linkaudit(['scan', '--snapshot', DEMO, '--config', tight, '--only', 'host-endpoint-not-https', '--format', 'json']).stderr).toMatch(/more than maxSuppressionDays \(30\)/);
+  });
+
+  it('a demo resource tagged linkaudit:suppress keeps its fail unless allowTagSuppressions is set (CLI)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linkaudit-audit-'));
+    const snapshot = demoVariant(dir, (s) => {
+      const host = (s.hosts as Array<{ arn: string; tags: Record<string, string> }>).find((h) => h.arn === LEGACY_HOST)!;
+      host.tags = { ...host.tags, 'linkaudit:suppress': 'host-endpoint-not-https', 'linkaudit:suppress-reason': 'tagged by whoever may tag it', 'linkaudit:suppress-expires': day(10) };
+    });
+    const plain = join(dir, 'plain.yaml');
+    writeFileSync(plain, DEMO_CONFIG_TEXT);
+    const off = linkaudit(['scan', '--snapshot', snapshot, '--config', plain, '--only', 'host-endpoint-not-https', '--format', 'json', '--output-dir', join(dir, 'off')]);
+    expect(off.status).toBe(1);
+    expect(off.stderr).toMatch(/host\/ghes-legacy-9cc20a59: tag linkaudit:suppress=host-endpoint-not-https ignored/);
+    const json = JSON.parse(readFileSync(join(dir, 'off', 'linkaudit.json'), 'utf8'));
+    expect(json.findings.find((x: { resource: { arn: string } }) => x.resource.arn === LEGACY_HOST).status).toBe('fail');
+    expect(json.suppressions.ignoredTags).toEqual([{ arn: LEGACY_HOST, rules: 'host-endpoint-not-https' }]);
+    const allowing = join(dir, 'allow.yaml');
+    writeFileSync(allowing, `${DEMO_CONFIG_TEXT}\nallowTagSuppressions: true\n`);
+    const on = linkaudit(['scan', '--snapshot', snapshot, '--config', allowing, '--only', 'host-endpoint-not-https', '--format', 'json']);
+    expect(on.status, on.stderr).toBe(0);
   });
 
   it('--fail-on-new: 0 on the baseline itself, 1 when a new fail appears', () => {

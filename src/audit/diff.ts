@@ -2,7 +2,8 @@ import type { Severity } from '../engine/severity.js';
 import type { FindingResource } from '../engine/types.js';
 import type { CoverageGap } from '../model/types.js';
 import { reportStatus, type ReportStatus } from '../reporters/json.js';
-import { cell, codeSpan } from '../reporters/markdown.js';
+import { escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
+import { cell, codeCell, codeSpan } from '../reporters/markdown.js';
 import type { ReportDoc } from '../reporters/merge.js';
 
 /** A finding as a diff shows it. */
@@ -92,12 +93,13 @@ export function diffMarkdown(d: ReportDiff): string {
     }
     lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), '');
   };
-  table('New', d.added.map((f) => [cell(f.severity), cell(f.ruleId), codeSpan(f.resource.arn), cell(f.message)]), ['Severity', 'Rule', 'Resource', 'Message']);
-  table('Fixed', d.fixed.map((f) => [cell(f.severity), cell(f.ruleId), codeSpan(f.resource.arn), f.now === 'pass' ? 'passes' : 'gone']), ['Severity', 'Rule', 'Resource', 'Now']);
+  table('New', d.added.map((f) => [cell(f.severity), cell(f.ruleId), codeCell(f.resource.arn), cell(f.message)]), ['Severity', 'Rule', 'Resource', 'Message']);
+  table('Fixed', d.fixed.map((f) => [cell(f.severity), cell(f.ruleId), codeCell(f.resource.arn), f.now === 'pass' ? 'passes' : 'gone']), ['Severity', 'Rule', 'Resource', 'Now']);
   const state = (f: DiffFinding | undefined): string => (f ? `${f.status} (${f.severity})` : 'absent');
-  table('Changed', d.changed.map((c) => [cell((c.after ?? c.before)?.ruleId ?? ''), codeSpan((c.after ?? c.before)?.resource.arn ?? ''), state(c.before), state(c.after)]), ['Rule', 'Resource', 'Before', 'After']);
+  table('Changed', d.changed.map((c) => [cell((c.after ?? c.before)?.ruleId ?? ''), codeCell((c.after ?? c.before)?.resource.arn ?? ''), state(c.before), state(c.after)]), ['Rule', 'Resource', 'Before', 'After']);
   const gapRow = (g: CoverageGap): string[] => [g.account, g.region, `${g.service}:${g.operation}`, g.errorCode, g.field ?? g.resourceKinds.join(', ')].map(cell);
   table('Coverage gaps opened', d.coverage.added.map(gapRow), ['Account', 'Region', 'Operation', 'Error', 'What']);
   table('Coverage gaps closed', d.coverage.removed.map(gapRow), ['Account', 'Region', 'Operation', 'Error', 'What']);
-  return `${lines.join('\n').trimEnd()}\n`;
+  // Reports are files anyone may hand over: no control character from them reaches the output.
+  return `${escapeControlCharsKeepLayout(lines.join('\n')).trimEnd()}\n`;
 }

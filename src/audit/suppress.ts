@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UserError, located } from '../errors.js';
 import type { Finding, Suppression } from '../engine/types.js';
 import { wildcardMatch } from '../iam/wildcard.js';
 import type { Snapshot } from '../model/types.js';
@@ -17,7 +17,23 @@ export interface SuppressionEntry {
 
 export const SUPPRESS_TAG = 'linkaudit:suppress';
 export const SUPPRESS_REASON_TAG = 'linkaudit:suppress-reason';
+export const SUPPRESS_EXPIRES_TAG = 'linkaudit:suppress-expires';
 const MIN_REASON = 10;
+/** The longest a suppression may run when the config does not say (`maxSuppressionDays`). */
+export const DEFAULT_MAX_SUPPRESSION_DAYS = 365;
+
+/** What the config allows suppressions to do. */
+export interface SuppressionPolicy {
+  /**
+   * Whether `linkaudit:suppress` tags apply. Off by default: whoever may tag a resource could
+   * otherwise hide its finding from SARIF and the gate.
+   */
+  allowTagSuppressions: boolean;
+  /** How far from now a suppression may expire. */
+  maxSuppressionDays: number;
+}
+
+export const DEFAULT_SUPPRESSION_POLICY: SuppressionPolicy = { allowTagSuppressions: false, maxSuppressionDays: DEFAULT_MAX_SUPPRESSION_DAYS };
 
 export interface SuppressionReport {
   /** Findings suppressed, by source. */
@@ -26,8 +42,10 @@ export interface SuppressionReport {
   expired: SuppressionEntry[];
   /** Config suppressions in force that matched no fail or unknown result of a rule that ran. */
   unmatched: SuppressionEntry[];
-  /** Resource tags asking for a suppression that cannot be honoured (no reason, unknown rule). */
+  /** Resource tags asking for a suppression that cannot be honoured (no reason, unknown rule, expiry). */
   invalidTags: Array<{ arn: string; problem: string }>;
+  /** Resource tags asking for a suppression while the config does not allow tag suppressions. */
+  ignoredTags: Array<{ arn: string; rules: string }>;
 }
 
 /** True while `now` is on or before the expiry date (UTC). */
@@ -43,10 +61,33 @@ export function checkSuppressionRules(entries: readonly SuppressionEntry[], rule
   });
 }
 
+/** Days from `now` to the end of the expiry day, UTC. */
+function daysUntil(expires: string, now: Date): number {
+  return (Date.parse(`${expires}T00:00:00Z`) + 86_400_000 - now.getTime()) / 86_400_000;
+}
+
+/**
+ * Refuses a config suppression that expires further than `maxSuppressionDays` from now, so one
+ * written for 9999-12-31 cannot pass unnoticed. `places` are the `file:line:col` of each entry's
+ * `expires`, as the config loader recorded them.
+ */
+export function checkSuppressionExpiry(entries: readonly SuppressionEntry[], maxDays: number, now: Date, file: string | undefined, places: readonly ({ line: number; col: number } | undefined)[] = []): void {
+  entries.forEach((e, i) => {
+    const days = daysUntil(e.expires, now);
+    if (days > maxDays + 1) {
+      const pos = places[i];
+      throw new UserError(
+        located(file ?? 'config', `/suppressions/${i}/expires: ${e.expires} is ${Math.floor(days)} days away, more than maxSuppressionDays (${maxDays}); choose an earlier date, or raise maxSuppressionDays`, pos?.line, pos?.col),
+      );
+    }
+  });
+}
+
 /**
  * Marks the fail and unknown findings that a config suppression in force, or the resource's
- * `linkaudit:suppress` tag, accepts. Config entries are tried in order, then the tag. Pass results
- * are never marked: there is nothing to accept.
+ * `linkaudit:suppress` tag, accepts. Config entries are tried in order, then the tag, which
+ * applies only when the policy allows tag suppressions and the tag carries an expiry in force and
+ * within `maxSuppressionDays`. Pass results are never marked: there is nothing to accept.
  */
 export function applySuppressions(
   findings: readonly Finding[],
@@ -54,11 +95,12 @@ export function applySuppressions(
   snapshot: Snapshot,
   ranRules: ReadonlySet<string>,
   now: Date,
+  policy: SuppressionPolicy = DEFAULT_SUPPRESSION_POLICY,
 ): { findings: Finding[]; report: SuppressionReport } {
   const active = entries.filter((e) => inForce(e.expires, now));
   const expired = entries.filter((e) => !inForce(e.expires, now));
   const used = new Set<SuppressionEntry>();
-  const tags = tagSuppressions(snapshot, ranRules);
+  const tags = tagSuppressions(snapshot, ranRules, policy, now);
   const applied = { config: 0, tag: 0 };
   const out = findings.map((f) => {
     if (f.status === 'pass') return f;
@@ -71,35 +113,78 @@ export function applySuppressions(
     const tagged = tags.valid.get(f.resource.arn);
     if (tagged && tagged.rules.has(f.ruleId)) {
       applied.tag++;
-      return annotate(f, { suppression: { source: 'tag', reason: tagged.reason } satisfies Suppression });
+      return annotate(f, { suppression: { source: 'tag', reason: tagged.reason, expires: tagged.expires } satisfies Suppression });
     }
     return f;
   });
   const unmatched = active.filter((e) => !used.has(e) && ranRules.has(e.rule));
-  return { findings: out, report: { applied, expired, unmatched, invalidTags: tags.invalid } };
+  return { findings: out, report: { applied, expired, unmatched, invalidTags: tags.invalid, ignoredTags: tags.ignored } };
 }
 
-function tagSuppressions(snapshot: Snapshot, ranRules: ReadonlySet<string>): { valid: Map<string, { rules: Set<string>; reason: string }>; invalid: SuppressionReport['invalidTags'] } {
-  const valid = new Map<string, { rules: Set<string>; reason: string }>();
+interface TagSuppression {
+  rules: Set<string>;
+  reason: string;
+  expires: string;
+}
+
+function tagSuppressions(
+  snapshot: Snapshot,
+  ranRules: ReadonlySet<string>,
+  policy: SuppressionPolicy,
+  now: Date,
+): { valid: Map<string, TagSuppression>; invalid: SuppressionReport['invalidTags']; ignored: SuppressionReport['ignoredTags'] } {
+  const valid = new Map<string, TagSuppression>();
   const invalid: SuppressionReport['invalidTags'] = [];
+  const ignored: SuppressionReport['ignoredTags'] = [];
   const collections = [snapshot.connections, snapshot.hosts, snapshot.vpcEndpoints, snapshot.endpointServices, snapshot.iamUsers, snapshot.iamGroups, snapshot.iamRoles, snapshot.iamPolicies];
   for (const list of collections) {
     for (const r of list) {
       const value = r.tags[SUPPRESS_TAG];
       if (value === undefined) continue;
+      if (!policy.allowTagSuppressions) {
+        ignored.push({ arn: r.arn, rules: value });
+        continue;
+      }
       const rules = new Set(value.split(/[\s,]+/).filter((x) => x !== ''));
       const reason = (r.tags[SUPPRESS_REASON_TAG] ?? '').trim();
       if (reason.length < MIN_REASON) {
         invalid.push({ arn: r.arn, problem: `tag ${SUPPRESS_TAG} needs a ${SUPPRESS_REASON_TAG} tag of at least ${MIN_REASON} characters; not applied` });
         continue;
       }
+      const expires = (r.tags[SUPPRESS_EXPIRES_TAG] ?? '').trim();
+      const problem = tagExpiryProblem(expires, policy.maxSuppressionDays, now);
+      if (problem) {
+        invalid.push({ arn: r.arn, problem: `tag ${SUPPRESS_TAG}: ${problem}; not applied` });
+        continue;
+      }
       const unknown = [...rules].filter((id) => !ranRules.has(id));
       if (unknown.length > 0) invalid.push({ arn: r.arn, problem: `tag ${SUPPRESS_TAG} names rule(s) that did not run: ${unknown.join(', ')}` });
-      valid.set(r.arn, { rules, reason });
+      valid.set(r.arn, { rules, reason, expires });
     }
   }
-  invalid.sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
-  return { valid, invalid };
+  const byArn = (a: { arn: string }, b: { arn: string }): number => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0);
+  invalid.sort(byArn);
+  ignored.sort(byArn);
+  return { valid, invalid, ignored };
+}
+
+/**
+ * A tag suppression must expire as a config one does: a tag without a date would hide a finding
+ * for ever, so it is not applied.
+ */
+function tagExpiryProblem(expires: string, maxDays: number, now: Date): string | undefined {
+  if (expires === '') return `needs a ${SUPPRESS_EXPIRES_TAG} tag (YYYY-MM-DD, at most maxSuppressionDays = ${maxDays} days away)`;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(expires) || Number.isNaN(Date.parse(`${expires}T00:00:00Z`))) return `${SUPPRESS_EXPIRES_TAG} ${JSON.stringify(expires)} is not a YYYY-MM-DD date`;
+  if (!inForce(expires, now)) return `expired on ${expires}`;
+  if (daysUntil(expires, now) > maxDays + 1) return `${SUPPRESS_EXPIRES_TAG} ${expires} is more than maxSuppressionDays (${maxDays}) away`;
+  return undefined;
+}
+
+/** One line per suppress tag the config does not allow, for stderr and the reports. */
+export function ignoredTagNotes(report: SuppressionReport): string[] {
+  return (report.ignoredTags ?? []).map(
+    (t) => `${t.arn}: tag ${SUPPRESS_TAG}=${t.rules} ignored: tag suppressions are off (allowTagSuppressions: true in the config turns them on); its findings stay as they are`,
+  );
 }
 
 /** One line per problem, for stderr and --strict-suppressions. */

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { escapeControlChars } from '../io/untrusted-text.js';
 import { ACCESS_ACTIONS, parseConnectionArn, whoCanUse, type AccessReport } from '../iam/access.js';
 import { OUT_OF_SCOPE, pathText } from '../rules/iam-connection-rule.js';
 import { loadSnapshotFile } from '../model/load.js';
@@ -40,10 +41,10 @@ export async function accessCommand(args: AccessArgs, log: (line: string) => voi
     throw new UserError(`--connection: account ${parsed.account} is not in the snapshot (it covers ${snapshot.scope.accounts.join(', ') || 'no account'})`);
   }
   const report = whoCanUse(snapshot, args.connection);
-  process.stdout.write(args.format === 'json' ? `${JSON.stringify(jsonReport(report), null, 2)}\n` : table(report));
+  process.stdout.write(args.format === 'json' ? `${JSON.stringify(jsonReport(report), null, 2)}\n` : accessTable(report));
   if (!args.quiet) {
-    if (!report.inSnapshot) log(`linkaudit: ${args.connection} is not in the snapshot: its tags are unknown, so tag conditions count as scoping`);
-    for (const gap of report.gaps) log(`linkaudit: IAM not fully read: ${gap}; principals may be missing`);
+    if (!report.inSnapshot) log(`linkaudit: ${escapeControlChars(args.connection)} is not in the snapshot: its tags are unknown, so tag conditions count as scoping`);
+    for (const gap of report.gaps) log(`linkaudit: IAM not fully read: ${escapeControlChars(gap)}; principals may be missing`);
   }
   return 0;
 }
@@ -81,7 +82,7 @@ function jsonReport(r: AccessReport): unknown {
   };
 }
 
-function table(r: AccessReport): string {
+export function accessTable(r: AccessReport): string {
   const rows: string[][] = [['PRINCIPAL', 'ACTION', 'ACCESS', 'THROUGH', 'CONDITIONS']];
   for (const p of r.principals) {
     for (const g of p.grants) {
@@ -94,9 +95,12 @@ function table(r: AccessReport): string {
       rows.push([p.principal, g.action.split(':')[1] ?? g.action, g.reach, through, conditions]);
     }
   }
+  // Principal names, policy names, Sids and condition values come from IAM: escaped, so each
+  // cell stays on its line and no ESC sequence reaches the terminal; widths count what is shown.
+  for (const row of rows) row.forEach((c, i) => (row[i] = escapeControlChars(c)));
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
   const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
-  const head = [`Who can use ${r.connection}`, `${r.principals.length} of ${r.principalsEvaluated} users and roles in its account have access.${r.tagsKnown ? '' : ' The connection\'s tags are not known: tag conditions count as scoping.'}`, ''];
-  const foot = ['', ...(r.gaps.length > 0 ? [`Incomplete: ${r.gaps.join('; ')}`] : []), OUT_OF_SCOPE];
+  const head = [`Who can use ${escapeControlChars(r.connection)}`, `${r.principals.length} of ${r.principalsEvaluated} users and roles in its account have access.${r.tagsKnown ? '' : ' The connection\'s tags are not known: tag conditions count as scoping.'}`, ''];
+  const foot = ['', ...(r.gaps.length > 0 ? [`Incomplete: ${escapeControlChars(r.gaps.join('; '))}`] : []), OUT_OF_SCOPE];
   return `${[...head, ...(r.principals.length > 0 ? lines : ['(no principal has access)']), ...foot].join('\n')}\n`;
 }

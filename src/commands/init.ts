@@ -44,8 +44,15 @@ only: []
 # end of that day, UTC); past it the suppression stops applying and is reported. A suppressed
 # finding stays in the JSON report (status "suppressed") but leaves SARIF and the gate.
 # resource: an exact ARN, or a glob (* and ?) that must match the whole ARN.
-# Resources can also carry the tag linkaudit:suppress=<rule ids> with linkaudit:suppress-reason.
+# An expiry more than maxSuppressionDays from today is a configuration error.
 # --strict-suppressions makes an expired or unmatched suppression exit 2.
+maxSuppressionDays: 365
+
+# Resource tags linkaudit:suppress=<rule ids> (with linkaudit:suppress-reason and
+# linkaudit:suppress-expires: YYYY-MM-DD) suppress only when this is true: anyone who may tag a
+# resource could otherwise hide its finding. While false, such tags are reported and ignored.
+allowTagSuppressions: false
+
 suppressions: []
 #  - rule: endpoint-service-acceptance-disabled
 #    resource: arn:aws:ec2:*:111122223333:vpc-endpoint-service/*

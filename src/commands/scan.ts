@@ -12,7 +12,8 @@ import type { Snapshot } from '../model/types.js';
 import { render, reportPaths, writeReports } from '../reporters/index.js';
 import { reportStatus, type ReportStatus } from '../reporters/json.js';
 import { loadReportFile } from '../reporters/merge.js';
-import { applySuppressions, checkSuppressionRules, suppressionProblems } from '../audit/suppress.js';
+import { escapeControlChars } from '../io/untrusted-text.js';
+import { DEFAULT_MAX_SUPPRESSION_DAYS, applySuppressions, checkSuppressionExpiry, checkSuppressionRules, ignoredTagNotes, suppressionProblems } from '../audit/suppress.js';
 import { compareWithBaseline } from '../audit/baseline.js';
 import type { ReportFormat, ReportInput } from '../reporters/types.js';
 import { INFORMATION_URI, TOOL_NAME, toolVersion } from '../version.js';
@@ -78,6 +79,8 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
   if (args.failOnNew && args.baseline === undefined) throw new UserError('--fail-on-new needs --baseline PREVIOUS.json (the JSON report of an earlier run)');
   const ruleSet = loadRuleSet([...config.rulesDirs, ...args.rulesDir]);
   checkSuppressionRules(config.suppressions, new Set(ruleSet.rules.map((r) => r.meta.id)), config.file);
+  const suppressionPolicy = { allowTagSuppressions: config.allowTagSuppressions === true, maxSuppressionDays: config.maxSuppressionDays ?? DEFAULT_MAX_SUPPRESSION_DAYS };
+  checkSuppressionExpiry(config.suppressions, suppressionPolicy.maxSuppressionDays, args.now ?? new Date(), config.file, config.suppressionPlaces);
   const baselineDoc = args.baseline !== undefined ? loadReportFile(args.baseline) : undefined;
   const only = args.only.length > 0 ? args.only : config.only;
   const skip = [...config.skip, ...args.skip];
@@ -95,7 +98,7 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
     pendingAcceptanceMaxDays: config.pendingAcceptanceMaxDays,
   };
   const evaluated = evaluateRules(rules, snapshot, settings, ruleSet.runtime.bind).findings;
-  const suppressed = applySuppressions(evaluated, config.suppressions, snapshot, new Set(rules.map((r) => r.meta.id)), args.now ?? new Date());
+  const suppressed = applySuppressions(evaluated, config.suppressions, snapshot, new Set(rules.map((r) => r.meta.id)), args.now ?? new Date(), suppressionPolicy);
   const compared = baselineDoc && args.baseline !== undefined ? compareWithBaseline(suppressed.findings, baselineDoc, args.baseline) : undefined;
   const findings = compared ? compared.findings : suppressed.findings;
   const { report: suppressions } = suppressed;
@@ -104,7 +107,7 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
   if (args.strictSuppressions && problems.length > 0) {
     gate = { ...gate, exitCode: 2, reason: `--strict-suppressions: ${problems.length} suppression problem(s); the findings alone: ${gate.reason}` };
   }
-  const reportsSuppressions = config.suppressions.length > 0 || suppressions.applied.tag > 0 || suppressions.invalidTags.length > 0;
+  const reportsSuppressions = config.suppressions.length > 0 || suppressions.applied.tag > 0 || suppressions.invalidTags.length > 0 || suppressions.ignoredTags.length > 0;
   const input: ReportInput = {
     tool: { name: TOOL_NAME, version: toolVersion(), informationUri: INFORMATION_URI },
     generatedAt: new Date().toISOString(),
@@ -124,7 +127,8 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
     ...(compared ? { baseline: compared.summary } : {}),
     warn: log,
   };
-  for (const p of problems) log(`linkaudit: ${p}`);
+  // ARNs and tag values come from the estate: escaped before they reach a terminal.
+  for (const p of [...problems, ...ignoredTagNotes(suppressions)]) log(`linkaudit: ${escapeControlChars(p)}`);
 
   let written: string[] = [];
   if (args.outputDir !== undefined) {

@@ -12,6 +12,7 @@
 import { intLiteral, isNode, lowerLiteral, lowerTarget, MACROS, sizeTarget, Unsupported } from './cel-ast.js';
 import * as values from './cel-values.js';
 import type { Compiled } from './cel-compile.js';
+import { re2Matches } from './re2.js';
 
 type Helper = (...args: never[]) => unknown;
 
@@ -52,6 +53,10 @@ const rt = {
   endsWith(s: unknown, arg: unknown): boolean {
     if (typeof s !== 'string' || typeof arg !== 'string') throw values.noOverload('endsWith', s);
     return s.endsWith(arg);
+  },
+  matches(s: unknown, pattern: unknown): boolean {
+    if (typeof s !== 'string' || typeof pattern !== 'string') throw values.noOverload('matches', s);
+    return re2Matches(s, pattern);
   },
   strContains(s: unknown, arg: unknown): boolean {
     if (typeof s !== 'string' || typeof arg !== 'string') throw values.noOverload('contains', s);
@@ -274,6 +279,7 @@ export function generateFast(ast: unknown, helpers: Readonly<Record<string, Help
       case 'startsWith':
       case 'endsWith':
       case 'contains':
+      case 'matches':
         if (args.length !== 1) throw new Unsupported();
         return bool(`rt.${name === 'contains' ? 'strContains' : name}(${target}, ${args[0]})`);
       case 'size':

@@ -6,7 +6,7 @@
  * engine's budget. Rules are type-checked by cel-js when they load, so at run time the closures
  * only have to reproduce CEL's semantics for the values a snapshot holds (strings, bools, JSON
  * numbers, CEL ints as BigInt, lists, maps, null). Anything outside the subset (timestamps,
- * durations, bytes, regular expressions, cel.bind, optional values, unknown functions) makes
+ * durations, bytes, cel.bind, optional values, unknown functions) makes
  * `compileCel` return undefined and the caller keeps cel-js for that expression. A differential
  * test holds every compiled rule expression to cel-js's results.
  *
@@ -35,6 +35,7 @@ import {
   toCelString,
   upperAscii,
 } from './cel-values.js';
+import { re2Matches } from './re2.js';
 
 export type Compiled = (vars: Record<string, unknown>) => unknown;
 type Helper = (...args: never[]) => unknown;
@@ -324,6 +325,8 @@ function compileMethod([name, targetNode, argNodes]: [string, unknown, unknown[]
       return str((s, p) => s.endsWith(p));
     case 'contains':
       return str((s, p) => s.includes(p));
+    case 'matches':
+      return str(re2Matches);
     case 'size':
       if (args.length !== 0) throw new Unsupported();
       return (v) => size(target(v));

@@ -3,6 +3,7 @@ import { accountOf, organizationOf } from '../model/arn.js';
 import type { PolicyDocument, ResourceKind, VpcEndpoint } from '../model/types.js';
 import { schemaDocument } from '../schema/validate.js';
 import { statementsOf } from './policy-view.js';
+import { re2Matches } from './re2.js';
 import type { EvalContext } from './types.js';
 import { UnknownValue } from './unknown.js';
 
@@ -72,6 +73,7 @@ export function createCelRuntime(): CelRuntime {
   const configType = { fields: { trustedAccounts: 'list<string>', trustedOrganizations: 'list<string>', pendingAcceptanceMaxDays: 'int' } };
 
   const evalEnv = withHelpers(new Environment().registerType('Config', configType)).registerVariable('resource', 'map');
+  routeInterpreterMatches(evalEnv);
 
   const model = modelTypes();
   const checkEnvs = new Map<ResourceKind, Environment>();
@@ -218,4 +220,27 @@ function modelTypes(): ModelTypes {
 
   for (const kind of ['connection', 'host', 'vpcEndpoint', 'endpointService', 'iamUser', 'iamGroup', 'iamRole', 'iamPolicy']) objectType(kind);
   return { types, kindType: typeName };
+}
+
+const MATCHES_SIGNATURE = 'string.matches(string): bool';
+
+/**
+ * cel-js implements `matches()` with JavaScript's backtracking RegExp and refuses a second
+ * overload of the same signature. Its declarations live in per-environment candidate lists that
+ * an evaluated call keeps on its AST node; this swaps the declaration in this environment's list
+ * (its own since helpers were registered on it) for one that calls RE2. Throws when cel-js no
+ * longer exposes the list, so an upgrade cannot silently bring the backtracking engine back.
+ */
+function routeInterpreterMatches(env: Environment): void {
+  const probe = env.parse('"".matches("")');
+  probe({});
+  // cel-js's AST is untyped JavaScript: the shape is checked field by field below.
+  const node = probe.ast as unknown as { candidates?: { declarations?: unknown[] } };
+  const declarations = node.candidates?.declarations;
+  const index = declarations?.findIndex((d) => (d as { signature?: unknown }).signature === MATCHES_SIGNATURE) ?? -1;
+  if (!declarations || index < 0) throw new Error('cel-js: cannot route matches() to RE2 (no candidate list on the call)');
+  const original = declarations[index] as object;
+  const handler = (text: string, pattern: string): boolean => re2Matches(text, pattern);
+  declarations[index] = Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(original) as object) as object, original, { handler }));
+  if (env.evaluate('"aaaa".matches("^(?i)A+$")') !== true) throw new Error('cel-js: matches() is not routed to RE2');
 }

@@ -57,6 +57,7 @@ export function evaluateRules(rules: readonly Rule[], snapshot: Snapshot, settin
       });
       }
     }
+    if (!appliesUnderSettings(rule, ctx)) gaps.length = 0;
     gaps.sort((a, b) => (a.resource.arn < b.resource.arn ? -1 : 1));
     let g = 0;
     const run: RuleRun = { rule, ctx };
@@ -159,17 +160,81 @@ function findingResource(kind: ResourceKind, r: AnyResource): FindingResource {
   return ref;
 }
 
+/**
+ * One (rule, resource): applicability first (a rule that does not apply gives no result, whatever
+ * could not be read), then the fields the verdict reads, then the verdict.
+ */
 export function evaluateOne(rule: Rule, resource: AnyResource, ctx: EvalContext): RuleResult | undefined {
-  const unread = resource.unreadable?.filter((u) => rule.fields.has(u.field) || rule.fields.has('*'));
-  if (unread && unread.length > 0) {
-    const what = unread.map((u) => `${u.field} (${u.operation}: ${u.errorCode}${u.message ? ` - ${u.message}` : ''})`).join('; ');
-    return { status: 'unknown', detail: { message: `Not evaluated: could not read ${what}.`, evidence: [] } };
+  if (rule.applies) {
+    const unreadMatch = unreadableAmong(resource, rule.matchFields ?? rule.fields);
+    let applies: boolean;
+    try {
+      applies = rule.applies(unreadMatch.length > 0 ? withUnreadable(resource, unreadMatch) : resource, ctx);
+    } catch (err) {
+      // What was read does not decide applicability: unknown, never "does not apply" (a false pass).
+      return unreadMatch.length > 0 && err instanceof UnreadField ? notRead(unreadMatch) : errorResult(err);
+    }
+    if (!applies) return undefined;
   }
+  const unread = unreadableAmong(resource, rule.fields);
+  if (unread.length > 0) return notRead(unread);
   try {
     return rule.evaluate(resource, ctx);
   } catch (err) {
-    if (err instanceof UnknownValue) return { status: 'unknown', detail: { message: `Not evaluated: ${err.reason}.`, evidence: [] } };
-    const msg = (err as Error).message.split('\n')[0] ?? String(err);
-    return { status: 'unknown', detail: { message: `Rule error: ${msg}`, evidence: [] } };
+    return errorResult(err);
   }
+}
+
+/**
+ * Whether a rule applies at all under these settings, when its applicability depends on the
+ * settings alone (no resource field): such a rule that does not apply gives no unknown for a
+ * listing that could not be read either. `true` when it cannot be told without a resource.
+ */
+export function appliesUnderSettings(rule: Rule, ctx: EvalContext): boolean {
+  if (!rule.applies || !rule.matchFields || rule.matchFields.size > 0) return true;
+  try {
+    // The match reads no resource field: any resource answers for all of them.
+    return rule.applies({} as AnyResource, ctx);
+  } catch {
+    return true;
+  }
+}
+
+type Unread = NonNullable<AnyResource['unreadable']>[number];
+
+function unreadableAmong(resource: AnyResource, fields: ReadonlySet<string>): Unread[] {
+  if (!resource.unreadable || resource.unreadable.length === 0) return [];
+  return resource.unreadable.filter((u) => fields.has(u.field) || fields.has('*'));
+}
+
+function notRead(unread: readonly Unread[]): RuleResult {
+  const what = unread.map((u) => `${u.field} (${u.operation}: ${u.errorCode}${u.message ? ` - ${u.message}` : ''})`).join('; ');
+  return { status: 'unknown', detail: { message: `Not evaluated: could not read ${what}.`, evidence: [] } };
+}
+
+function errorResult(err: unknown): RuleResult {
+  if (err instanceof UnknownValue) return { status: 'unknown', detail: { message: `Not evaluated: ${err.reason}.`, evidence: [] } };
+  const msg = (err as Error).message.split('\n')[0] ?? String(err);
+  return { status: 'unknown', detail: { message: `Rule error: ${msg}`, evidence: [] } };
+}
+
+/** Thrown by a field that could not be collected when an applicability check reads it. */
+class UnreadField extends Error {}
+
+/**
+ * The resource as applicability sees it: reading or testing (`has()`) an unreadable field throws,
+ * so CEL's `&&` / `||` decide the match from what was read when they can, and error otherwise.
+ * A match reading the resource whole (`*`, given to a helper) meets every unreadable field.
+ */
+function withUnreadable(resource: AnyResource, unread: readonly Unread[]): AnyResource {
+  const fields = new Set(unread.map((u) => u.field));
+  const hidden = (key: string | symbol): boolean => typeof key === 'string' && fields.has(key);
+  const fail = (key: string): never => {
+    throw new UnreadField(`${key} could not be read`);
+  };
+  return new Proxy(resource, {
+    get: (t, key, r) => (hidden(key) ? fail(key as string) : Reflect.get(t, key, r)),
+    has: (t, key) => (hidden(key) ? fail(key as string) : Reflect.has(t, key)),
+    getOwnPropertyDescriptor: (t, key) => (hidden(key) ? fail(key as string) : Reflect.getOwnPropertyDescriptor(t, key)),
+  });
 }

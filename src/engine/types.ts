@@ -86,8 +86,21 @@ export interface Rule {
   meta: RuleMeta;
   /** Where the rule was defined (shown in errors and `rules show`). */
   source: string;
-  /** Model fields of the resource the rule reads; an unreadable one makes the result unknown. */
+  /**
+   * Model fields the verdict reads; an unreadable one makes the result unknown, but only once the
+   * rule is known to apply.
+   */
   fields: ReadonlySet<string>;
+  /**
+   * Applicability, decided before anything else: a rule that does not apply to a resource gives
+   * no result, whatever could not be read. The engine hands it a resource whose unreadable fields
+   * among `matchFields` throw when read, so an answer that depends on them is an error (unknown),
+   * never "does not apply". Absent: the rule applies to every resource of its kinds.
+   */
+  applies?(resource: AnyResource, ctx: EvalContext): boolean;
+  /** Model fields `applies` reads (`*`: all); empty when it depends on the settings alone. */
+  matchFields?: ReadonlySet<string>;
+  /** The verdict for a resource the rule applies to; `undefined` also means not applicable. */
   evaluate(resource: AnyResource, ctx: EvalContext): RuleResult | undefined;
   /** Renders message and evidence for a result evaluate() returned without `detail`. */
   describe?(resource: AnyResource, ctx: EvalContext, result: RuleResult): Detail;

@@ -10,6 +10,7 @@ import { evidenceReader } from './evidence.js';
 import type { Severity } from './severity.js';
 import type { Detail, EvalContext, Rule, RuleMeta, RuleResult } from './types.js';
 import { UnknownValue } from './unknown.js';
+import { re2Problem } from './re2.js';
 
 export const RULE_FILE_SUFFIX = '.yaml';
 export const CASES_FILE_SUFFIX = '.test.yaml';
@@ -33,7 +34,7 @@ const RULE_VARIABLES = new Set(['resource', 'config', 'now']);
 
 /** Parses, validates and compiles one rules.d YAML file. Errors name file:line:col. */
 export function compileYamlRule(file: string, text: string, runtime: CelRuntime): Rule {
-  const src = new YamlSource(file, text);
+  const src = ruleSource(file, text);
   const doc = src.validated<RuleDoc>('rule');
   const expectedId = basename(file, RULE_FILE_SUFFIX);
   if (doc.id !== expectedId) {
@@ -78,23 +79,37 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
     ...(doc.escalations ? { escalations: doc.escalations.map((e) => ({ severity: e.severity, description: e.description })) } : {}),
   };
 
-  const fields = new Set([...(match?.fields ?? []), ...fail.fields]);
+  const fields = fail.fields;
   const readers = evidencePaths.map((p) => evidenceReader(kind, p));
   // One variables object per scan, its `resource` swapped per evaluation: evaluation is
   // synchronous and never re-entrant, and this saves an allocation per (rule, resource).
   let varsCtx: EvalContext | undefined;
   let vars: { resource: AnyResource | undefined; config: Record<string, unknown>; now: Date } | undefined;
+  const varsFor = (resource: AnyResource, ctx: EvalContext): NonNullable<typeof vars> => {
+    if (!vars || varsCtx !== ctx) {
+      vars = { resource: undefined, config: celConfig(ctx), now: ctx.now };
+      varsCtx = ctx;
+    }
+    vars.resource = resource;
+    return vars;
+  };
   return {
     meta,
     source: file,
     fields,
+    ...(match
+      ? {
+          matchFields: match.fields,
+          applies: (resource: AnyResource, ctx: EvalContext): boolean => {
+            const applies = match(varsFor(resource, ctx));
+            if (typeof applies !== 'boolean') throw new Error(`match expression returned ${typeof applies}, not bool`);
+            return applies;
+          },
+        }
+      : {}),
+    // The engine has asked applies() first (evaluateOne).
     evaluate(resource: AnyResource, ctx: EvalContext): RuleResult | undefined {
-      if (!vars || varsCtx !== ctx) {
-        vars = { resource: undefined, config: celConfig(ctx), now: ctx.now };
-        varsCtx = ctx;
-      }
-      vars.resource = resource;
-      if (match && match(vars) !== true) return undefined;
+      const vars = varsFor(resource, ctx);
       const failed = fail(vars);
       if (typeof failed !== 'boolean') throw new Error(`fail expression returned ${typeof failed}, not bool`);
       if (!failed) return PASS;
@@ -111,6 +126,19 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
       return { message: result.note ? `${base} ${result.note}` : base, evidence: readers.map((read) => read(resource)) };
     },
   };
+}
+
+/**
+ * The yaml library reports alias problems (an alias before its anchor, too many aliases) from
+ * toJS as ReferenceErrors; in a rule file they are the author's mistake, so a UserError.
+ */
+function ruleSource(file: string, text: string): YamlSource {
+  try {
+    return new YamlSource(file, text);
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) throw new UserError(located(file, `YAML alias error: ${firstLine(err.message)}`));
+    throw err;
+  }
 }
 
 // Shared results: most evaluations allocate nothing but their finding.
@@ -197,6 +225,12 @@ function compileExpression(
     return fail(0, `expected a CEL ${expected} expression, this one gives ${checked.type}`);
   }
   const parsed = runtime.evalEnv.parse(expression);
+  const depth = astDepth(parsed.ast);
+  if (depth > MAX_EXPRESSION_DEPTH) fail(0, `expression nests ${depth} levels deep, more than ${MAX_EXPRESSION_DEPTH}: split it (a long chain of && or || nests too)`);
+  for (const { pattern, offset } of literalPatterns(parsed.ast)) {
+    const problem = re2Problem(pattern);
+    if (problem) fail(offset, `matches(): ${problem} (CEL regular expressions are RE2: no backreferences or lookarounds)`);
+  }
   const fn = compiledForm(parsed, runtime) as CompiledExpr;
   (fn as { fields: ReadonlySet<string> }).fields = referencedFields(parsed.ast);
   return fn;
@@ -219,6 +253,56 @@ function compiledForm(parsed: ((vars: Record<string, unknown>) => unknown) & { a
     };
   }
   return careful ?? ((vars) => parsed(vars));
+}
+
+/**
+ * As deep as cel-js lets parentheses nest. A chain of `&&` nests one level per operand, and
+ * compiled code that deep overflows the JavaScript parser (or the stack at evaluation).
+ */
+const MAX_EXPRESSION_DEPTH = 250;
+
+/** The depth of an AST, walked without recursion (the AST may be deeper than the stack). */
+function astDepth(ast: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[ast, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push([x, d]);
+      continue;
+    }
+    if (!isNode(v)) continue;
+    if (d > max) max = d;
+    stack.push([v.args, d + 1]);
+  }
+  return max;
+}
+
+/** The string literals given to `matches()`, with their offsets in the expression. */
+function literalPatterns(ast: unknown): Array<{ pattern: string; offset: number }> {
+  const out: Array<{ pattern: string; offset: number }> = [];
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x);
+      return;
+    }
+    if (!isNode(v)) return;
+    if (v.op === 'rcall' && Array.isArray(v.args) && v.args[0] === 'matches') {
+      const arg = (v.args[2] as unknown[] | undefined)?.[0];
+      if (isNode(arg) && arg.op === 'value' && typeof arg.args === 'string') {
+        out.push({ pattern: arg.args, offset: (arg as { start?: number }).start ?? 0 });
+      }
+    }
+    if (v.op === 'call' && Array.isArray(v.args) && v.args[0] === 'matches') {
+      const arg = (v.args[1] as unknown[] | undefined)?.[1];
+      if (isNode(arg) && arg.op === 'value' && typeof arg.args === 'string') {
+        out.push({ pattern: arg.args, offset: (arg as { start?: number }).start ?? 0 });
+      }
+    }
+    visit(v.args);
+  };
+  visit(ast);
+  return out;
 }
 
 function firstLine(s: string): string {

@@ -89,10 +89,25 @@ export function resourcePseudoPath(arn: string): string {
     type,
   ];
   // '/' in the resource id becomes a path separator (IAM paths read naturally); ':' is escaped.
-  return [...segments, ...(id === '' ? [] : id.split('/'))].map((s) => encodeSegment(s === '' ? '_' : s)).join('/');
+  return [...segments, ...(id === '' ? [] : id.split('/'))].map(encodeSegment).join('/');
 }
 
+/**
+ * One path segment. A segment of dots alone (`..` from an ARN such as `connection/../../etc`)
+ * would climb out of the pseudo path when resolved, and percent-encoding does not help: the URL
+ * standard reads `%2e%2e` as `..`. So a segment made only of dots and underscores, the empty one
+ * included, gets a leading `_` (`..` → `_..`, `` → `_`, `_` → `__`): never a dot segment, and
+ * still one-to-one, since no segment that keeps its form consists of dots and underscores only.
+ * encodeURIComponent escapes everything a segment may not hold (`%`, `\`, `?`, `#`, `:`, spaces,
+ * non-ASCII as UTF-8) but leaves `* ( ) ' !`, escaped here; lone surrogates, which it refuses,
+ * become U+FFFD.
+ */
 function encodeSegment(s: string): string {
-  // encodeURIComponent leaves * ( ) ' ! unescaped and escapes ':' — exactly what a path segment needs.
-  return encodeURIComponent(s).replace(/[*()'!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const safe = /^[._]*$/.test(s) ? `_${s}` : s;
+  return encodeURIComponent(wellFormed(safe)).replace(/[*()'!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+// String.prototype.toWellFormed is ES2024; the project's lib is ES2023.
+function wellFormed(s: string): string {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }

@@ -1,4 +1,5 @@
 import type { Finding, RuleMeta } from '../engine/types.js';
+import { escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
 import type { ReportInput } from './types.js';
 
 /**
@@ -54,8 +55,9 @@ function testcase(f: Finding, rule: RuleMeta | undefined): string {
 // XML 1.0 allows neither these control characters nor lone surrogates, escaped or not.
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// Controls XML allows (C1, DEL) and bidi overrides are escaped too: CI pages and terminals show these reports.
 function text(s: string): string {
-  return s.replace(INVALID_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return escapeControlCharsKeepLayout(s).replace(INVALID_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function attr(s: string): string {

@@ -1,6 +1,7 @@
 import { SEVERITIES, maxSeverity, severityRank } from '../engine/severity.js';
 import type { Finding } from '../engine/types.js';
-import { suppressionProblems } from '../audit/suppress.js';
+import { ignoredTagNotes, suppressionProblems } from '../audit/suppress.js';
+import { escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
 import { summarize } from './json.js';
 import type { ReportInput } from './types.js';
 
@@ -15,10 +16,14 @@ export const DEFAULT_MARKDOWN_MAX_BYTES = 1024 * 1024 - 1024;
 /** Past this many, the scope line gives a count: a 300-account estate is not a sentence. */
 const MAX_LISTED = 20;
 
-/** One output line; `finding` marks a table row for a fail or unknown, counted when truncating. */
+/**
+ * One output line. `row` marks a table row of a list that truncation may shorten (findings,
+ * unknowns, suppressed, fixed, coverage gaps); `rank` is its severity rank, most severe kept first.
+ */
 interface Line {
   text: string;
-  finding?: true;
+  row?: true;
+  rank?: number;
 }
 
 /** A GitHub-flavoured summary for a job page or pull request comment; the JSON report is the full record. */
@@ -32,6 +37,9 @@ export function renderMarkdown(input: ReportInput, options: MarkdownOptions = {}
     ...suppressedSection(input),
     ...coverageSection(input),
   ];
+  // Names, tags and messages come from the estate: no control character (ESC sequences, bidi
+  // overrides) reaches whoever reads the summary in a terminal or a page.
+  for (const l of lines) l.text = escapeControlCharsKeepLayout(l.text);
   return fit(lines, options.maxBytes ?? DEFAULT_MARKDOWN_MAX_BYTES);
 }
 
@@ -46,7 +54,7 @@ function header(input: ReportInput): Line[] {
     '',
     `**Gate: ${VERDICT[gate.exitCode]}** (exit code ${gate.exitCode}, fail on ${gate.failOn}): ${inline(gate.reason)}.`,
     '',
-    `Scope: ${listed('account', scope.accounts)} and ${listed('region', scope.regions)} in partition ${scope.partition}; ` +
+    `Scope: ${listed('account', scope.accounts)} and ${listed('region', scope.regions)} in partition ${inline(scope.partition)}; ` +
       `snapshot taken ${snapshot.generatedAt} (source ${snapshot.source.kind}${from}).`,
     '',
   );
@@ -55,7 +63,7 @@ function header(input: ReportInput): Line[] {
 function listed(noun: string, items: readonly string[]): string {
   if (items.length === 0) return `no ${noun}s`;
   if (items.length > MAX_LISTED) return `${items.length} ${noun}s`;
-  return `${noun}${items.length === 1 ? '' : 's'} ${items.join(', ')}`;
+  return `${noun}${items.length === 1 ? '' : 's'} ${inline(items.join(', '))}`;
 }
 
 function summaryTable(input: ReportInput): Line[] {
@@ -91,7 +99,7 @@ function failSection(input: ReportInput): Line[] {
     const label = (worst.get(id) ?? 'info').toUpperCase();
     out.push(
       ...text(`### ${label} ${id}${rule ? ` — ${inline(rule.title)}` : ''}`, '', '| Severity | Resource | Account | Region | Message |', '|---|---|---|---|---|'),
-      ...fails.map((f) => row(`${cell(f.severity)}${f.baseline === 'new' ? ' **new**' : ''}`, codeCell(f.resource.arn), cell(f.resource.account), cell(f.resource.region), cell(f.message))),
+      ...fails.map((f) => ranked(f, `${cell(f.severity)}${f.baseline === 'new' ? ' **new**' : ''}`, codeCell(f.resource.arn), cell(f.resource.account), cell(f.resource.region), cell(f.message))),
       ...text(''),
     );
     if (rule) out.push(...text(`**Remediation:** ${rule.remediation.text.trim()}`, ''));
@@ -115,16 +123,18 @@ function fixedSection(input: ReportInput): Line[] {
 function suppressedSection(input: ReportInput): Line[] {
   const suppressed = input.findings.filter((f) => f.suppression);
   const problems = input.suppressions ? suppressionProblems(input.suppressions) : [];
-  if (suppressed.length === 0 && problems.length === 0) return [];
+  const ignored = input.suppressions ? ignoredTagNotes(input.suppressions) : [];
+  if (suppressed.length === 0 && problems.length === 0 && ignored.length === 0) return [];
   const out = text('## Suppressed (accepted risks)', '');
   if (suppressed.length > 0) {
     out.push(
       ...text('| Rule | Resource | Status | Reason | Expires | Ticket |', '|---|---|---|---|---|---|'),
-      ...suppressed.map((f) => row(cell(f.ruleId), codeCell(f.resource.arn), f.status, cell(f.suppression?.reason ?? ''), cell(f.suppression?.expires ?? (f.suppression?.source === 'tag' ? 'resource tag' : '')), cell(f.suppression?.ticket ?? ''))),
+      ...suppressed.map((f) => ranked(f, cell(f.ruleId), codeCell(f.resource.arn), f.status, cell(f.suppression?.reason ?? ''), cell(f.suppression?.expires ?? (f.suppression?.source === 'tag' ? 'resource tag' : '')), cell(f.suppression?.ticket ?? ''))),
       ...text(''),
     );
   }
   if (problems.length > 0) out.push(...text('Suppression problems:', '', ...problems.map((p) => `- ${inline(p)}`), ''));
+  if (ignored.length > 0) out.push(...text('Ignored suppress tags (the findings stay):', '', ...ignored.map((p) => `- ${inline(p)}`), ''));
   return out;
 }
 
@@ -135,7 +145,7 @@ function unknownSection(input: ReportInput): Line[] {
   return [
     ...out,
     ...text('| Rule | Resource | Message |', '|---|---|---|'),
-    ...unknowns.map((f) => row(cell(f.ruleId), codeCell(f.resource.arn), cell(f.message))),
+    ...unknowns.map((f) => ranked(f, cell(f.ruleId), codeCell(f.resource.arn), cell(f.message))),
     ...text(''),
   ];
 }
@@ -146,12 +156,16 @@ function coverageSection(input: ReportInput): Line[] {
   return [
     ...out,
     ...text('| Account | Region | Service | Operation | Error code | Message |', '|---|---|---|---|---|---|'),
-    ...input.coverage.map((g) => ({ text: `| ${[g.account, g.region, g.service, g.operation, g.errorCode, g.message].map(cell).join(' | ')} |` })),
+    ...input.coverage.map((g) => row(...[g.account, g.region, g.service, g.operation, g.errorCode, g.message].map(cell))),
   ];
 }
 
 function row(...cells: string[]): Line {
-  return { text: `| ${cells.join(' | ')} |`, finding: true };
+  return { text: `| ${cells.join(' | ')} |`, row: true };
+}
+
+function ranked(f: Finding, ...cells: string[]): Line {
+  return { ...row(...cells), rank: severityRank(f.severity) };
 }
 
 function text(...l: string[]): Line[] {
@@ -168,29 +182,117 @@ function groupBy<K>(items: readonly Finding[], key: (f: Finding) => K): Map<K, F
   return m;
 }
 
+const size = (t: string): number => Buffer.byteLength(t, 'utf8') + 1;
+
+/** A run of consecutive rows: one table's body, in the section named by the last `## ` heading. */
+interface List {
+  section: string;
+  rows: Line[];
+}
+
+type Piece = Line | List;
+
 /**
- * Keeps whole lines up to `maxBytes` (UTF-8) with room for a note saying what was cut. Lines
- * are cut from the end, so the verdict and summary at the top always survive.
+ * Fits the document in `maxBytes` (UTF-8) by shortening the lists, never by dropping a section:
+ * every heading, count and table header stays. The bytes left after them are shared between the
+ * sections that have lists (a section needing less than its share gives the rest to the others);
+ * within a section, lists are filled in document order (findings come worst rule first) and each
+ * list keeps its most severe rows. A shortened list says how many rows it left out.
  */
 function fit(lines: readonly Line[], maxBytes: number): string {
   const full = `${lines.map((l) => l.text).join('\n')}\n`;
   if (Buffer.byteLength(full, 'utf8') <= maxBytes) return full;
-  const totalRows = lines.filter((l) => l.finding).length;
-  const note = (shown: number): string =>
-    `> Truncated: ${shown} of ${totalRows} findings shown; the JSON report has all of them.\n`;
-  // Sized with the largest count (and a blank line) so the real note can only be shorter.
+  const pieces: Piece[] = [];
+  let section = '';
+  for (const l of lines) {
+    if (l.text.startsWith('## ')) section = l.text;
+    const last = pieces[pieces.length - 1];
+    if (l.row && last && 'rows' in last) last.rows.push(l);
+    else if (l.row) pieces.push({ section, rows: [l] });
+    else pieces.push(l);
+  }
+  const lists = pieces.filter((p): p is List => 'rows' in p);
+  // What stays whatever happens: every line but the rows, and a note for every list (sized with
+  // its full count, so the real note can only be shorter).
+  const fixed = pieces.reduce((n, p) => n + ('rows' in p ? size('') + size(leftOutNote(p.rows.length, p.rows.length)) : size(p.text)), 0);
+  if (fixed > maxBytes) return cutFromEnd(lines, maxBytes);
+  const keep = allocate(lists, maxBytes - fixed);
+  const out: string[] = [];
+  for (const p of pieces) {
+    if (!('rows' in p)) {
+      out.push(p.text);
+      continue;
+    }
+    const kept = keep.get(p) ?? new Set<Line>();
+    for (const r of p.rows) if (kept.has(r)) out.push(r.text);
+    if (kept.size < p.rows.length) out.push('', leftOutNote(p.rows.length - kept.size, p.rows.length));
+  }
+  const text = `${out.join('\n')}\n`;
+  return Buffer.byteLength(text, 'utf8') <= maxBytes ? text : cutFromEnd(lines, maxBytes);
+}
+
+function leftOutNote(left: number, total: number): string {
+  return `> Truncated: ${left} of ${total} rows left out here (the most severe are shown); the JSON report has all of them.`;
+}
+
+/** Which rows of each list fit in `budget` bytes, shared between sections as fit() says. */
+function allocate(lists: readonly List[], budget: number): Map<List, Set<Line>> {
+  const sections = [...new Set(lists.map((l) => l.section))];
+  const need = new Map(sections.map((s) => [s, lists.filter((l) => l.section === s).reduce((n, l) => n + l.rows.reduce((m, r) => m + size(r.text), 0), 0)]));
+  const share = new Map<string, number>();
+  let left = budget;
+  let open = sections.filter((s) => (need.get(s) ?? 0) > 0);
+  // Equal shares; a section that needs less than its share is given what it needs, and the
+  // others share the rest, until every remaining section needs more than its share.
+  for (;;) {
+    const each = open.length > 0 ? Math.floor(left / open.length) : 0;
+    const small = open.filter((s) => (need.get(s) ?? 0) <= each);
+    if (small.length === 0) {
+      for (const s of open) share.set(s, each);
+      break;
+    }
+    for (const s of small) {
+      share.set(s, need.get(s) ?? 0);
+      left -= need.get(s) ?? 0;
+    }
+    open = open.filter((s) => !small.includes(s));
+  }
+  const keep = new Map<List, Set<Line>>();
+  const remaining = new Map(share);
+  for (const list of lists) {
+    let room = remaining.get(list.section) ?? 0;
+    const byRank = list.rows.map((r, i) => ({ r, i })).sort((a, b) => (b.r.rank ?? 0) - (a.r.rank ?? 0) || a.i - b.i);
+    const kept = new Set<Line>();
+    for (const { r } of byRank) {
+      const n = size(r.text);
+      if (n > room) break;
+      kept.add(r);
+      room -= n;
+    }
+    remaining.set(list.section, room);
+    keep.set(list, kept);
+  }
+  return keep;
+}
+
+/**
+ * The last resort when even the headings and counts do not fit: whole lines from the top, cut
+ * from the end, with a note saying how many rows were shown.
+ */
+function cutFromEnd(lines: readonly Line[], maxBytes: number): string {
+  const totalRows = lines.filter((l) => l.row).length;
+  const note = (shown: number): string => `> Truncated: ${shown} of ${totalRows} rows shown; the JSON report has all of them.\n`;
   const budget = maxBytes - Buffer.byteLength(`\n${note(totalRows)}`, 'utf8');
   const kept: string[] = [];
   let used = 0;
   let shown = 0;
   for (const l of lines) {
-    const size = Buffer.byteLength(l.text, 'utf8') + 1;
-    if (used + size > budget) break;
+    const n = size(l.text);
+    if (used + n > budget) break;
     kept.push(l.text);
-    used += size;
-    if (l.finding) shown++;
+    used += n;
+    if (l.row) shown++;
   }
-  // A blank line before the note ends any table it was cut from.
   const gap = kept.length > 0 && kept[kept.length - 1] !== '' ? '\n' : '';
   const out = `${kept.map((t) => `${t}\n`).join('')}${gap}${note(shown)}`;
   return Buffer.byteLength(out, 'utf8') <= maxBytes ? out : cutUtf8(note(shown), maxBytes);
@@ -223,7 +325,7 @@ function inline(s: string): string {
 }
 
 /** Code in a table cell: GFM splits cells on `|` before it sees code spans, so escape it there too. */
-function codeCell(s: string): string {
+export function codeCell(s: string): string {
   return codeSpan(s.replace(/[\r\n]+/g, ' ')).replace(/\|/g, '\\|');
 }
 

@@ -4,6 +4,7 @@ import { SECURITY_SEVERITY, sarifLevel, severityRank, type Severity } from '../e
 import type { Finding, RuleMeta } from '../engine/types.js';
 import { resourcePseudoPath } from '../model/arn.js';
 import type { CoverageGap } from '../model/types.js';
+import { escapeControlChars } from '../io/untrusted-text.js';
 import { fingerprint } from './fingerprint.js';
 import { projectGate, summarize } from './json.js';
 import { fence } from './markdown.js';
@@ -132,7 +133,7 @@ function result(f: Finding, index: number | undefined): Sarif.Result {
     ruleId: f.ruleId,
     ...(index !== undefined ? { ruleIndex: index } : {}),
     level: sarifLevel(f.severity),
-    message: { text: `${sentence(f.message)} Resource: ${arn}.` },
+    message: { text: `${sentence(f.message)} Resource: ${escapeControlChars(arn)}.` },
     locations: [
       {
         // Code scanning needs a file location; an ARN has a colon, which it rejects, so the
@@ -184,7 +185,7 @@ function droppedNotification(dropped: number): Sarif.Notification {
 function unknownNotification(f: Finding, index: number | undefined): Sarif.Notification {
   return {
     level: 'warning',
-    message: { text: `${f.ruleId}: ${sentence(f.message)} Resource: ${f.resource.arn}.` },
+    message: { text: `${f.ruleId}: ${sentence(f.message)} Resource: ${escapeControlChars(f.resource.arn)}.` },
     // associatedRule, not descriptor: descriptor would point into a notifications table we do not have.
     associatedRule: { id: f.ruleId, ...(index !== undefined ? { index } : {}) },
   };
@@ -239,8 +240,9 @@ export function pascalCase(id: string): string {
 }
 
 /** SARIF messages are sentences (the validator checks the final period). */
+/** Untrusted text (messages quoting AWS names and errors) as one sentence with no control character. */
 function sentence(s: string): string {
-  const t = s.trim();
+  const t = escapeControlChars(s.trim());
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 

@@ -53,6 +53,17 @@ describe('rule files', () => {
     expect(loadError({ 'file-name.yaml': good('other-name') })).toBe('file-name.yaml:1:5: rule id "other-name" must equal the file name "file-name"');
   });
 
+  it('an alias before its anchor is a UserError naming the file, not an internal error (found by test/fuzz-rules.test.ts)', () => {
+    expect(loadError({ 'early-alias.yaml': `<<: *x\n${good('early-alias')}` })).toMatch(/^early-alias\.yaml: YAML alias error: Unresolved alias/);
+  });
+
+  it('an expression nested deeper than the compilers can take (a long && chain) is refused at load (found by test/fuzz-rules.test.ts)', () => {
+    const chain = `${'true && '.repeat(3000)}true`;
+    expect(loadError({ 'long-chain.yaml': good('long-chain', (s) => s.replace('fail: size(resource.availabilityZones) < 2', `fail: ${chain}`)) })).toMatch(
+      /^long-chain\.yaml:11:7: \/fail: expression nests 3001 levels deep, more than 250/,
+    );
+  });
+
   it('reports a CEL syntax error at its place in the file', () => {
     const msg = loadError({ 'cel-syntax.yaml': good('cel-syntax', (s) => s.replace('fail: size(resource.availabilityZones) < 2', 'fail: size(resource.availabilityZones) < < 2')) });
     expect(msg).toBe('cel-syntax.yaml:11:42: /fail: CEL syntax error: Unexpected token: LT');

@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/engine/types.js';
 import { DEFAULT_MARKDOWN_MAX_BYTES, cell, codeSpan, fence, renderMarkdown } from '../../src/reporters/markdown.js';
-import { FINDINGS, ROLE_ARN, emptyReportInput, reportInput } from './fixtures.js';
+import { COVERAGE, FINDINGS, ROLE_ARN, emptyReportInput, reportInput } from './fixtures.js';
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
@@ -76,7 +77,7 @@ describe('renderMarkdown', () => {
     expect(md).not.toContain('Truncated');
   });
 
-  it('cuts at a line boundary within maxBytes and says how much is shown', () => {
+  it('shortens lists within maxBytes, each saying how many rows it left out, and keeps whole lines', () => {
     const many: Finding[] = Array.from({ length: 200 }, (_, i) => ({
       ...FINDINGS[4]!,
       // Multi-byte text: the limit is in UTF-8 bytes, not characters.
@@ -85,20 +86,95 @@ describe('renderMarkdown', () => {
     }));
     const input = reportInput({ findings: many });
     const full = renderMarkdown(input);
+    const fullLines = new Set(full.split('\n'));
     for (const maxBytes of [4000, 4001, 4002, 4003, 10_000]) {
       const out = renderMarkdown(input, { maxBytes });
       expect(bytes(out)).toBeLessThanOrEqual(maxBytes);
-      const note = /\n> Truncated: (\d+) of 200 findings shown; the JSON report has all of them\.\n$/.exec(out);
+      const note = /\n> Truncated: (\d+) of 200 rows left out here \(the most severe are shown\); the JSON report has all of them\.\n/.exec(out);
       expect(note, out.slice(-300)).not.toBeNull();
-      const shown = Number(note![1]);
+      const shown = out.split('\n').filter((l) => l.includes(`${ROLE_ARN}-`)).length;
       expect(shown).toBeGreaterThan(0);
-      expect(out.split('\n').filter((l) => l.includes(`${ROLE_ARN}-`))).toHaveLength(shown);
-      // Everything before the note is whole lines of the full document.
-      const body = out.slice(0, out.lastIndexOf('\n> Truncated'));
-      expect(full.startsWith(body.replace(/\n$/, ''))).toBe(true);
-      expect(full.charAt(body.replace(/\n$/, '').length)).toBe('\n');
+      expect(shown + Number(note![1])).toBe(200);
+      for (const l of out.split('\n')) if (!l.startsWith('> Truncated')) expect(fullLines.has(l), l).toBe(true);
+      for (const title of ['Summary', 'Findings', 'Not evaluated (unknown)', 'Coverage gaps']) expect(out).toContain(`\n## ${title}\n`);
     }
     expect(bytes(renderMarkdown(input, { maxBytes: 30 }))).toBeLessThanOrEqual(30);
     expect(renderMarkdown(input, { maxBytes: bytes(full) })).toBe(full);
+  });
+
+  it('a huge estate of one rule keeps every section and its counts within 1 MiB, most severe rows first', () => {
+    const fails: Finding[] = Array.from({ length: 12_000 }, (_, i) => ({
+      ...FINDINGS[0]!,
+      severity: i % 1000 === 7 ? 'critical' : 'high',
+      message: `Connection ${i} allows an account outside the trusted set to use it; reviewed: never, owner: unknown, tags: none.`,
+      resource: { ...FINDINGS[0]!.resource, arn: `arn:aws:codeconnections:us-east-1:111122223333:connection/${String(i).padStart(6, '0')}` },
+    }));
+    const unknowns: Finding[] = Array.from({ length: 3000 }, (_, i) => ({
+      ...FINDINGS[3]!,
+      resource: { ...FINDINGS[3]!.resource, arn: `arn:aws:codeconnections:eu-west-1:444455556666:connection/u${i}` },
+    }));
+    const suppressed: Finding[] = Array.from({ length: 2000 }, (_, i) => ({
+      ...FINDINGS[1]!,
+      resource: { ...FINDINGS[1]!.resource, arn: `arn:aws:codeconnections:us-east-1:111122223333:connection/s${i}` },
+      suppression: { source: 'config', reason: 'accepted for the migration to the new host', expires: '2026-03-31' },
+    }));
+    const coverage = Array.from({ length: 2000 }, (_, i) => ({ ...COVERAGE[0]!, account: String(100000000000 + i) }));
+    const out = renderMarkdown(reportInput({ findings: [...fails, ...unknowns, ...suppressed], coverage }));
+    expect(bytes(out)).toBeLessThanOrEqual(1024 * 1024);
+    for (const title of ['Summary', 'Findings', 'Not evaluated (unknown)', 'Suppressed (accepted risks)', 'Coverage gaps']) {
+      expect(section(out, title)).toMatch(/\|/);
+    }
+    expect(section(out, 'Summary')).toContain('| **total** | **12000** | **0** | **3000** | **2000** |');
+    for (const [title, total] of [['Findings', 12_000], ['Not evaluated (unknown)', 3000], ['Suppressed (accepted risks)', 2000], ['Coverage gaps', 2000]] as const) {
+      const body = section(out, title);
+      const rows = body.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Severity') && !l.startsWith('| Rule') && !l.startsWith('| Account') && !l.startsWith('|---'));
+      const note = new RegExp(`> Truncated: (\\d+) of ${total} rows left out here`).exec(body);
+      expect(note, title).not.toBeNull();
+      expect(rows.length + Number(note![1]), title).toBe(total);
+      expect(rows.length, title).toBeGreaterThan(0);
+    }
+    // The twelve critical fails are all shown, though they are spread through the ARN order.
+    expect(section(out, 'Findings').split('\n').filter((l) => l.startsWith('| critical |'))).toHaveLength(12);
+  });
+});
+
+// Names, tags, messages and ARNs come from the estate (or an endpoint posing as AWS).
+const hostile = fc
+  .array(fc.oneof(fc.constantFrom('|', '`', '``', '<script>', '](javascript:alert(1))', '[x]', '\n', '\r\n', '\r', '\u001b[31m', '\u001b]0;x\u0007', '\u0000', '\u009b', '\u202e', '\\', '*', '_', '#', '&amp;', '<!--'), fc.string({ maxLength: 4 })), { maxLength: 10 })
+  .map((parts) => parts.join(''));
+
+/** Pipes that split a GFM table row: those not escaped by a backslash. */
+const cellCount = (line: string): number => line.split(/(?<!\\)\|/).length - 2;
+// Controls other than the newline that ends each line (C0, DEL, C1, bidi overrides and isolates).
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+describe('renderMarkdown with hostile names, tags and messages', () => {
+  it('lets no raw control character through and keeps every table row to its header\'s cells', () => {
+    fc.assert(
+      fc.property(hostile, hostile, hostile, hostile, (name, message, arnTail, reason) => {
+        const findings: Finding[] = [
+          { ...FINDINGS[0]!, message, resource: { ...FINDINGS[0]!.resource, name, arn: `arn:aws:codeconnections:us-east-1:111122223333:connection/${arnTail}` } },
+          { ...FINDINGS[3]!, message },
+          { ...FINDINGS[1]!, resource: { ...FINDINGS[1]!.resource, arn: `${FINDINGS[1]!.resource.arn}${arnTail}` }, suppression: { source: 'tag', reason, expires: '2026-03-31' } },
+        ];
+        const coverage = [{ ...COVERAGE[0]!, message, operation: name }];
+        const out = renderMarkdown(reportInput({ findings, coverage, suppressions: { applied: { config: 0, tag: 1 }, expired: [], unmatched: [], invalidTags: [{ arn: arnTail, problem: message }], ignoredTags: [{ arn: name, rules: reason }] } }));
+        expect(out).not.toMatch(RAW_CONTROL);
+        let header = -1;
+        for (const line of out.split('\n')) {
+          if (!line.startsWith('|')) {
+            header = -1;
+            continue;
+          }
+          if (header < 0) header = cellCount(line);
+          else expect(cellCount(line), line).toBe(header);
+        }
+        // No HTML tag and no link survives unescaped outside code spans (inside, they are text).
+        const prose = out.replace(/(`+)[^`][\s\S]*?(?<!`)\1(?!`)/g, '');
+        expect(prose).not.toMatch(/(?<!\\)<script>/);
+        expect(prose).not.toMatch(/(?<!\\)\]\(javascript:/);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -188,6 +188,24 @@ describe('renderSarif', () => {
   });
 });
 
+const HOSTILE_IDS = ['../../../../etc/passwd', './x/.', '%2e%2e/%2E%2e/x', 'a\\..\\b?x=1#frag', '/../', 'caf\u00e9 \u0000\u001b[31m'];
+const HOSTILE_ARN_FINDINGS: Finding[] = HOSTILE_IDS.map((id) => ({
+  ...FINDINGS[0]!,
+  resource: { ...FINDINGS[0]!.resource, arn: `arn:aws:codeconnections:us-east-1:111122223333:connection/${id}` },
+}));
+
+describe('SARIF artifact URIs from hostile ARNs', () => {
+  it('never climb out of the pseudo path and keep the fingerprint of the ARN', () => {
+    const results = parse(renderSarif(reportInput({ findings: HOSTILE_ARN_FINDINGS }))).runs[0]!.results!;
+    expect(results).toHaveLength(HOSTILE_IDS.length);
+    for (const [i, r] of results.entries()) {
+      const uri = r.locations![0]!.physicalLocation!.artifactLocation!.uri!;
+      expect(new URL(uri, 'https://example.com/repo/').pathname).toMatch(/^\/repo\/aws\/aws\/111122223333\/us-east-1\/codeconnections\/connection\//);
+      expect(r.partialFingerprints?.primaryLocationLineHash).toBe(fingerprint(FINDINGS[0]!.ruleId, HOSTILE_ARN_FINDINGS[i]!.resource.arn));
+    }
+  });
+});
+
 describe('Microsoft SARIF multitool with GitHub ingestion rules', () => {
   const dir = mkdtempSync(join(tmpdir(), 'linkaudit-sarif-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -195,6 +213,7 @@ describe('Microsoft SARIF multitool with GitHub ingestion rules', () => {
   it.each([
     ['findings, unknowns and gaps', reportInput()],
     ['no findings', emptyReportInput()],
+    ['ARNs holding dot segments, percent signs, backslashes, query and fragment marks', reportInput({ findings: HOSTILE_ARN_FINDINGS })],
   ])('accepts a report with %s', (name, input) => {
     const file = join(dir, `${name.replace(/\W+/g, '-')}.sarif`);
     writeFileSync(file, renderSarif(input));

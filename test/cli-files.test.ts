@@ -339,7 +339,9 @@ describe('control characters in what is printed are escaped', () => {
   });
 
   it('a suppression problem logged by scan', () => {
-    const config = writeFile(tmp(), 'c.yaml', 'suppressions:\n  - rule: endpoint-service-single-az\n    resource: "arn:aws:ec2:*:111122223333:vpc-endpoint-service/\\e[31mnope"\n    reason: accepted for the test only\n    expires: "2999-01-01"\n');
+    // In force and within maxSuppressionDays whenever the test runs.
+    const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const config = writeFile(tmp(), 'c.yaml', `suppressions:\n  - rule: endpoint-service-single-az\n    resource: "arn:aws:ec2:*:111122223333:vpc-endpoint-service/\\e[31mnope"\n    reason: accepted for the test only\n    expires: "${expires}"\n`);
     const r = linkaudit(['scan', '--snapshot', DEMO, '--config', config, '--fail-on', 'none']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('vpc-endpoint-service/\\x1b[31mnope matched nothing');

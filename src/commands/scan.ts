@@ -12,7 +12,6 @@ import type { Snapshot } from '../model/types.js';
 import { render, reportPaths, writeReports } from '../reporters/index.js';
 import { reportStatus, type ReportStatus } from '../reporters/json.js';
 import { loadReportFile } from '../reporters/merge.js';
-import { escapeControlChars } from '../io/untrusted-text.js';
 import { DEFAULT_MAX_SUPPRESSION_DAYS, applySuppressions, checkSuppressionExpiry, checkSuppressionRules, ignoredTagNotes, suppressionProblems } from '../audit/suppress.js';
 import { compareWithBaseline } from '../audit/baseline.js';
 import type { ReportFormat, ReportInput } from '../reporters/types.js';
@@ -128,7 +127,7 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
     warn: log,
   };
   // ARNs and tag values come from the estate: escaped before they reach a terminal.
-  for (const p of [...problems, ...ignoredTagNotes(suppressions)]) log(`linkaudit: ${escapeControlChars(p)}`);
+  for (const p of [...problems, ...ignoredTagNotes(suppressions)]) log(`linkaudit: ${p}`);
 
   let written: string[] = [];
   if (args.outputDir !== undefined) {

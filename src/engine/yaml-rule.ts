@@ -34,7 +34,7 @@ const RULE_VARIABLES = new Set(['resource', 'config', 'now']);
 
 /** Parses, validates and compiles one rules.d YAML file. Errors name file:line:col. */
 export function compileYamlRule(file: string, text: string, runtime: CelRuntime): Rule {
-  const src = ruleSource(file, text);
+  const src = new YamlSource(file, text);
   const doc = src.validated<RuleDoc>('rule');
   const expectedId = basename(file, RULE_FILE_SUFFIX);
   if (doc.id !== expectedId) {
@@ -126,19 +126,6 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
       return { message: result.note ? `${base} ${result.note}` : base, evidence: readers.map((read) => read(resource)) };
     },
   };
-}
-
-/**
- * The yaml library reports alias problems (an alias before its anchor, too many aliases) from
- * toJS as ReferenceErrors; in a rule file they are the author's mistake, so a UserError.
- */
-function ruleSource(file: string, text: string): YamlSource {
-  try {
-    return new YamlSource(file, text);
-  } catch (err) {
-    if (err instanceof ReferenceError && /alias/i.test(err.message)) throw new UserError(located(file, `YAML alias error: ${firstLine(err.message)}`));
-    throw err;
-  }
 }
 
 // Shared results: most evaluations allocate nothing but their finding.

@@ -37,9 +37,14 @@ export class YamlSource {
     try {
       return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
-      if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      if (err instanceof ReferenceError && /excessive alias/i.test(err.message)) {
         const pos = this.firstAlias();
         throw new UserError(located(this.file, `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} uses of an anchor's content); write the values out, or use fewer aliases`, pos?.line, pos?.col));
+      }
+      if (err instanceof ReferenceError && /unresolved alias/i.test(err.message)) {
+        const name = /: ([^\s]+)$/.exec(err.message)?.[1];
+        const pos = this.firstAlias(name);
+        throw new UserError(located(this.file, `YAML alias *${name ?? '?'} is used before its anchor &${name ?? '?'} is set`, pos?.line, pos?.col));
       }
       if (err instanceof RangeError) {
         throw new UserError(located(this.file, `YAML nests too deeply (more than ${MAX_NESTING_DEPTH} levels are refused)`));
@@ -48,10 +53,11 @@ export class YamlSource {
     }
   }
 
-  private firstAlias(): { line: number; col: number } | undefined {
+  private firstAlias(name?: string): { line: number; col: number } | undefined {
     let at: number | undefined;
     visit(this.doc, {
       Alias(_key, node) {
+        if (name !== undefined && node.source !== name) return undefined;
         at = node.range?.[0];
         return visit.BREAK;
       },

@@ -29,6 +29,20 @@ function splitCommas(values: string[]): string[] {
   return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
+/**
+ * An empty string is never a meaningful value: `--output-dir ''` would write into the working
+ * directory and `--config ''` name no file, each silently, typically from an unset shell variable.
+ */
+function emptyValue(args: Record<string, unknown>, table: { string?: string[] }, positionals: readonly string[]): string | undefined {
+  for (const name of table.string ?? []) {
+    const v = args[name];
+    if (v !== '' && !(Array.isArray(v) && v.some((x) => x === ''))) continue;
+    const shown = positionals.includes(name) ? `<${name}>` : `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    return `${shown} is empty; give it a value (an unset shell variable?)`;
+  }
+  return undefined;
+}
+
 /** The AWS flags as yargs gives them; `quiet` belongs to each command. */
 type AwsFlags = Omit<LiveArgs, 'quiet' | 'org'> & { org: boolean };
 
@@ -69,6 +83,8 @@ async function main(argv: string[]): Promise<number> {
     const table = y.getOptions() as unknown as Parameters<typeof repeatedOption>[1];
     const repeated = repeatedOption(argv, table, positionalNames(fullCommands.at(-1) ?? ''));
     if (repeated !== undefined) throw new UserError(`${repeated} (see: linkaudit --help)`);
+    const empty = emptyValue(a as Record<string, unknown>, table as { string?: string[] }, positionalNames(fullCommands.at(-1) ?? ''));
+    if (empty !== undefined) throw new UserError(`${empty} (see: linkaudit --help)`);
     setMaxInputMiB(a.maxInputMb);
   };
   const withRules = <T>(y: Argv<T>) =>
@@ -105,8 +121,8 @@ async function main(argv: string[]): Promise<number> {
           .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, default: ['markdown'], coerce: splitCommas, describe: 'Report format (repeatable, or comma-separated)' })
           .option('output-dir', { type: 'string', describe: 'Write one file per format here (linkaudit.sarif, linkaudit.json, linkaudit.md); default stdout' })
           .option('fail-on', { type: 'string', choices: SEVERITY_CHOICES, describe: 'Exit 1 when a finding is at or above this severity [default: high]' })
-          .option('only', { type: 'string', array: true, default: [] as string[], describe: 'Run only these rule ids' })
-          .option('skip', { type: 'string', array: true, default: [] as string[], describe: 'Do not run these rule ids' })
+          .option('only', { type: 'string', array: true, default: [] as string[], coerce: splitCommas, describe: 'Run only these rule ids (repeatable, or comma-separated)' })
+          .option('skip', { type: 'string', array: true, default: [] as string[], coerce: splitCommas, describe: 'Do not run these rule ids (repeatable, or comma-separated)' })
           .option('allow-partial', { type: 'boolean', default: false, describe: 'Do not exit 2 on coverage gaps (unknown results)' })
           .option('sarif-category', { type: 'string', describe: 'SARIF automationDetails.id category (default: from the scanned accounts)' })
           .option('baseline', { type: 'string', describe: 'JSON report of an earlier run: mark findings new or unchanged, list the fixed ones' })

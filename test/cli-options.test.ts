@@ -177,3 +177,40 @@ describe('a gate that runs no rule is a usage error', () => {
     expectUserError(linkaudit(['scan', '--snapshot', DEMO, '--quiet', '--format', 'json', ...ids.flatMap((id) => ['--skip', id])]), /no rule left to run/);
   });
 });
+
+describe('an empty value is a usage error naming the option (an unset shell variable must not mean "the working directory")', () => {
+  it('every string option and positional of every command, given \'\'', async () => {
+    const cases: Array<{ args: string[]; named: string }> = [];
+    for (const command of commands()) {
+      const words = command.filter((w) => w !== 'x');
+      const help = linkaudit([...words, '--help']).stdout;
+      const positionals = [...(help.split('\n')[0] ?? '').matchAll(/<([^>.]+)>/g)].map((m) => m[1] as string);
+      const filled = command.map((w) => (w === 'x' ? 'fixtures/demo/snapshot.json' : w));
+      for (const option of helpOptions(help)) {
+        if (option.type === 'boolean' || option.type === 'number' || option.name === 'help' || option.name === 'version') continue;
+        cases.push({ args: [...filled, `--${option.name}`, ''], named: `--${option.name}` });
+      }
+      positionals.forEach((p, i) => {
+        let k = -1;
+        cases.push({ args: command.map((w) => (w === 'x' ? (++k === i ? '' : 'fixtures/demo/snapshot.json') : w)), named: `<${p}>` });
+      });
+    }
+    expect(cases.map((c) => c.named)).toEqual(expect.arrayContaining(['--output-dir', '--config', '--snapshot', '--save-snapshot', '--output', '<old>', '<file>']));
+    const env = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'us-east-1' };
+    const runs = await inBatches(cases.map((c) => () => linkauditAsync(c.args, { cwd: resolve('.'), env })));
+    runs.forEach((r, i) => {
+      const c = cases[i] as (typeof cases)[number];
+      const label = c.args.map((a) => JSON.stringify(a)).join(' ');
+      expect(r.status, `${label}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.trimEnd().split('\n'), label).toHaveLength(1);
+      expect(r.stderr, label).not.toMatch(/internal error/);
+      expect(r.stderr, label).toContain(c.named.replace(/^--|[<>]/g, ''));
+    });
+  }, 300_000);
+
+  it('--only and --skip take comma-separated ids, as --format and --region do', () => {
+    const r = linkaudit(['scan', '--snapshot', DEMO, '--config', DEMO_CONFIG, '--format', 'json', '--only', 'endpoint-service-single-az,host-not-available', '--fail-on', 'none', '-q']);
+    expect(r.status, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { rules: Array<{ id: string }> }).rules.map((x) => x.id)).toEqual(['endpoint-service-single-az', 'host-not-available']);
+  });
+});

@@ -1,8 +1,10 @@
 // What a collection read must fit the snapshot schema, but what an endpoint sends is not ours to
 // trust: an emulator's `vpc-emulator42`, an ARN that is not one, an id listed twice. A resource
-// the snapshot cannot hold is left out and its listing becomes an InvalidResponse coverage gap
-// naming the operation, the resource and the value, so that the rules that needed it say unknown
-// and the run goes on. Only data that linkaudit itself made (scope, gaps) failing the schema is a
+// the snapshot cannot hold is kept without the value where it can be: a list or optional field
+// becomes unreadable (empty or absent, listed in the resource's `unreadable`) with an InvalidResponse
+// field gap naming the operation, the resource and the value, so that only the rules that read it
+// say unknown. Where the bad value is the resource's identity or a required scalar, the resource is
+// left out and its listing becomes that gap instead. Either way the run goes on. Only data that linkaudit itself made (scope, gaps) failing the schema is a
 // bug, and that still ends the run with an internal error.
 
 import { escapeControlChars } from '../io/untrusted-text.js';
@@ -29,11 +31,17 @@ const RESOURCE_POINTER = new RegExp(`^/(${Object.values(KIND_COLLECTION).join('|
 const ACCOUNT = /^[0-9]{12}$/;
 const REGION = /^(global|[a-z]{2}(-[a-z]+)+-[0-9]+)$/;
 const SHOWN = 200;
+// What names a resource: without a valid one it cannot be judged or told apart, so it is left out.
+const IDENTITY = new Set(['arn', 'account', 'region', 'id', 'name', 'unreadable']);
+// Required fields that have no "not read" form (a list becomes empty, tags an empty map).
+const REQUIRED_SCALARS = new Set(['status', 'providerType', 'providerEndpoint', 'vpcId', 'serviceName', 'endpointType', 'state', 'privateDnsEnabled', 'requesterManaged', 'serviceType', 'acceptanceRequired', 'defaultVersionId', 'assumeRolePolicy']);
 
 /** The collected snapshot, validated; resources it cannot hold replaced by gaps. */
 export function holdCollected(collected: Snapshot): Snapshot {
   let snapshot = withoutRepeatedArns(collected);
   const validate = validator('snapshot');
+  // Fields already made unreadable: should one still not fit, its resource is left out (so this ends).
+  const fixed = new Set<string>();
   // Each round leaves out at least one resource, so this ends; rounds are few (one, in practice).
   for (;;) {
     const valid: boolean = validate(snapshot);
@@ -49,14 +57,25 @@ export function holdCollected(collected: Snapshot): Snapshot {
     }
     const next: Snapshot = { ...snapshot, coverage: [...snapshot.coverage] };
     for (const collection of new Set([...bad.values()].map((b) => b.collection))) {
-      const items = snapshot[collection] as unknown as Array<Record<string, unknown>>;
-      const dropped = new Set([...bad.values()].filter((b) => b.collection === collection).map((b) => b.index));
+      const items = [...(snapshot[collection] as unknown as Array<Record<string, unknown>>)];
+      const dropped = new Set<number>();
       for (const b of bad.values()) {
         if (b.collection !== collection) continue;
         const item = items[b.index] ?? {};
         const value = b.field !== undefined ? item[b.field] : undefined;
-        const what = b.field !== undefined ? `${b.field} ${shown(value)}` : 'the resource';
-        next.coverage.push(...gapsFor(snapshot, collection, item, `${SOURCE[collection].operation}: the snapshot cannot hold ${KIND_OF[collection]} ${shown(item.arn)}: ${what}: ${b.message}; it is not read`));
+        const what = `${SOURCE[collection].operation}: the snapshot cannot hold ${KIND_OF[collection]} ${shown(item.arn)}: ${b.field !== undefined ? `${b.field} ${shown(value)}` : 'the resource'}: ${b.message}`;
+        const fieldKey = `${String(item.arn)}\u0000${b.field ?? ''}`;
+        if (b.field !== undefined && !IDENTITY.has(b.field) && !fixed.has(fieldKey) && (Array.isArray(value) || !REQUIRED_SCALARS.has(b.field))) {
+          fixed.add(fieldKey);
+          const { [b.field]: _bad, ...rest } = item;
+          const message = `${what}; this field is not read`;
+          const unreadable = [...((item.unreadable as unknown[] | undefined) ?? []), { field: b.field, operation: SOURCE[collection].operation, errorCode: 'InvalidResponse', message }];
+          items[b.index] = { ...rest, ...(Array.isArray(value) ? { [b.field]: [] } : {}), ...(b.field === 'tags' ? { tags: {} } : {}), unreadable };
+          next.coverage.push(...gapsFor(snapshot, collection, item, message).map((g) => ({ ...g, field: b.field as string })));
+        } else {
+          dropped.add(b.index);
+          next.coverage.push(...gapsFor(snapshot, collection, item, `${what}; it is not read`));
+        }
       }
       (next as unknown as Record<string, unknown[]>)[collection] = items.filter((_, i) => !dropped.has(i));
     }

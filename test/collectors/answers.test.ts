@@ -138,6 +138,28 @@ describe('collected values the model cannot hold', () => {
     }
   });
 
+  it('a field value the model cannot hold makes that field unreadable, not the resource: the other rules still judge it', async () => {
+    const s = estate.endpointServices[0] as Snapshot['endpointServices'][number];
+    // An endpoint connection whose owner is no account id (an emulator's placeholder).
+    const connection = { vpcEndpointId: 'vpce-0a1b2c3d4e5f60718', vpcEndpointOwner: 'owner\u001b[2J', state: 'available' };
+    const served = { ...estate, endpointServices: [{ ...s, endpointConnections: [connection] }, ...estate.endpointServices.slice(1)] } as unknown as Snapshot;
+    const fake = await startFakeAws({ snapshot: served, account: DEMO_ACCOUNT });
+    try {
+      const snapshot = await collect(options(fake.url));
+      const kept = snapshot.endpointServices.find((x) => x.arn === s.arn);
+      expect(kept?.endpointConnections).toEqual([]);
+      expect(kept?.acceptanceRequired).toBe(s.acceptanceRequired);
+      expect(kept?.allowedPrincipals.map((p) => p.principal)).toEqual(s.allowedPrincipals.map((p) => p.principal));
+      expect(kept?.unreadable).toEqual([expect.objectContaining({ field: 'endpointConnections', errorCode: 'InvalidResponse' })]);
+      const gap = snapshot.coverage.find((g) => g.errorCode === 'InvalidResponse');
+      expect(gap).toMatchObject({ field: 'endpointConnections', region: s.region, resourceKinds: ['endpointService'] });
+      expect(gap?.message).toContain('owner\\u001b[2J');
+      expect(gap?.message).not.toMatch(/\u001b/);
+    } finally {
+      await fake.close();
+    }
+  });
+
   // Every id, name and enum member of each collector's answer, set to any string: collection
   // completes with the value kept or a gap, and the snapshot validates.
   type Mutation = (s: Snapshot, value: string) => void;

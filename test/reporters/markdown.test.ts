@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { expectTablesIntact } from './markdown-checks.js';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/engine/types.js';
 import { DEFAULT_MARKDOWN_MAX_BYTES, cell, codeSpan, fence, renderMarkdown } from '../../src/reporters/markdown.js';
@@ -144,7 +145,6 @@ const hostile = fc
   .map((parts) => parts.join(''));
 
 /** Pipes that split a GFM table row: those not escaped by a backslash. */
-const cellCount = (line: string): number => line.split(/(?<!\\)\|/).length - 2;
 // Controls other than the newline that ends each line (C0, DEL, C1, bidi overrides and isolates).
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
@@ -160,15 +160,7 @@ describe('renderMarkdown with hostile names, tags and messages', () => {
         const coverage = [{ ...COVERAGE[0]!, message, operation: name }];
         const out = renderMarkdown(reportInput({ findings, coverage, suppressions: { applied: { config: 0, tag: 1 }, expired: [], unmatched: [], invalidTags: [{ arn: arnTail, problem: message }], ignoredTags: [{ arn: name, rules: reason }] } }));
         expect(out).not.toMatch(RAW_CONTROL);
-        let header = -1;
-        for (const line of out.split('\n')) {
-          if (!line.startsWith('|')) {
-            header = -1;
-            continue;
-          }
-          if (header < 0) header = cellCount(line);
-          else expect(cellCount(line), line).toBe(header);
-        }
+        expectTablesIntact(out);
         // No HTML tag and no link survives unescaped outside code spans (inside, they are text).
         const prose = out.replace(/(`+)[^`][\s\S]*?(?<!`)\1(?!`)/g, '');
         expect(prose).not.toMatch(/(?<!\\)<script>/);

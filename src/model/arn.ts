@@ -111,3 +111,39 @@ function encodeSegment(s: string): string {
 function wellFormed(s: string): string {
   return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
+
+/** The account of a template whose environment is not known (`--account` not given): symbolic. */
+export const IAC_UNKNOWN_ACCOUNT = '000000000000';
+/** The region of a template whose environment is not known: symbolic, never a real region. */
+export const IAC_UNKNOWN_REGION = 'aa-unknown-0';
+
+/** ARN service and resource type of each kind, as IAM names them. */
+const IAC_ARN_PARTS: Record<ResourceKind, { service: string; type: string; global?: true }> = {
+  connection: { service: 'codeconnections', type: 'connection' },
+  host: { service: 'codeconnections', type: 'host' },
+  vpcEndpoint: { service: 'ec2', type: 'vpc-endpoint' },
+  endpointService: { service: 'ec2', type: 'vpc-endpoint-service' },
+  iamUser: { service: 'iam', type: 'user', global: true },
+  iamGroup: { service: 'iam', type: 'group', global: true },
+  iamRole: { service: 'iam', type: 'role', global: true },
+  iamPolicy: { service: 'iam', type: 'policy', global: true },
+};
+
+/**
+ * The identity of a resource declared in infrastructure as code and not (yet) deployed: an ARN of
+ * the kind's service and type, so IAM patterns such as `connection/*` match it as they will match
+ * the deployed resource, whose resource id is `iac:` + the origin id (`iac:net.yaml#OpenService`).
+ * No deployed resource has an id starting `iac:`, so it never names a real one; it is built from
+ * the origin id alone, so it is the same on every machine and run. `service` overrides the
+ * kind's (a `AWS::CodeStarConnections::Connection` is `codestar-connections`).
+ */
+export function iacArn(kind: ResourceKind, partition: string, region: string, account: string, originId: string, service?: string): string {
+  const parts = IAC_ARN_PARTS[kind];
+  return `arn:${partition}:${service ?? parts.service}:${parts.global ? '' : region}:${account}:${parts.type}/iac:${originId}`;
+}
+
+/** Whether an ARN is an IaC identity (`iacArn`) rather than a deployed resource's. */
+export function isIacArn(arn: string): boolean {
+  const parsed = parseArn(arn);
+  return parsed !== undefined && /^[a-z-]+\/iac:/.test(parsed.resource);
+}

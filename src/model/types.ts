@@ -36,6 +36,45 @@ export interface UnreadableField {
   message?: string;
 }
 
+/** A place in a source file: 1-based lines and columns. */
+export interface SourceLocation {
+  /** Path relative to the working directory, with `/` separators. */
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export type IacFormat = 'cloudformation' | 'cdk' | 'terraform';
+
+/**
+ * Where an infrastructure-as-code resource is declared. Present only on resources that IaC
+ * adapters produced (docs/iac.md); a live or snapshot resource has none.
+ */
+export interface IacOrigin {
+  format: IacFormat;
+  /**
+   * The stable identity of the declaration, independent of machine, absolute path and line:
+   * CloudFormation `templates/net.yaml#OpenService` (nested: `parent.yaml#Child/Inner`),
+   * CDK `StackArtifactId#LogicalId` (nested: `Stack/NestedLogicalId#LogicalId`), Terraform
+   * `plan.json#module.ci.aws_iam_role.builder["api"]`. The resource's `arn` is built from it
+   * (`iacArn`), so findings keep their fingerprints across runs.
+   */
+  id: string;
+  /** The logical-id key (CloudFormation, CDK) or the `resource "TYPE" "NAME" {` block (Terraform). */
+  location: SourceLocation;
+  logicalId?: string;
+  /** Stack name (CDK artifact id, or the nested stack's path). */
+  stack?: string;
+  /** CDK `aws:cdk:path` metadata. */
+  constructPath?: string;
+  /** Terraform resource address. */
+  address?: string;
+  /** Where each written property (CloudFormation) or argument (Terraform) is, by its name. */
+  properties?: Record<string, SourceLocation>;
+}
+
 export interface ResourceBase {
   arn: string;
   account: string;
@@ -43,6 +82,7 @@ export interface ResourceBase {
   region: string;
   tags: Tags;
   unreadable?: UnreadableField[];
+  origin?: IacOrigin;
 }
 
 export interface Connection extends ResourceBase {

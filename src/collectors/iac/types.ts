@@ -16,6 +16,8 @@ export interface IacOptions {
   maxTemplateBytes?: number;
   /** The working directory the origin files are relative to (default process.cwd()). */
   cwd?: string;
+  /** The snapshots' generatedAt: the scan's time (default now), so only timestamps differ between runs. */
+  now?: Date;
 }
 
 /**

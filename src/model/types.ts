@@ -71,7 +71,11 @@ export interface IacOrigin {
   constructPath?: string;
   /** Terraform resource address. */
   address?: string;
-  /** Where each written property (CloudFormation) or argument (Terraform) is, by its name. */
+  /**
+   * Where the template writes what became each model field, keyed by the MODEL field name
+   * (`acceptanceRequired` → the `AcceptanceRequired:` line; `allowedPrincipals` → the permissions
+   * resource's `AllowedPrincipals:`), so a report can point at the property a rule names.
+   */
   properties?: Record<string, SourceLocation>;
 }
 

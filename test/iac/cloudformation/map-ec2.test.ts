@@ -5,7 +5,7 @@ import { principalTypeOf as livePrincipalTypeOf } from '../../../src/collectors/
 import { principalTypeOf } from '../../../src/collectors/iac/cloudformation/ec2.js';
 import { Unresolved } from '../../../src/collectors/iac/cloudformation/template-types.js';
 import type { CfnValue } from '../../../src/collectors/iac/cloudformation/template-types.js';
-import { FILE, findings, resources, schemaProblems, snapshotOf, stack, statusOf, unknownEnv } from './map-fixture.js';
+import { FILE, findings, type Spec, resources, schemaProblems, snapshotOf, stack, statusOf, unknownEnv } from './map-fixture.js';
 
 const SVC = 'iac:templates/net.yaml#OpenService';
 const NLB_ARN = 'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/iac:templates/net.yaml#Nlb';
@@ -22,7 +22,7 @@ function estate(service: Record<string, CfnValue> = {}, extra: { principals?: Cf
       ['OpenPermissions', 'AWS::EC2::VPCEndpointServicePermissions', { ServiceId: SVC, AllowedPrincipals: extra.principals ?? ['arn:aws:iam::444455556666:root'] }],
       ...(extra.notification === false
         ? []
-        : ([['Notify', 'AWS::EC2::VPCEndpointConnectionNotification', { ServiceId: SVC, ConnectionNotificationArn: 'arn:aws:sns:us-east-1:111122223333:iac:templates/net.yaml#Topic', ConnectionEvents: ['Connect', 'Accept'] }]] as const)),
+        : [['Notify', 'AWS::EC2::VPCEndpointConnectionNotification', { ServiceId: SVC, ConnectionNotificationArn: 'arn:aws:sns:us-east-1:111122223333:iac:templates/net.yaml#Topic', ConnectionEvents: ['Connect', 'Accept'] }] satisfies Spec]),
     ),
   );
 }

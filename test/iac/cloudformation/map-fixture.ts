@@ -33,7 +33,9 @@ export function res(logicalId: string, type: string, properties: Record<string, 
 }
 
 /** Resources placed one after another (each line number after the previous resource's end). */
-export function resources(...specs: Array<[string, string, Record<string, CfnValue>?]>): CfnResource[] {
+export type Spec = [string, string, Record<string, CfnValue>?];
+
+export function resources(...specs: Spec[]): CfnResource[] {
   let line = 4;
   return specs.map(([id, type, props]) => {
     const r = res(id, type, props ?? {}, line);

@@ -105,7 +105,7 @@ describe('AWS::IAM::Role', () => {
 
 describe('policies attached by other resources', () => {
   it('AWS::IAM::Policy joins by !Ref of the role name (literal or stand-in) and becomes an inline policy', () => {
-    for (const role of [{}, { RoleName: 'builder' }]) {
+    for (const role of [{}, { RoleName: 'builder' }] as Array<Record<string, CfnValue>>) {
       const ref = identityOf(stack([]), 'AWS::IAM::Role', 'BuildRole', role).ref;
       const s = withRole(role, ['UsePolicy', 'AWS::IAM::Policy', { PolicyName: 'use-all', PolicyDocument: use('*'), Roles: [ref] }]);
       const [mapped] = mapStack(s).iamRoles;

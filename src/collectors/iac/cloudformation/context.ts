@@ -40,6 +40,18 @@ export class MapContext {
     return id;
   }
 
+  private readonly byRefs = new Map<string, Map<string, CfnResource>>();
+
+  /** The template's resources of a type by what their `Ref` gives (built once per type). */
+  byRef(type: string): Map<string, CfnResource> {
+    let map = this.byRefs.get(type);
+    if (!map) {
+      map = new Map(this.of(type).map((r) => [this.identity(r).ref, r]));
+      this.byRefs.set(type, map);
+    }
+    return map;
+  }
+
   reader(r: CfnResource): FieldReader {
     return new FieldReader(this.stack, r);
   }

@@ -101,8 +101,8 @@ function zonesOf(ctx: MapContext, rd: FieldReader, r: CfnResource, nlbs: string[
     rd.invalid(field, 'NetworkLoadBalancerArns', 'names no load balancer (nor does GatewayLoadBalancerArns), so the service has no zones to offer');
     return [];
   }
-  const lbs = new Map(ctx.of('AWS::ElasticLoadBalancingV2::LoadBalancer').map((lb) => [ctx.identity(lb).ref, lb]));
-  const subnets = new Map(ctx.of('AWS::EC2::Subnet').map((s) => [ctx.identity(s).ref, s]));
+  const lbs = ctx.byRef('AWS::ElasticLoadBalancingV2::LoadBalancer');
+  const subnets = ctx.byRef('AWS::EC2::Subnet');
   const zones = new Set<string>();
   const unknown = (message: string): string[] => {
     rd.mark(unresolvedField(field, 'Fn::GetAtt', message));

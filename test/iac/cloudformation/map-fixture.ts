@@ -17,16 +17,16 @@ export const FILE = 'templates/net.yaml';
  * A resource as the reader gives it: the logical id at `line`, column 3; each top-level property
  * on its own line below, column 7, in written order.
  */
-export function res(logicalId: string, type: string, properties: Record<string, CfnValue> = {}, line = 10, cdkPath?: string): CfnResource {
+export function res(logicalId: string, type: string, properties: Record<string, CfnValue> = {}, line = 10, cdkPath?: string, file = FILE): CfnResource {
   const keys = Object.keys(properties);
-  const loc = (l: number, c: number, len: number): SourceLocation => ({ file: FILE, line: l, column: c, endLine: l, endColumn: c + len });
+  const loc = (l: number, c: number, len: number): SourceLocation => ({ file, line: l, column: c, endLine: l, endColumn: c + len });
   const propertyLocations: Record<string, SourceLocation> = {};
   keys.forEach((k, i) => (propertyLocations[k] = loc(line + 3 + i, 7, k.length + 1)));
   return {
     logicalId,
     type,
     properties,
-    location: { file: FILE, line, column: 3, endLine: line + 2 + keys.length, endColumn: 20 },
+    location: { file, line, column: 3, endLine: line + 2 + keys.length, endColumn: 20 },
     propertyLocations,
     ...(cdkPath !== undefined ? { cdkPath } : {}),
   };

@@ -5,6 +5,7 @@
 
 import { iacArn } from '../../../model/arn.js';
 import type { ConnectionNotification, EndpointService, VpcEndpoint } from '../../../model/types.js';
+import { principalTypeOf } from '../../principal-type.js';
 import { unresolvedField } from '../types.js';
 import type { MapContext } from './context.js';
 import { originIdOf } from './identity.js';
@@ -155,7 +156,7 @@ function joinPermissions(ctx: MapContext, byId: Map<string, ServiceEntry>, entri
     if (!t) continue;
     const principals = t.reader.stringList(field, 'AllowedPrincipals', p) ?? [];
     for (const principal of principals) {
-      if (!t.model.allowedPrincipals.some((a) => a.principal === principal)) t.model.allowedPrincipals.push({ principal, principalType: principalTypeOf(principal) });
+      if (!t.model.allowedPrincipals.some((a) => a.principal === principal)) t.model.allowedPrincipals.push({ principal, principalType: principalTypeOf(principal) }); // EC2 derives the type from the principal, as the live collector infers it
     }
   }
 }
@@ -238,21 +239,6 @@ function endpoint(ctx: MapContext, r: CfnResource): VpcEndpoint {
   const groups = rd.stringList('securityGroupIds', 'SecurityGroupIds');
   if (groups) model.securityGroupIds = groups;
   return ctx.add(model, rd);
-}
-
-/**
- * The principal's type as EC2 reports it; the same inference as the live collector's
- * principalTypeOf (src/collectors/ec2.ts; not imported, as that module loads the EC2 SDK client):
- * the permissions resource names principals only, EC2 derives the type from each.
- */
-export function principalTypeOf(principal: string): string {
-  if (principal === '*') return 'All';
-  if (/^arn:aws[a-z-]*:iam::[0-9]{12}:root$/.test(principal) || /^[0-9]{12}$/.test(principal)) return 'Account';
-  if (/^arn:aws[a-z-]*:iam::[0-9]{12}:role\//.test(principal)) return 'Role';
-  if (/^arn:aws[a-z-]*:iam::[0-9]{12}:user\//.test(principal)) return 'User';
-  if (/^arn:aws[a-z-]*:organizations::[0-9]{12}:ou\//.test(principal)) return 'OrganizationUnit';
-  if (/^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$/.test(principal)) return 'Service';
-  return 'Unknown';
 }
 
 function compare(a: string, b: string): number {

@@ -20,8 +20,10 @@ export function mapCodeConnections(ctx: MapContext): { connections: Connection[]
 
 /**
  * AWS documents that a connection or host created by CloudFormation, the CLI or the SDK starts
- * PENDING until someone completes it in the console (Developer Tools User Guide, "Update a pending
- * connection"): runtime state the template does not decide, so the status rules give no result.
+ * PENDING until someone completes it in the console (CloudFormation reference of
+ * AWS::CodeConnections::Host: "A host created through the CLI or the SDK is in PENDING status by
+ * default"; Developer Tools User Guide, "Update a pending connection"): runtime state the template
+ * does not decide, so the status rules give no result.
  */
 function pending(rd: FieldReader, what: string): string {
   rd.mark(unresolvedField('status', 'Status', `the status of ${what} is runtime state: AWS creates it PENDING until it is completed in the console`, 'RuntimeState'));

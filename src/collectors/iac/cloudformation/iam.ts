@@ -99,8 +99,6 @@ class IamMapper {
       arn,
       account,
       region,
-      // IAM managed policies cannot be tagged through this resource type's Tags until recently;
-      // read them when given.
       tags: rd.tags(),
       name,
       path,

@@ -70,6 +70,12 @@ describe('AWS::IAM::Role', () => {
     expect(all.find((f) => f.ruleId === USE)?.message).toContain('BuildRole.Policies: inline policy use: export ci-connection is outside the template');
   });
 
+  it('a policy naming a bucket by !GetAtt Arn stays judgeable (the identity gives unmodelled types their ARN)', () => {
+    const bucketArn = identityOf(stack([]), 'AWS::S3::Bucket', 'Artifacts', {}).attributes.Arn ?? '';
+    const doc = { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `${bucketArn}/*` }, { Effect: 'Allow', Action: 'codeconnections:UseConnection', Resource: CONN }] };
+    expect(statusOf(findings(withRole({ Policies: [{ PolicyName: 'ci', PolicyDocument: doc }] }, ['Artifacts', 'AWS::S3::Bucket', {}])), USE, 'BuildRole')).toBe('pass');
+  });
+
   it('account-relative patterns with the symbolic account of an unknown environment are judged', () => {
     const wide = use('arn:aws:codeconnections:aa-unknown-0:000000000000:connection/*');
     const s = unknownEnv(withRole({ Policies: [{ PolicyName: 'use', PolicyDocument: wide }] }).resources);

@@ -122,7 +122,10 @@ describe('identityOf', () => {
     ['AWS::IAM::Policy', {}, 'iac:templates/net.yaml#X', { Id: 'iac:templates/net.yaml#X' }],
     ['AWS::SNS::Topic', {}, 'arn:aws:sns:us-east-1:111122223333:iac:templates/net.yaml#X', { TopicArn: 'arn:aws:sns:us-east-1:111122223333:iac:templates/net.yaml#X', TopicName: 'iac:templates/net.yaml#X' }],
     ['AWS::ElasticLoadBalancingV2::LoadBalancer', {}, 'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/iac:templates/net.yaml#X', { LoadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/iac:templates/net.yaml#X' }],
-    ['AWS::S3::Bucket', { BucketName: 'b' }, 'iac:templates/net.yaml#X', {}],
+    ['AWS::S3::Bucket', { BucketName: 'b' }, 'iac:templates/net.yaml#X', { Arn: 'arn:aws:s3:::iac:templates/net.yaml#X' }],
+    ['AWS::KMS::Key', {}, 'iac:templates/net.yaml#X', { Arn: 'arn:aws:kms:us-east-1:111122223333:key/iac:templates/net.yaml#X' }],
+    ['AWS::Logs::LogGroup', {}, 'iac:templates/net.yaml#X', { Arn: 'arn:aws:logs:us-east-1:111122223333:log-group:iac:templates/net.yaml#X:*' }],
+    ['AWS::CloudFormation::WaitConditionHandle', {}, 'iac:templates/net.yaml#X', {}],
   ];
   it.each(cases)('%s', (type, literals, ref, attributes) => {
     expect(identityOf(env, type, 'X', literals)).toEqual({ ref, attributes });

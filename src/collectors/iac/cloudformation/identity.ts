@@ -71,6 +71,24 @@ export function topicArnOf(stack: StackEnv, logicalId: string): string {
 }
 
 /**
+ * `Fn::GetAtt X.Arn` of types no mapper models but that policies commonly name (a CI role's
+ * `Resource: !GetAtt ArtifactBucket.Arn`): the ARN AWS gives the type, built around the resource's
+ * `Ref` stand-in, so `!GetAtt Bucket.Arn` and `!Sub arn:aws:s3:::${Bucket}/*` agree. Without it a
+ * policy naming any such resource would be unknown as a whole.
+ */
+const ARN_OF: Record<string, (s: StackEnv, name: string) => string> = {
+  'AWS::S3::Bucket': (s, n) => `arn:${s.partition}:s3:::${n}`,
+  'AWS::KMS::Key': (s, n) => `arn:${s.partition}:kms:${s.region}:${s.account}:key/${n}`,
+  'AWS::Logs::LogGroup': (s, n) => `arn:${s.partition}:logs:${s.region}:${s.account}:log-group:${n}:*`,
+  'AWS::SQS::Queue': (s, n) => `arn:${s.partition}:sqs:${s.region}:${s.account}:${n}`,
+  'AWS::CodeBuild::Project': (s, n) => `arn:${s.partition}:codebuild:${s.region}:${s.account}:project/${n}`,
+  'AWS::Lambda::Function': (s, n) => `arn:${s.partition}:lambda:${s.region}:${s.account}:function:${n}`,
+  'AWS::DynamoDB::Table': (s, n) => `arn:${s.partition}:dynamodb:${s.region}:${s.account}:table/${n}`,
+  'AWS::ECR::Repository': (s, n) => `arn:${s.partition}:ecr:${s.region}:${s.account}:repository/${n}`,
+  'AWS::IAM::InstanceProfile': (s, n) => `arn:${s.partition}:iam::${s.account}:instance-profile/${n}`,
+};
+
+/**
  * Per type, from each type's "Return values" in the CloudFormation resource reference
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-template-resource-type-ref.html).
  * Only attributes whose value is fixed before deployment are given; the others (DnsEntries,
@@ -126,7 +144,9 @@ export const identityOf: IdentityOf = (stack, type, logicalId, literals): Resour
       const arn = loadBalancerArnOf(stack, logicalId, literals);
       return { ref: arn, attributes: { LoadBalancerArn: arn } };
     }
-    default:
-      return { ref: id, attributes: {} };
+    default: {
+      const arnOf = ARN_OF[type];
+      return { ref: id, attributes: arnOf ? { Arn: arnOf(stack, id) } : {} };
+    }
   }
 };

@@ -50,7 +50,10 @@ function service(ctx: MapContext, r: CfnResource): ServiceEntry {
   if (!('AcceptanceRequired' in r.properties)) {
     rd.mark(unresolvedField('acceptanceRequired', 'AcceptanceRequired', 'AcceptanceRequired is not set and AWS documents no default; set it explicitly', 'NoDefault'));
   }
-  acceptanceRequired ??= true; // placeholder: the field is unreadable whenever this is used
+  // Placeholder (the field is unreadable whenever it is used): the worst case, as the acceptance
+  // rule assumes the worst of unreadable principals, because other rules' messages and evidence
+  // read the field (endpoint-service-allows-any-principal says whether requests need acceptance).
+  acceptanceRequired ??= false;
   const nlbs = rd.stringList('networkLoadBalancerArns', 'NetworkLoadBalancerArns');
   const gwlbs = rd.stringList('gatewayLoadBalancerArns', 'GatewayLoadBalancerArns');
   const model: EndpointService = {

@@ -22,12 +22,15 @@ import type {
 } from '../model/types.js';
 import { bestProblem, validator } from '../schema/validate.js';
 import { gapFrom, isCredentialError } from './gaps.js';
+import { principalTypeOf } from './principal-type.js';
 import { memoByText } from './memo.js';
 import { mapPool } from './pool.js';
 import type { EC2_DECODERS, Ec2Page, ServiceConfigurationRead, VpcEndpointRead } from './wire/shapes.js';
 
 type Tag = NonNullable<VpcEndpointRead['Tags']>[number];
 import type { Collected, Target } from './types.js';
+
+export { principalTypeOf };
 
 /** Every EC2 operation this module may call (docs/iam-policy.json must allow each; a test checks the calls a collection really makes). */
 export const EC2_OPERATIONS = [
@@ -282,21 +285,6 @@ async function readPermissions(client: EC2Client, services: EndpointService[], g
       gaps.unreadable([service], err, operation, ['endpointService'], 'allowedPrincipals');
     }
   });
-}
-
-/**
- * The principal's type when the answer leaves it out (moto 5.2 does): the principal names it. The
- * rules read `*`/All as "anyone"; a type that cannot be told stays "Unknown", and the principal is
- * kept, so that it is still judged by what it is.
- */
-export function principalTypeOf(principal: string): string {
-  if (principal === '*') return 'All';
-  if (/^arn:aws[a-z-]*:iam::[0-9]{12}:root$/.test(principal) || /^[0-9]{12}$/.test(principal)) return 'Account';
-  if (/^arn:aws[a-z-]*:iam::[0-9]{12}:role\//.test(principal)) return 'Role';
-  if (/^arn:aws[a-z-]*:iam::[0-9]{12}:user\//.test(principal)) return 'User';
-  if (/^arn:aws[a-z-]*:organizations::[0-9]{12}:ou\//.test(principal)) return 'OrganizationUnit';
-  if (/^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$/.test(principal)) return 'Service';
-  return 'Unknown';
 }
 
 /** One call for the region, not one per service: the answer names each connection's ServiceId. */

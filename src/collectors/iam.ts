@@ -4,7 +4,6 @@
 
 import { GetAccountAuthorizationDetailsCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { parseArn } from '../model/arn.js';
-import { emptySnapshot } from '../model/empty.js';
 import type {
   CoverageGap,
   IamGroup,
@@ -17,9 +16,9 @@ import type {
   Tags,
   UnreadableField,
 } from '../model/types.js';
-import { bestProblem, validator } from '../schema/validate.js';
 import { gapFrom, isCredentialError } from './gaps.js';
 import { memoByText } from './memo.js';
+import { policyGrammarProblem } from './policy-grammar.js';
 import type { Collected, Target } from './types.js';
 import type { AuthorizationDetailsRead, GroupRead, ManagedPolicyRead, RoleRead, UserRead } from './wire/shapes.js';
 
@@ -236,48 +235,9 @@ function decodePolicyText(raw: string): Decoded {
   } catch (err) {
     return { ok: false, reason: `document is not valid JSON: ${(err as Error).message}` };
   }
-  const problem = schemaProblem(parsed);
+  const problem = policyGrammarProblem(parsed);
   if (problem !== undefined) return { ok: false, reason: `document does not fit the policy grammar: ${problem}` };
   return { ok: true, document: parsed as PolicyDocument };
-}
-
-/**
- * The snapshot schema is stricter than "any JSON": a document it rejects would make the whole
- * snapshot invalid, so it is checked here, by the schema itself, and treated like one that does
- * not parse. The schema validates whole snapshots only, hence the one-policy probe around it.
- */
-function schemaProblem(document: unknown): string | undefined {
-  const probe = emptySnapshot({
-    generatedAt: '1970-01-01T00:00:00Z',
-    source: { kind: 'live' },
-    scope: { partition: 'aws', accounts: [], regions: [] },
-    iamPolicies: [
-      // Deliberately unchecked: `document` is what is being tested.
-      { arn: 'arn:aws:iam::aws:policy/probe', account: '000000000000', region: 'global', tags: {}, name: 'probe', defaultVersionId: 'v1', document: document as PolicyDocument },
-    ],
-  });
-  const validate = validator('snapshot');
-  if (validate(probe)) return undefined;
-  // The schema states "exactly one of" as a oneOf, whose error ("must NOT be valid") names no element.
-  const pair = exclusivePairProblem(document);
-  if (pair !== undefined) return pair;
-  const problem = bestProblem(validate.errors);
-  const pointer = problem.pointer.replace(/^\/iamPolicies\/0\/document/, '') || '/';
-  return `${pointer}: ${problem.message}`;
-}
-
-const EXCLUSIVE_PAIRS = [['Action', 'NotAction'], ['Resource', 'NotResource'], ['Principal', 'NotPrincipal']] as const;
-
-function exclusivePairProblem(document: unknown): string | undefined {
-  const raw = document !== null && typeof document === 'object' ? (document as { Statement?: unknown }).Statement : undefined;
-  const statements = Array.isArray(raw) ? raw : [raw];
-  for (const [i, s] of statements.entries()) {
-    if (s === null || typeof s !== 'object') continue;
-    const at = Array.isArray(raw) ? `/Statement/${i}` : '/Statement';
-    for (const [a, b] of EXCLUSIVE_PAIRS) if (a in s && b in s) return `${at}: has both ${a} and ${b} (IAM allows one of them)`;
-    if (!('Action' in s) && !('NotAction' in s)) return `${at}: has neither Action nor NotAction`;
-  }
-  return undefined;
 }
 
 function uniqueByArn<T extends { Arn?: string | undefined }>(items: T[]): Array<T & { Arn: string }> {

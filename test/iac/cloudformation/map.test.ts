@@ -85,11 +85,12 @@ describe('mapStack', () => {
   });
 
   it('KIND_FIELDS lists every field the schema gives each kind', () => {
-    const schema = schemaDocument('snapshot') as { $defs: Record<string, { properties?: Record<string, unknown>; allOf?: Array<{ $ref: string }> }> };
+    const schema = schemaDocument('snapshot') as { $defs: Record<string, { properties?: Record<string, unknown>; allOf?: Array<{ $ref?: string }> }> };
     const fieldsOf = (name: string): string[] => {
       const def = schema.$defs[name];
       const own = Object.keys(def?.properties ?? {});
-      const inherited = (def?.allOf ?? []).flatMap((a) => fieldsOf(a.$ref.replace('#/$defs/', '')));
+      // allOf also holds the iac:-id condition (if/then), which adds no field.
+      const inherited = (def?.allOf ?? []).flatMap((a) => (a.$ref ? fieldsOf(a.$ref.replace('#/$defs/', '')) : []));
       return [...own, ...inherited];
     };
     for (const kind of RESOURCE_KINDS) {

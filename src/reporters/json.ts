@@ -66,6 +66,7 @@ export function projectRule(r: RuleMeta): RuleMeta {
     },
     references: [...r.references],
     tags: [...r.tags],
+    ...(r.iac ? { iac: { judged: r.iac.judged, ...(r.iac.reason !== undefined ? { reason: r.iac.reason } : {}) } } : {}),
     // An escalation's `when` is rule internals (CEL); the report only says what it means.
     ...(r.escalations?.length ? { escalations: r.escalations.map((e) => ({ severity: e.severity, description: e.description })) } : {}),
   };

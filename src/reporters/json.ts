@@ -1,7 +1,8 @@
 import { SEVERITIES, type Severity } from '../engine/severity.js';
 import type { GateResult } from '../engine/gate.js';
 import type { Finding, RuleMeta, Status } from '../engine/types.js';
-import type { CoverageGap } from '../model/types.js';
+import type { CoverageGap, IacOrigin } from '../model/types.js';
+import { positive } from './origin.js';
 import { fingerprint } from './fingerprint.js';
 import type { ReportInput } from './types.js';
 
@@ -85,14 +86,29 @@ export function projectGate(gate: GateResult): GateResult {
   };
 }
 
+/** IaC: where the resource is declared and what it is called there (schemas/report.schema.json). */
+function projectOrigin(origin: IacOrigin): Record<string, unknown> {
+  const l = origin.location;
+  return {
+    location: { file: l.file, line: positive(l.line), column: positive(l.column), endLine: Math.max(positive(l.line), positive(l.endLine)), endColumn: positive(l.endColumn) },
+    format: origin.format,
+    originId: origin.id,
+    ...(origin.logicalId !== undefined ? { logicalId: origin.logicalId } : {}),
+    ...(origin.stack !== undefined ? { stack: origin.stack } : {}),
+    ...(origin.constructPath !== undefined ? { constructPath: origin.constructPath } : {}),
+    ...(origin.address !== undefined ? { address: origin.address } : {}),
+  };
+}
+
 function projectFinding(f: Finding): Record<string, unknown> {
-  const { arn, kind, account, region, name } = f.resource;
+  const { arn, kind, account, region, name, origin } = f.resource;
   return {
     fingerprint: fingerprint(f.ruleId, arn),
     ruleId: f.ruleId,
     status: reportStatus(f),
     severity: f.severity,
     resource: { arn, kind, account, region, ...(name !== undefined ? { name } : {}) },
+    ...(origin ? projectOrigin(origin) : {}),
     message: f.message,
     // JSON.stringify drops an undefined value, which would leave {path} alone; null says "absent".
     evidence: f.evidence.map((e) => ({ path: e.path, value: e.value === undefined ? null : e.value })),
@@ -152,6 +168,8 @@ export function* jsonChunks(input: ReportInput): Generator<string> {
         ...(snapshot.source.description !== undefined ? { description: snapshot.source.description } : {}),
       },
       scope: { partition: snapshot.scope.partition, accounts: [...snapshot.scope.accounts], regions: [...snapshot.scope.regions] },
+      ...(snapshot.inputs ? { inputs: snapshot.inputs.map((i) => ({ file: i.file, format: i.format, resources: i.resources, unmapped: i.unmapped })) } : {}),
+      ...(snapshot.skipped !== undefined ? { skipped: snapshot.skipped } : {}),
     },
     gate: projectGate(gate),
     summary: summarize(input),

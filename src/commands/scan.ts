@@ -157,6 +157,8 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
   if (formats.length > 1 && args.outputDir === undefined) {
     throw new UserError(`--format: ${formats.join(', ')} are several formats; give --output-dir DIR to write one file each (stdout takes one format)`);
   }
+  // `--iac` with no path would fall back to a live scan of whatever credentials are around.
+  if (args.iac !== undefined && args.iac.length === 0) throw new UserError('--iac: give a path (a CloudFormation template, a directory, a cdk.out or a Terraform plan JSON)');
   const iacPaths = args.iac ?? [];
   // Before any other work: a usage error should not wait for a config or a rule pack.
   if (iacPaths.length === 0) refuseIacOnlyOptions(args);

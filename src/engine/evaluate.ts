@@ -57,7 +57,8 @@ export function evaluateRules(rules: readonly Rule[], snapshot: Snapshot, settin
       });
       }
     }
-    if (!appliesUnderSettings(rule, ctx)) gaps.length = 0;
+    // A rule IaC cannot judge has nothing to be unknown about in a snapshot made from templates.
+    if (!appliesUnderSettings(rule, ctx) || (snapshot.source.kind === 'iac' && !iacJudged(rule.meta))) gaps.length = 0;
     gaps.sort((a, b) => (a.resource.arn < b.resource.arn ? -1 : 1));
     let g = 0;
     const run: RuleRun = { rule, ctx };

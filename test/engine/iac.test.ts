@@ -72,7 +72,7 @@ describe('rules declare whether infrastructure as code can judge them', () => {
 
   it('the docs page of each rule says judged, or no result and why', () => {
     expect(ruleMarkdown(rule('endpoint-service-acceptance-disabled').meta, 'x')).toContain('| Infrastructure as code | judged (`scan --iac` gives fail, pass or unknown) |');
-    expect(ruleMarkdown(rule('host-not-available').meta, 'x')).toMatch(/\| Infrastructure as code \| no result from templates: status is runtime state: AWS documents that a host created by CloudFormation/);
+    expect(ruleMarkdown(rule('host-not-available').meta, 'x')).toMatch(/\| Infrastructure as code \| no result from templates: status is runtime state: the AWS::CodeConnections::Host reference documents that a host created through the CLI or an SDK/);
   });
 
   const yamlRule = (extra: string): string => `id: my-rule

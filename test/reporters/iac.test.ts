@@ -16,6 +16,7 @@ import { fingerprint } from '../../src/reporters/fingerprint.js';
 import { renderJson } from '../../src/reporters/json.js';
 import { renderJunit } from '../../src/reporters/junit.js';
 import { renderMarkdown } from '../../src/reporters/markdown.js';
+import { loadReportFile, mergeReports } from '../../src/reporters/merge.js';
 import { renderSarif, sarifUri } from '../../src/reporters/sarif.js';
 import type { ReportInput } from '../../src/reporters/types.js';
 import { validator } from '../../src/schema/validate.js';
@@ -243,5 +244,29 @@ describe('JSON, Markdown and JUnit name the file:line and the logical id / const
     expect(xml).toContain('name="OpenService (arn:aws:ec2:us-east-1:111122223333:vpc-endpoint-service/iac:templates/net.yaml#OpenService)" file="templates/net.yaml" line="12"');
     expect(xml).toContain('file="modules/ci/main.tf" line="3"');
     expect(xml).toContain('Declared: module.ci.aws_vpc_endpoint_service.open["api"] at modules/ci/main.tf:3');
+  });
+});
+
+describe('a JSON report read back (merge, baseline) keeps the declarations', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'linkaudit-iac-merge-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('merging IaC reports places SARIF results on the template lines again and keeps the inputs', () => {
+    const file = join(dir, 'a.json');
+    writeFileSync(file, renderJson(input()));
+    const doc = loadReportFile(file);
+    const cdk = doc.findings.find((f) => f.resource.origin?.constructPath === 'NetStack/OpenService/Resource');
+    expect(cdk?.resource.origin).toEqual({ format: 'cdk', id: 'NetStack#OpenService1A2B3C4D', location: { file: 'cdk.out/NetStack.template.json', line: 4, column: 5, endLine: 14, endColumn: 6 }, logicalId: 'OpenService1A2B3C4D', stack: 'NetStack', constructPath: 'NetStack/OpenService/Resource' });
+    expect(cdk).not.toHaveProperty('location');
+    const merged = mergeReports([{ file, report: doc }]);
+    expect(merged.snapshot).toMatchObject({ inputs: input().snapshot.inputs, skipped: 3 });
+    const log = JSON.parse(renderSarif({ ...merged, cwd: CWD, sarifRoot: CWD })) as Sarif.Log;
+    expect(byLogical(log, 'NetStack/OpenService/Resource').locations?.[0]?.physicalLocation).toEqual({
+      artifactLocation: { uri: 'cdk.out/NetStack.template.json' },
+      region: { startLine: 4, startColumn: 5, endLine: 14, endColumn: 6 },
+    });
+    // The merged JSON is still a valid report.
+    const validate = validator('report');
+    expect(validate(JSON.parse(renderJson(merged))), JSON.stringify(validate.errors)).toBe(true);
   });
 });

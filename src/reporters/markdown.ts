@@ -56,7 +56,7 @@ function header(input: ReportInput): Line[] {
     `**Gate: ${VERDICT[gate.exitCode]}** (exit code ${gate.exitCode}, fail on ${gate.failOn}): ${inline(gate.reason)}.`,
     '',
     `Scope: ${listed('account', scope.accounts)} and ${listed('region', scope.regions)} in partition ${inline(scope.partition)}; ` +
-      `snapshot taken ${snapshot.generatedAt} (source ${snapshot.source.kind}${from}).`,
+      `${snapshot.source.kind === 'iac' ? 'infrastructure as code read' : 'snapshot taken'} ${snapshot.generatedAt} (source ${snapshot.source.kind}${from}).`,
     '',
     ...inputsLine(input),
   );

@@ -123,6 +123,25 @@ message: '"single AZ"'
     ]);
   });
 
+  it('in a snapshot made from templates, a listing gap gives no unknown for a rule IaC cannot judge', () => {
+    const gap = { account: '111122223333', region: 'us-east-1', service: 'codeconnections', operation: 'Transform', errorCode: 'Unresolved', message: 'x', resourceKinds: ['connection' as const, 'host' as const] };
+    const rules = [rule('connection-not-available'), rule('host-endpoint-not-https')];
+    expect(run(rules, emptySnapshot({ source: { kind: 'iac' }, coverage: [gap] })).map((f) => [f.ruleId, f.status])).toEqual([['host-endpoint-not-https', 'unknown']]);
+    expect(run(rules, emptySnapshot({ coverage: [gap] })).map((f) => f.ruleId)).toEqual(['connection-not-available', 'host-endpoint-not-https']);
+  });
+
+  it('`rules list --format json` gives every rule its iac field (defaulted for user packs)', async () => {
+    const { rulesList } = await import('../../src/commands/rules.js');
+    let out = '';
+    rulesList({ format: 'json', rulesDir: [] }, (t) => (out += t));
+    const listed = JSON.parse(out) as Array<{ id: string; iac: { judged: boolean } }>;
+    expect(listed.filter((r) => !r.iac.judged).map((r) => r.id)).toEqual(NOT_JUDGED);
+    let table = '';
+    rulesList({ format: 'table', rulesDir: [] }, (t) => (table += t));
+    expect(table.split('\n')[0]).toMatch(/^ID +SEVERITY +RESOURCE +IAC +TITLE$/);
+    expect(table).toMatch(/\nhost-not-available +medium +host +no result +CodeConnections host is not available\n/);
+  });
+
   it('endpoint-service-no-notifications is judged for IaC resources', () => {
     const svc = iacService('OpenService', 8, { connectionNotifications: [] });
     const [f] = run([rule('endpoint-service-no-notifications')], emptySnapshot({ endpointServices: [svc] }));

@@ -4,7 +4,10 @@ import { join, resolve } from 'node:path';
 import AjvDraft04Module from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
 import type * as Sarif from 'sarif';
+import fc from 'fast-check';
+import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectTablesIntact } from './markdown-checks.js';
 import { evaluateRules } from '../../src/engine/evaluate.js';
 import { decideGate } from '../../src/engine/gate.js';
 import { loadRuleSet } from '../../src/engine/rule-set.js';
@@ -268,5 +271,51 @@ describe('a JSON report read back (merge, baseline) keeps the declarations', () 
     // The merged JSON is still a valid report.
     const validate = validator('report');
     expect(validate(JSON.parse(renderJson(merged))), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
+
+describe('hostile paths and ids (user-controlled) in IaC reports', () => {
+  const hostile = fc
+    .array(fc.oneof(fc.constantFrom('|', '`', '<script>', '](javascript:x)', '\n', '\r', '\t', '\u001b[2J', '\u0000', '\u0085', '\u202e', '\\', '..', '/', ':', '%', '#'), fc.string({ maxLength: 3 })), { minLength: 1, maxLength: 8 })
+    .map((parts) => parts.join(''));
+  const RAW_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+  const RAW_CONTROL_OR_LAYOUT = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+  const hostileInput = (file: string, id: string): ReportInput => {
+    const f = findings.find((x) => x.status === 'fail') as Finding;
+    const origin: IacOrigin = { format: 'cdk', id: `${id}#${id}`, location: { file, line: 3, column: 1, endLine: 4, endColumn: 2 }, logicalId: id, constructPath: `${id}/x`, stack: id, properties: { acceptanceRequired: { file, line: 3, column: 5, endLine: 3, endColumn: 9 } } };
+    const finding: Finding = { ruleId: f.ruleId, status: 'fail', severity: f.severity, message: f.message, evidence: [{ path: 'endpointService.acceptanceRequired', value: false }], resource: { ...f.resource, origin } };
+    return input({ findings: [finding, { ...finding, status: 'unknown' }] });
+  };
+
+  it('SARIF: no raw control character in messages, URIs relative and inside the root', () => {
+    fc.assert(
+      fc.property(hostile, hostile, (file, id) => {
+        const log = JSON.parse(renderSarif(hostileInput(file, id))) as Sarif.Log;
+        const run = log.runs[0] as Sarif.Run;
+        for (const t of [...(run.results ?? []).map((r) => r.message.text ?? ''), ...(run.invocations?.[0]?.toolExecutionNotifications ?? []).map((n) => n.message.text ?? '')]) expect(t).not.toMatch(RAW_CONTROL_OR_LAYOUT);
+        for (const r of run.results ?? []) {
+          for (const loc of [...(r.locations ?? []), ...(r.relatedLocations ?? [])]) {
+            const uri = loc.physicalLocation?.artifactLocation?.uri ?? '';
+            expect(uri).not.toMatch(/^[a-z][a-z0-9+.-]*:/i);
+            expect(new URL(uri, 'https://example.com/repo/').pathname.startsWith('/repo/')).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('Markdown keeps its tables; JUnit is well-formed with no raw control character', () => {
+    fc.assert(
+      fc.property(hostile, hostile, (file, id) => {
+        const md = renderMarkdown(hostileInput(file, id));
+        expect(md).not.toMatch(RAW_CONTROL);
+        expectTablesIntact(md);
+        const xml = renderJunit(hostileInput(file, id));
+        expect(XMLValidator.validate(xml)).toBe(true);
+        expect(xml).not.toMatch(RAW_CONTROL);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

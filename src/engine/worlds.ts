@@ -61,8 +61,17 @@ export function evaluateUnit(rules: readonly Rule[], unit: IacUnit, settings: Ru
     }
     findings.push(dependsOnConditions(ruleId, severityOf.get(ruleId) ?? firstFound.severity, firstFound, results));
   }
-  findings.sort(byRuleThenArn);
-  return { findings, evaluations };
+  return { findings: sortFindings(findings), evaluations };
+}
+
+/**
+ * Sorted by rule, then ARN, reading each finding's identity once: a lazily rendered finding makes
+ * its resource on every read, and a sort reads it some n log n times.
+ */
+function sortFindings(findings: readonly Finding[]): Finding[] {
+  const keyed = findings.map((f) => ({ ruleId: f.ruleId, arn: f.resource.arn, f }));
+  keyed.sort((a, b) => (a.ruleId !== b.ruleId ? (a.ruleId < b.ruleId ? -1 : 1) : a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+  return keyed.map((k) => k.f);
 }
 
 function dependsOnConditions(ruleId: string, severity: Finding['severity'], like: Finding, results: ReadonlyArray<{ label: string; outcome: Outcome; finding?: Finding }>): Finding {
@@ -95,14 +104,6 @@ function resourceArns(snapshot: Snapshot): Set<string> {
   return arns;
 }
 
-/** The engine's order: rule id, then resource ARN (code-unit order, as the engine sorts). */
-export function byRuleThenArn(a: Finding, b: Finding): number {
-  if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
-  const x = a.resource.arn;
-  const y = b.resource.arn;
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /**
  * The findings of every unit, in the engine's order. Units' ARNs are disjoint (each is built from
  * its own origin id), so concatenating and sorting keeps one finding per (rule, resource).
@@ -110,8 +111,7 @@ export function byRuleThenArn(a: Finding, b: Finding): number {
 export function evaluateIacLoad(rules: readonly Rule[], load: IacLoad, settings: RuleSettings, bind?: (ctx: EvalContext) => void): UnitEvaluation {
   const parts = load.units.map((u) => evaluateUnit(rules, u, settings, bind));
   if (parts.length === 1) return parts[0] as UnitEvaluation;
-  const findings = parts.flatMap((p) => p.findings).sort(byRuleThenArn);
-  return { findings, evaluations: parts.reduce((n, p) => n + p.evaluations, 0) };
+  return { findings: sortFindings(parts.flatMap((p) => p.findings)), evaluations: parts.reduce((n, p) => n + p.evaluations, 0) };
 }
 
 /**

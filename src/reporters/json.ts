@@ -2,7 +2,7 @@ import { SEVERITIES, type Severity } from '../engine/severity.js';
 import type { GateResult } from '../engine/gate.js';
 import type { Finding, RuleMeta, Status } from '../engine/types.js';
 import type { CoverageGap, IacOrigin } from '../model/types.js';
-import { positive } from './origin.js';
+import { originNames, positive } from './origin.js';
 import { fingerprint } from './fingerprint.js';
 import type { ReportInput } from './types.js';
 
@@ -93,10 +93,7 @@ function projectOrigin(origin: IacOrigin): Record<string, unknown> {
     location: { file: l.file, line: positive(l.line), column: positive(l.column), endLine: Math.max(positive(l.line), positive(l.endLine)), endColumn: positive(l.endColumn) },
     format: origin.format,
     originId: origin.id,
-    ...(origin.logicalId !== undefined ? { logicalId: origin.logicalId } : {}),
-    ...(origin.stack !== undefined ? { stack: origin.stack } : {}),
-    ...(origin.constructPath !== undefined ? { constructPath: origin.constructPath } : {}),
-    ...(origin.address !== undefined ? { address: origin.address } : {}),
+    ...originNames(origin),
   };
 }
 

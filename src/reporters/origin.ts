@@ -30,3 +30,13 @@ export function placeOf(location: SourceLocation): string {
 export function positive(n: number): number {
   return Number.isFinite(n) && n >= 1 ? Math.floor(n) : 1;
 }
+
+/** The names an origin gives, those it has: logical id, stack, construct path, address. */
+export function originNames(origin: IacOrigin): Pick<IacOrigin, 'logicalId' | 'stack' | 'constructPath' | 'address'> {
+  return {
+    ...(origin.logicalId !== undefined ? { logicalId: origin.logicalId } : {}),
+    ...(origin.stack !== undefined ? { stack: origin.stack } : {}),
+    ...(origin.constructPath !== undefined ? { constructPath: origin.constructPath } : {}),
+    ...(origin.address !== undefined ? { address: origin.address } : {}),
+  };
+}

@@ -5,7 +5,7 @@ import { SECURITY_SEVERITY, sarifLevel, severityRank, type Severity } from '../e
 import type { Finding, RuleMeta } from '../engine/types.js';
 import { resourcePseudoPath } from '../model/arn.js';
 import type { CoverageGap, IacOrigin, SourceLocation } from '../model/types.js';
-import { declaredAs, declaredName, placeOf, positive } from './origin.js';
+import { declaredAs, declaredName, originNames, placeOf, positive } from './origin.js';
 import { escapeControlChars } from '../io/untrusted-text.js';
 import { fingerprint } from './fingerprint.js';
 import { projectGate, summarize } from './json.js';
@@ -150,14 +150,12 @@ function result(f: Finding, index: number | undefined, input: Pick<ReportInput, 
     ],
     // Without this the upload action hashes the (non-existent) file to match alerts across runs.
     partialFingerprints: { primaryLocationLineHash: fingerprint(f.ruleId, arn) },
-    properties: {
-      severity: f.severity,
-      account: f.resource.account,
-      region: f.resource.region,
-      resourceKind: f.resource.kind,
-      evidence: f.evidence,
-    },
+    properties: resultProperties(f),
   };
+}
+
+function resultProperties(f: Finding): Record<string, unknown> {
+  return { severity: f.severity, account: f.resource.account, region: f.resource.region, resourceKind: f.resource.kind, evidence: f.evidence };
 }
 
 /**
@@ -193,18 +191,11 @@ function iacResult(f: Finding, index: number | undefined, origin: IacOrigin, inp
     ...(related.length > 0 ? { relatedLocations: related } : {}),
     partialFingerprints: { primaryLocationLineHash: fingerprint(f.ruleId, arn) },
     properties: {
-      severity: f.severity,
-      account: f.resource.account,
-      region: f.resource.region,
-      resourceKind: f.resource.kind,
-      evidence: f.evidence,
+      ...resultProperties(f),
       iac: {
         format: origin.format,
         id: origin.id,
-        ...(origin.logicalId !== undefined ? { logicalId: origin.logicalId } : {}),
-        ...(origin.stack !== undefined ? { stack: origin.stack } : {}),
-        ...(origin.constructPath !== undefined ? { constructPath: origin.constructPath } : {}),
-        ...(origin.address !== undefined ? { address: origin.address } : {}),
+        ...originNames(origin),
         ...(uri === undefined ? { file: origin.location.file, line: positive(origin.location.line) } : {}),
       },
     },

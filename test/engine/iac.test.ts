@@ -11,7 +11,7 @@ import { UserError } from '../../src/errors.js';
 import { ruleMarkdown } from '../../src/docs/rule-markdown.js';
 import { iacArn } from '../../src/model/arn.js';
 import { validateSnapshot } from '../../src/model/load.js';
-import type { Connection, EndpointService, Host, IacOrigin, Snapshot } from '../../src/model/types.js';
+import type { Connection, EndpointService, Host, IacOrigin, Snapshot, VpcEndpoint } from '../../src/model/types.js';
 import { validator } from '../../src/schema/validate.js';
 import { emptySnapshot, endpointService } from '../helpers/snapshot.js';
 
@@ -40,6 +40,25 @@ function origin(logicalId: string, line: number, extra: Partial<IacOrigin> = {})
 function iacService(logicalId: string, line: number, overrides: Partial<EndpointService> = {}): EndpointService {
   const o = origin(logicalId, line);
   return endpointService(`iac:${o.id}`, { arn: iacArn('endpointService', 'aws', 'us-east-1', '111122223333', o.id), origin: o, ...overrides });
+}
+
+function iacEndpoint(extra: Partial<VpcEndpoint>): VpcEndpoint {
+  const o = origin('Endpoint', 20);
+  return {
+    arn: iacArn('vpcEndpoint', 'aws', 'us-east-1', '111122223333', o.id),
+    account: '111122223333',
+    region: 'us-east-1',
+    tags: {},
+    id: 'iac:net.yaml#Endpoint',
+    vpcId: 'vpc-1',
+    serviceName: 'com.amazonaws.us-east-1.codeconnections.api',
+    endpointType: 'Interface',
+    state: 'available',
+    privateDnsEnabled: false,
+    requesterManaged: false,
+    origin: o,
+    ...extra,
+  };
 }
 
 function connection(arn: string, extra: Partial<Connection> = {}): Connection {
@@ -168,22 +187,7 @@ describe('unreadable "*": the whole resource is undecided', () => {
   });
 
   it('an interface-endpoint rule (match on the endpoint type) is unknown for an undecided endpoint, not "does not apply"', () => {
-    const o = origin('Endpoint', 20);
-    const ep = {
-      arn: iacArn('vpcEndpoint', 'aws', 'us-east-1', '111122223333', o.id),
-      account: '111122223333',
-      region: 'us-east-1',
-      tags: {},
-      id: 'iac:net.yaml#Endpoint',
-      vpcId: 'vpc-1',
-      serviceName: 'com.amazonaws.us-east-1.codeconnections.api',
-      endpointType: 'Gateway',
-      state: 'available',
-      privateDnsEnabled: true,
-      requesterManaged: false,
-      origin: o,
-      unreadable: [transform],
-    };
+    const ep = iacEndpoint({ endpointType: 'Gateway', privateDnsEnabled: true, unreadable: [transform] });
     const findings = run([rule('interface-endpoint-policy-allows-all'), rule('interface-endpoint-private-dns-disabled')], emptySnapshot({ vpcEndpoints: [ep] }));
     expect(findings.map((f) => f.status)).toEqual(['unknown', 'unknown']);
   });
@@ -266,21 +270,7 @@ describe('world merging', () => {
   });
 
   it('a rule that applies in one world and not in another (the resource exists in both): unknown', () => {
-    const o = origin('Endpoint', 20);
-    const ep = (endpointType: string) => ({
-      arn: iacArn('vpcEndpoint', 'aws', 'us-east-1', '111122223333', o.id),
-      account: '111122223333',
-      region: 'us-east-1',
-      tags: {},
-      id: 'iac:net.yaml#Endpoint',
-      vpcId: 'vpc-1',
-      serviceName: 'com.amazonaws.us-east-1.codeconnections.api',
-      endpointType,
-      state: 'available',
-      privateDnsEnabled: false,
-      requesterManaged: false,
-      origin: o,
-    });
+    const ep = (endpointType: string): VpcEndpoint => iacEndpoint({ endpointType });
     const w = (label: string, type: string) => ({ label, snapshot: validateSnapshot(emptySnapshot({ vpcEndpoints: [ep(type)] }), label) });
     const out = evaluateUnit([rule('interface-endpoint-private-dns-disabled')], unit([w('UseInterface=true', 'Interface'), w('UseInterface=false', 'Gateway')]), settings, ruleSet.runtime.bind);
     expect(out.findings.map((f) => f.status)).toEqual(['unknown']);

@@ -167,6 +167,20 @@ describe('scan --iac in process (hand-built IacLoad)', () => {
     expect((await scan({ failOn: 'medium' })).gate.exitCode).toBe(1);
   });
 
+  it('--baseline of an earlier IaC report: new, unchanged and fixed by stable identity; the report stays valid', async () => {
+    await scan({ outputDir: join(dir, 'before') });
+    const fixedLoad: IacLoad = { ...load, units: [{ name: 'b.yaml', format: 'cloudformation', worlds: [world('', [svc('b.yaml', 'Open', 9, { acceptanceRequired: true })])] }, load.units[1] as IacLoad['units'][number]] };
+    const after = await runScan(
+      { format: ['json'], outputDir: join(dir, 'after'), rulesDir: [], only: ['endpoint-service-acceptance-disabled'], skip: [], allowPartial: false, quiet: true, iac: ['b.yaml', 'a.yaml'], region: [], iacLoader: async () => fixedLoad, baseline: join(dir, 'before', 'linkaudit.json') },
+      () => {},
+    );
+    // The resource moved from line 4 to line 9 and was fixed: same identity, so "fixed", not "gone and new".
+    expect(after.input.baseline).toMatchObject({ new: 0, unchanged: 1, fixed: [{ ruleId: 'endpoint-service-acceptance-disabled', now: 'pass' }] });
+    const doc: unknown = JSON.parse(readFileSync(join(dir, 'after', 'linkaudit.json'), 'utf8'));
+    const validate = validator('report');
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+  });
+
   it('--sarif-root moves the URIs', async () => {
     await scan({ sarifRoot: '..' });
     const sarif = JSON.parse(readFileSync(join(dir, 'out', 'linkaudit.sarif'), 'utf8')) as Sarif.Log;

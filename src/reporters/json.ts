@@ -1,6 +1,6 @@
 import { SEVERITIES, type Severity } from '../engine/severity.js';
 import type { GateResult } from '../engine/gate.js';
-import type { Finding, RuleMeta, Status } from '../engine/types.js';
+import type { Finding, FindingResource, RuleMeta, Status } from '../engine/types.js';
 import type { CoverageGap, IacOrigin } from '../model/types.js';
 import { originNames, positive } from './origin.js';
 import { fingerprint } from './fingerprint.js';
@@ -97,14 +97,24 @@ function projectOrigin(origin: IacOrigin): Record<string, unknown> {
   };
 }
 
+function projectResource(r: FindingResource): Record<string, unknown> {
+  const { arn, kind, account, region, name } = r;
+  return { arn, kind, account, region, ...(name !== undefined ? { name } : {}) };
+}
+
+/** The baseline's fixed findings name their resource as findings do (an IaC origin read back stays out). */
+function projectBaseline(b: NonNullable<ReportInput['baseline']>): NonNullable<ReportInput['baseline']> {
+  return { ...b, fixed: b.fixed.map((f) => ({ ...f, resource: projectResource(f.resource) as unknown as FindingResource })) };
+}
+
 function projectFinding(f: Finding): Record<string, unknown> {
-  const { arn, kind, account, region, name, origin } = f.resource;
+  const { arn, origin } = f.resource;
   return {
     fingerprint: fingerprint(f.ruleId, arn),
     ruleId: f.ruleId,
     status: reportStatus(f),
     severity: f.severity,
-    resource: { arn, kind, account, region, ...(name !== undefined ? { name } : {}) },
+    resource: projectResource(f.resource),
     ...(origin ? projectOrigin(origin) : {}),
     message: f.message,
     // JSON.stringify drops an undefined value, which would leave {path} alone; null says "absent".
@@ -174,7 +184,7 @@ export function* jsonChunks(input: ReportInput): Generator<string> {
     findings: FINDINGS_SLOT,
     coverage: input.coverage.map(projectGap),
     ...(input.suppressions ? { suppressions: input.suppressions } : {}),
-    ...(input.baseline ? { baseline: input.baseline } : {}),
+    ...(input.baseline ? { baseline: projectBaseline(input.baseline) } : {}),
   };
   const text = `${JSON.stringify(doc, null, 2)}\n`;
   const slot = text.indexOf(JSON.stringify(FINDINGS_SLOT));

@@ -1,6 +1,6 @@
 // `scan --iac`: the options' usage errors through the built binary, and the IaC scan path in
 // process with a hand-built IacLoad (the adapters are tested in test/iac/).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Sarif from 'sarif';
@@ -70,6 +70,17 @@ describe('scan --iac: usage errors (exit 2, one line, no stack)', () => {
     }
     // Repeatable: the error is about the missing file, not the repetition.
     expectUserError(linkaudit(['scan', '--iac', 'missing-a.yaml', '--iac', 'missing-b.yaml', '--iac-param', 'A=1', '--iac-param', 'B=2']), /^linkaudit: --iac missing-a\.yaml: /);
+  });
+
+  it('the built CLI reaches loadIac: a directory with no template is an error naming it and the skipped files', () => {
+    const d = mkdtempSync(join(tmpdir(), 'linkaudit-iac-empty-'));
+    try {
+      writeFileSync(join(d, 'package.json'), '{"name": "x"}');
+      writeFileSync(join(d, 'notes.yaml'), 'a: 1\n');
+      expectUserError(linkaudit(['scan', '--iac', d]), /--iac .*: no CloudFormation template, CDK cloud assembly or Terraform plan found \(2 file\(s\) skipped\)$/);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('--help lists the IaC options', () => {

@@ -227,7 +227,7 @@ function errorResult(err: unknown): RuleResult {
   return { status: 'unknown', detail: { message: `Rule error: ${msg}`, evidence: [] } };
 }
 
-const IDENTITY_FIELDS = new Set(['arn', 'account', 'region', 'origin', 'unreadable']);
+const IDENTITY_FIELDS = new Set(['arn', 'id', 'account', 'region', 'origin', 'unreadable']);
 
 /** Thrown by a field that could not be collected when an applicability check reads it. */
 class UnreadField extends Error {}
@@ -239,7 +239,7 @@ class UnreadField extends Error {}
  */
 function withUnreadable(resource: AnyResource, unread: readonly Unread[]): AnyResource {
   const fields = new Set(unread.map((u) => u.field));
-  // `*`: every field is undecided (`arn`, `account` and `region` are the identity, always known).
+  // `*`: every field is undecided but the identity (ARN, id, account, region), which the origin decides.
   const all = fields.has('*');
   const hidden = (key: string | symbol): boolean => typeof key === 'string' && (all ? !IDENTITY_FIELDS.has(key) : fields.has(key));
   const fail = (key: string): never => {

@@ -13,8 +13,9 @@ import type { LiveArgs } from './commands/collect.js';
 const EXIT_CODES = `Exit codes:
   0  nothing at or above the --fail-on threshold
   1  findings at or above the threshold
-  2  usage, config or input error; or (without --allow-partial) coverage gaps
-     that leave rules unknown which could have reached the threshold; or (with
+  2  usage, config or input error; or (without --allow-partial) coverage gaps,
+     or with --iac values the templates do not decide, that leave rules unknown
+     which could have reached the threshold; or (with
      --strict-suppressions) an expired or unmatched suppression
   130, 143  interrupted by SIGINT, SIGTERM (no temporary file left, earlier reports intact)
 With --fail-on-new, only results new against --baseline count for 1 and 2.`;
@@ -113,11 +114,17 @@ async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]\n\nAudit how code hosts reach AWS: CodeConnections, PrivateLink and the IAM around them.')
     .command(
       'scan',
-      'Evaluate the rules on a snapshot and write reports',
+      'Evaluate the rules on a snapshot, a live estate or infrastructure as code, and write reports',
       (y) =>
         withAws(withRules(y))
           .option('snapshot', { type: 'string', describe: 'Snapshot file to scan (default: collect live from AWS)' })
           .option('save-snapshot', { type: 'string', describe: 'With a live scan: also write what was collected to this file' })
+          .option('iac', { type: 'string', array: true, describe: 'Scan infrastructure as code instead of AWS: a CloudFormation template, a directory of them, a CDK cloud assembly (cdk.out) or a Terraform plan JSON (terraform show -json) (repeatable)' })
+          .option('iac-param', { type: 'string', array: true, describe: 'With --iac: a CloudFormation parameter value, Key=Value (repeatable; wins over --iac-params)' })
+          .option('iac-params', { type: 'string', describe: 'With --iac: a CloudFormation parameter file (the AWS CLI\'s [{"ParameterKey": …}] or a CodePipeline template configuration)' })
+          .option('account', { type: 'string', describe: 'With --iac: the account (12 digits) of templates that do not name their environment' })
+          .option('max-template-mb', { type: 'number', describe: 'With --iac: largest template read, in MiB [default: 1, CloudFormation\'s limit]' })
+          .option('sarif-root', { type: 'string', describe: 'With --iac: SARIF file locations are relative to this directory [default: the working directory]' })
           .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, default: ['markdown'], coerce: splitCommas, describe: 'Report format (repeatable, or comma-separated)' })
           .option('output-dir', { type: 'string', describe: 'Write one file per format here (linkaudit.sarif, linkaudit.json, linkaudit.md); default stdout' })
           .option('fail-on', { type: 'string', choices: SEVERITY_CHOICES, describe: 'Exit 1 when a finding is at or above this severity [default: high]' })
@@ -134,6 +141,8 @@ async function main(argv: string[]): Promise<number> {
           .example('$0 scan --snapshot snap.json --format sarif --format json --output-dir out', 'SARIF and JSON files in out/')
           .example('$0 scan --snapshot snap.json --fail-on medium --format sarif > results.sarif', 'Pipeline gate')
           .example('$0 scan --baseline last/linkaudit.json --fail-on-new --format json,junit --output-dir out', 'Gate on what is new since the last run')
+          .example('$0 scan --iac cdk.out --format sarif --output-dir out', 'Pre-deploy gate on a CDK cloud assembly (SARIF on the template lines)')
+          .example('$0 scan --iac plan.json --iac template.yaml --iac-param Env=prod --account 111122223333 --region us-east-1', 'A Terraform plan and a CloudFormation template')
           .epilogue(EXIT_CODES),
       (a) => {
         run = async () => {
@@ -142,6 +151,12 @@ async function main(argv: string[]): Promise<number> {
             ...(a.snapshot !== undefined ? { snapshot: normalize(a.snapshot) } : {}),
             ...(a.saveSnapshot !== undefined ? { saveSnapshot: a.saveSnapshot } : {}),
             ...awsArgs(a),
+            ...(a.iac !== undefined ? { iac: a.iac.map((p) => normalize(p)) } : {}),
+            ...(a.iacParam !== undefined ? { iacParam: a.iacParam } : {}),
+            ...(a.iacParams !== undefined ? { iacParams: a.iacParams } : {}),
+            ...(a.account !== undefined ? { account: a.account } : {}),
+            ...(a.maxTemplateMb !== undefined ? { maxTemplateMb: a.maxTemplateMb } : {}),
+            ...(a.sarifRoot !== undefined ? { sarifRoot: a.sarifRoot } : {}),
             format: a.format as (typeof FORMAT_CHOICES)[number][],
             ...(a.outputDir !== undefined ? { outputDir: a.outputDir } : {}),
             ...(a.failOn !== undefined ? { failOn: a.failOn as (typeof SEVERITY_CHOICES)[number] } : {}),

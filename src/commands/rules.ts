@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { ruleMarkdown } from '../docs/rule-markdown.js';
 import { hasCases, runRuleCases, type CaseOutcome } from '../engine/cases.js';
 import { ruleMaxSeverity } from '../engine/gate.js';
-import { ruleKinds } from '../engine/types.js';
+import { iacJudged, ruleKinds } from '../engine/types.js';
 import { BUILTIN_RULES_DIR, displayPath, loadRuleSet, ruleFiles } from '../engine/rule-set.js';
 import { realpathSync } from 'node:fs';
 import { loadConfig } from '../config.js';
@@ -20,12 +20,12 @@ function userRuleSet(configFile: string | undefined, rulesDirs: readonly string[
 export function rulesList(args: { format: 'table' | 'json'; config?: string; rulesDir: string[] }, out: Out = stdout): number {
   const { rules } = userRuleSet(args.config, args.rulesDir);
   if (args.format === 'json') {
-    out(`${JSON.stringify(rules.map((r) => ({ ...r.meta, maxSeverity: ruleMaxSeverity(r.meta), source: r.source })), null, 2)}\n`);
+    out(`${JSON.stringify(rules.map((r) => ({ ...r.meta, iac: r.meta.iac ?? { judged: true }, maxSeverity: ruleMaxSeverity(r.meta), source: r.source })), null, 2)}\n`);
     return 0;
   }
   // User packs' titles and ids are printed on a terminal.
-  const rows = rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta) === r.meta.severity ? r.meta.severity : `${r.meta.severity}+`, ruleKinds(r.meta).join(', '), r.meta.title].map(escapeControlChars));
-  const header = ['ID', 'SEVERITY', 'RESOURCE', 'TITLE'];
+  const rows = rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta) === r.meta.severity ? r.meta.severity : `${r.meta.severity}+`, ruleKinds(r.meta).join(', '), iacJudged(r.meta) ? 'judged' : 'no result', r.meta.title].map(escapeControlChars));
+  const header = ['ID', 'SEVERITY', 'RESOURCE', 'IAC', 'TITLE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   out(`${[line(header), ...rows.map(line)].join('\n')}\n`);

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { evaluateRules } from '../engine/evaluate.js';
@@ -17,6 +18,9 @@ import { compareWithBaseline } from '../audit/baseline.js';
 import type { ReportFormat, ReportInput } from '../reporters/types.js';
 import { INFORMATION_URI, TOOL_NAME, toolVersion } from '../version.js';
 import { collectLive, writeSnapshot, type LiveArgs } from './collect.js';
+import type { IacLoad, IacOptions } from '../collectors/iac/types.js';
+import { readCloudFormationParameterFile } from '../collectors/iac/cloudformation/parameters.js';
+import { combinedSnapshot, evaluateIacLoad } from '../engine/worlds.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -44,6 +48,98 @@ export interface ScanArgs extends Partial<LiveArgs> {
   strictSuppressions?: boolean;
   /** The time suppressions are judged at (tests); default now. */
   now?: Date;
+  /** `--iac PATH` (repeatable): scan infrastructure as code instead of a snapshot or a live estate. */
+  iac?: string[];
+  /** `--iac-param Key=Value` (repeatable). */
+  iacParam?: string[];
+  /** `--iac-params FILE`: a CloudFormation parameter file. */
+  iacParams?: string;
+  /** `--account`: the account of templates that name none (12 digits). */
+  account?: string;
+  /** `--max-template-mb` (default 1). */
+  maxTemplateMb?: number;
+  /** `--sarif-root DIR`: SARIF artifact URIs are relative to it (default: the working directory). */
+  sarifRoot?: string;
+  /** Reads the --iac paths (default: loadIac); tests hand in a built IacLoad. */
+  iacLoader?: (paths: readonly string[], options: IacOptions) => Promise<IacLoad>;
+}
+
+/** Options that only a live collection reads: meaningless with --iac. */
+const LIVE_ONLY: ReadonlyArray<[keyof ScanArgs, string]> = [
+  ['profile', '--profile'],
+  ['roleArn', '--role-arn'],
+  ['externalId', '--external-id'],
+  ['accounts', '--accounts'],
+  ['org', '--org'],
+  ['shard', '--shard'],
+  ['endpointUrl', '--endpoint-url'],
+  ['saveSnapshot', '--save-snapshot'],
+  ['regions', '--regions'],
+  ['maxDuration', '--max-duration'],
+];
+
+const PARAM_KEY = /^[A-Za-z0-9]+$/;
+const ACCOUNT_ID = /^[0-9]{12}$/;
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
+
+/**
+ * The IaC options, checked before any work. Errors are usage errors (exit 2) naming the option;
+ * a parameter's value is never echoed (it may be a NoEcho secret).
+ */
+export function iacOptions(args: ScanArgs, cwd = process.cwd()): IacOptions {
+  if (args.snapshot !== undefined) {
+    throw new UserError('--iac and --snapshot exclude each other: a scan judges one source, and a template\'s resources are not yet in any snapshot (scan them in two runs, or merge the JSON reports)');
+  }
+  for (const [field, flag] of LIVE_ONLY) {
+    const v = args[field];
+    if (v === undefined || v === false || (Array.isArray(v) && v.length === 0)) continue;
+    throw new UserError(`${flag} goes with a live scan, not with --iac (templates are read from files; give their environment with --account and --region)`);
+  }
+  const parameters: Record<string, string> = {};
+  const parameterSources: Record<string, string> = {};
+  if (args.iacParams !== undefined) {
+    const fromFile = readCloudFormationParameterFile(args.iacParams);
+    for (const [k, v] of Object.entries(fromFile)) {
+      parameters[k] = v;
+      parameterSources[k] = args.iacParams;
+    }
+  }
+  for (const p of args.iacParam ?? []) {
+    const eq = p.indexOf('=');
+    const k = eq < 0 ? p : p.slice(0, eq);
+    // The key alone is shown: what follows `=` may be a secret.
+    if (eq < 0) throw new UserError(`--iac-param ${JSON.stringify(escapeControlChars(k.slice(0, 80)))}: expected Key=Value (a CloudFormation parameter name, "=", its value)`);
+    if (!PARAM_KEY.test(k)) throw new UserError(`--iac-param ${JSON.stringify(escapeControlChars(k.slice(0, 80)))}=…: the key must be a CloudFormation parameter name (letters and digits only)`);
+    parameters[k] = p.slice(eq + 1);
+    parameterSources[k] = '--iac-param';
+  }
+  if (args.account !== undefined && !ACCOUNT_ID.test(args.account)) throw new UserError(`--account: ${JSON.stringify(escapeControlChars(args.account.slice(0, 80)))} is not an account id (12 digits)`);
+  const regions = (args.region ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter((r) => r !== '');
+  if (regions.length > 1) throw new UserError(`--region: with --iac give exactly one region (the environment of templates that name none), not ${regions.length}`);
+  const region = regions[0];
+  if (region !== undefined && !REGION_NAME.test(region)) throw new UserError(`--region: "${escapeControlChars(region.slice(0, 80))}" is not a region name (e.g. us-east-1)`);
+  let maxTemplateBytes = 1024 * 1024;
+  if (args.maxTemplateMb !== undefined) {
+    if (!Number.isFinite(args.maxTemplateMb) || args.maxTemplateMb <= 0) throw new UserError(`--max-template-mb: ${String(args.maxTemplateMb)} is not a positive number of MiB`);
+    maxTemplateBytes = Math.floor(args.maxTemplateMb * 1024 * 1024);
+  }
+  return {
+    parameters,
+    parameterSources,
+    ...(args.account !== undefined ? { account: args.account } : {}),
+    ...(region !== undefined ? { region } : {}),
+    maxTemplateBytes,
+    cwd,
+    now: args.now ?? new Date(),
+  };
+}
+
+/** Options that mean something only with --iac: given without it, they would be silently ignored. */
+function refuseIacOnlyOptions(args: ScanArgs): void {
+  const given: Array<[string, unknown]> = [['--iac-param', args.iacParam], ['--iac-params', args.iacParams], ['--account', args.account], ['--max-template-mb', args.maxTemplateMb], ['--sarif-root', args.sarifRoot]];
+  for (const [flag, v] of given) {
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) throw new UserError(`${flag} goes with --iac PATH`);
+  }
 }
 
 export interface ScanOutcome {
@@ -61,6 +157,12 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
   if (formats.length > 1 && args.outputDir === undefined) {
     throw new UserError(`--format: ${formats.join(', ')} are several formats; give --output-dir DIR to write one file each (stdout takes one format)`);
   }
+  // `--iac` with no path would fall back to a live scan of whatever credentials are around.
+  if (args.iac !== undefined && args.iac.length === 0) throw new UserError('--iac: give a path (a CloudFormation template, a directory, a cdk.out or a Terraform plan JSON)');
+  const iacPaths = args.iac ?? [];
+  // Before any other work: a usage error should not wait for a config or a rule pack.
+  if (iacPaths.length === 0) refuseIacOnlyOptions(args);
+  const iacOpts = iacPaths.length > 0 ? iacOptions(args) : undefined;
   if (args.snapshot !== undefined && args.saveSnapshot !== undefined) throw new UserError('--save-snapshot goes with a live scan, not with --snapshot');
   const config = loadConfig(args.config);
   // Checked before any work: a long live scan must not end in "cannot write".
@@ -85,24 +187,34 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
   const skip = [...config.skip, ...args.skip];
   const rules = selectRules(ruleSet.rules, only, skip);
   if (rules.length === 0) throw new UserError(noRuleLeft(args, config));
-  const snapshot = args.snapshot !== undefined ? loadSnapshotFile(args.snapshot) : await collectLive(liveArgs(args), log);
-  if (args.saveSnapshot !== undefined) {
-    await writeSnapshot(snapshot, args.saveSnapshot);
-    if (!args.quiet) log(`linkaudit: wrote ${args.saveSnapshot}`);
-  }
-
   const settings = {
     trustedAccounts: config.trustedAccounts,
     trustedOrganizations: config.trustedOrganizations,
     pendingAcceptanceMaxDays: config.pendingAcceptanceMaxDays,
   };
-  const evaluated = evaluateRules(rules, snapshot, settings, ruleSet.runtime.bind).findings;
+  let snapshot: Snapshot;
+  let evaluated: Finding[];
+  let iacLoad: IacLoad | undefined;
+  if (iacOpts) {
+    const loader = args.iacLoader ?? (await import('../collectors/iac/index.js')).loadIac;
+    iacLoad = await loader(iacPaths, iacOpts);
+    snapshot = combinedSnapshot(iacLoad, (iacOpts.now ?? new Date()).toISOString(), unitNames(iacLoad));
+    evaluated = evaluateIacLoad(rules, iacLoad, settings, ruleSet.runtime.bind).findings;
+  } else {
+    snapshot = args.snapshot !== undefined ? loadSnapshotFile(args.snapshot) : await collectLive(liveArgs(args), log);
+    evaluated = evaluateRules(rules, snapshot, settings, ruleSet.runtime.bind).findings;
+  }
+  if (args.saveSnapshot !== undefined) {
+    await writeSnapshot(snapshot, args.saveSnapshot);
+    if (!args.quiet) log(`linkaudit: wrote ${args.saveSnapshot}`);
+  }
+
   const suppressed = applySuppressions(evaluated, config.suppressions, snapshot, new Set(rules.map((r) => r.meta.id)), args.now ?? new Date(), suppressionPolicy);
   const compared = baselineDoc && args.baseline !== undefined ? compareWithBaseline(suppressed.findings, baselineDoc, args.baseline) : undefined;
   const findings = compared ? compared.findings : suppressed.findings;
   const { report: suppressions } = suppressed;
   const problems = suppressionProblems(suppressions);
-  let gate = decideGate(findings, rules, failOn, allowPartial, { newOnly: args.failOnNew === true });
+  let gate = decideGate(findings, rules, failOn, allowPartial, { newOnly: args.failOnNew === true, ...(iacLoad ? { source: 'iac' as const } : {}) });
   if (args.strictSuppressions && problems.length > 0) {
     gate = { ...gate, exitCode: 2, reason: `--strict-suppressions: ${problems.length} suppression problem(s); the findings alone: ${gate.reason}` };
   }
@@ -116,12 +228,14 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
       generatedAt: snapshot.generatedAt,
       source: snapshot.source,
       scope: snapshot.scope,
+      ...(iacLoad ? { inputs: iacLoad.inputs, skipped: iacLoad.skipped.length } : {}),
     },
     rules: rules.map((r) => r.meta),
     findings,
     coverage: snapshot.coverage,
     gate,
-    sarifCategory: args.sarifCategory ?? config.sarifCategory ?? defaultCategory(snapshot),
+    sarifCategory: args.sarifCategory ?? config.sarifCategory ?? (iacLoad ? iacCategory(iacLoad) : defaultCategory(snapshot)),
+    ...(iacLoad ? { sarifRoot: resolve(args.sarifRoot ?? '.'), cwd: iacOpts?.cwd ?? process.cwd() } : {}),
     ...(reportsSuppressions ? { suppressions } : {}),
     ...(compared ? { baseline: compared.summary } : {}),
     warn: log,
@@ -136,7 +250,7 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
     process.stdout.write(render(formats[0] ?? 'markdown', input));
   }
   if (!args.quiet) {
-    log(summaryLine(findings, rules.length, snapshot));
+    log(iacLoad ? iacSummaryLine(findings, rules.length, iacLoad) : summaryLine(findings, rules.length, snapshot));
     if (compared) log(`linkaudit: against ${args.baseline}: ${compared.summary.new} new, ${compared.summary.unchanged} unchanged, ${compared.summary.fixed.length} fixed`);
     for (const file of written) log(`linkaudit: wrote ${file}`);
     log(`linkaudit: exit ${gate.exitCode}: ${gate.reason}`);
@@ -175,9 +289,36 @@ function liveArgs(args: ScanArgs): LiveArgs {
 }
 
 function summaryLine(findings: readonly Finding[], ruleCount: number, snapshot: Snapshot): string {
+  return `linkaudit: ${ruleCount} rules over ${snapshot.scope.accounts.length} account(s), ${snapshot.scope.regions.length} region(s): ${counts(findings)}; ${snapshot.coverage.length} coverage gap(s)`;
+}
+
+function counts(findings: readonly Finding[]): string {
   const count = (s: ReportStatus): number => findings.filter((f) => reportStatus(f) === s).length;
   const suppressed = count('suppressed');
-  return `linkaudit: ${ruleCount} rules over ${snapshot.scope.accounts.length} account(s), ${snapshot.scope.regions.length} region(s): ${count('fail')} fail, ${count('pass')} pass, ${count('unknown')} unknown${suppressed > 0 ? `, ${suppressed} suppressed` : ''}; ${snapshot.coverage.length} coverage gap(s)`;
+  return `${count('fail')} fail, ${count('pass')} pass, ${count('unknown')} unknown${suppressed > 0 ? `, ${suppressed} suppressed` : ''}`;
+}
+
+/** The units' display names, the first few: a directory of hundreds of templates stays one line. */
+function unitNames(load: IacLoad, max = 5): string {
+  const names = load.units.map((u) => u.name);
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+function iacSummaryLine(findings: readonly Finding[], ruleCount: number, load: IacLoad): string {
+  const skipped = load.skipped.length > 0 ? `; ${load.skipped.length} file(s) skipped (not a template)` : '';
+  const unmapped = load.inputs.reduce((n, i) => n + i.unmapped, 0);
+  return `linkaudit: ${ruleCount} rules over ${load.units.length} IaC input(s) (${unitNames(load)}): ${counts(findings)}${unmapped > 0 ? `; ${unmapped} resource(s) of unmapped types` : ''}${skipped}`;
+}
+
+/**
+ * IaC: the category follows the inputs, so a workflow scanning cdk.out and one scanning a plan in
+ * the same repository keep separate alert sets; stable across runs (paths, not lines).
+ */
+export function iacCategory(load: IacLoad): string {
+  const files = [...new Set(load.inputs.map((i) => i.file))].sort();
+  if (files.length === 0) return 'linkaudit/iac';
+  if (files.length <= 3) return `linkaudit/iac/${files.join('+')}`;
+  return `linkaudit/iac/${files.length}-inputs-${files[0]}-${files[files.length - 1]}`;
 }
 
 /**

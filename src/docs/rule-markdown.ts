@@ -1,5 +1,5 @@
 import { ruleMaxSeverity } from '../engine/gate.js';
-import { ruleKinds, type RuleMeta } from '../engine/types.js';
+import { iacJudged, ruleKinds, type RuleMeta } from '../engine/types.js';
 
 /**
  * The documentation page of a rule, generated from its metadata: `linkaudit rules show` prints it
@@ -12,6 +12,7 @@ export function ruleMarkdown(meta: RuleMeta, source: string): string {
   lines.push(`| Severity | ${meta.severity}${meta.escalations?.length ? ` (up to ${ruleMaxSeverity(meta)})` : ''} |`);
   lines.push(`| Resource | ${ruleKinds(meta).map((k) => `\`${k}\``).join(', ')} |`);
   lines.push(`| Tags | ${meta.tags.map((t) => `\`${t}\``).join(', ') || '-'} |`);
+  lines.push(`| Infrastructure as code | ${iacLine(meta)} |`);
   lines.push(`| Defined in | \`${source}\` |`, '');
   lines.push('## What it checks', '', meta.description, '');
   if (meta.escalations?.length) {
@@ -32,4 +33,10 @@ export function ruleMarkdown(meta: RuleMeta, source: string): string {
   for (const r of meta.references) lines.push(`- <${r}>`);
   lines.push('');
   return lines.join('\n');
+}
+
+/** The rule's IaC applicability in one line (docs, `rules show`, the docs/iac.md table). */
+export function iacLine(meta: Pick<RuleMeta, 'iac'>): string {
+  if (iacJudged(meta)) return 'judged (`scan --iac` gives fail, pass or unknown)';
+  return `no result from templates: ${(meta.iac?.reason ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim()}`;
 }

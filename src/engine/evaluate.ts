@@ -2,7 +2,7 @@ import { scopeArn } from '../model/arn.js';
 import { KIND_COLLECTION, type AnyResource, type ResourceKind, type Snapshot } from '../model/types.js';
 import { buildIndex } from './snapshot-index.js';
 import type { Severity } from './severity.js';
-import { ruleKinds, type Detail, type EvalContext, type Evidence, type Finding, type FindingResource, type Rule, type RuleResult, type RuleSettings, type SnapshotIndex, type Status } from './types.js';
+import { iacJudged, ruleKinds, type Detail, type EvalContext, type Evidence, type Finding, type FindingResource, type Rule, type RuleResult, type RuleSettings, type SnapshotIndex, type Status } from './types.js';
 import { UnknownValue } from './unknown.js';
 
 export interface EvaluationOutput {
@@ -57,7 +57,8 @@ export function evaluateRules(rules: readonly Rule[], snapshot: Snapshot, settin
       });
       }
     }
-    if (!appliesUnderSettings(rule, ctx)) gaps.length = 0;
+    // A rule IaC cannot judge has nothing to be unknown about in a snapshot made from templates.
+    if (!appliesUnderSettings(rule, ctx) || (snapshot.source.kind === 'iac' && !iacJudged(rule.meta))) gaps.length = 0;
     gaps.sort((a, b) => (a.resource.arn < b.resource.arn ? -1 : 1));
     let g = 0;
     const run: RuleRun = { rule, ctx };
@@ -154,7 +155,7 @@ function findingResource(kind: ResourceKind, r: AnyResource): FindingResource {
   let ref = identities.get(r);
   if (!ref) {
     const name = 'name' in r && r.name ? r.name : 'id' in r && r.id ? r.id : undefined;
-    ref = { arn: r.arn, kind, account: r.account, region: r.region, ...(name ? { name } : {}) };
+    ref = { arn: r.arn, kind, account: r.account, region: r.region, ...(name ? { name } : {}), ...(r.origin ? { origin: r.origin } : {}) };
     identities.set(r, ref);
   }
   return ref;
@@ -165,6 +166,8 @@ function findingResource(kind: ResourceKind, r: AnyResource): FindingResource {
  * could not be read), then the fields the verdict reads, then the verdict.
  */
 export function evaluateOne(rule: Rule, resource: AnyResource, ctx: EvalContext): RuleResult | undefined {
+  // Runtime state a template does not declare: no result for a resource from infrastructure as code.
+  if (resource.origin !== undefined && !iacJudged(rule.meta)) return undefined;
   if (rule.applies) {
     const unreadMatch = unreadableAmong(resource, rule.matchFields ?? rule.fields);
     let applies: boolean;
@@ -202,9 +205,15 @@ export function appliesUnderSettings(rule: Rule, ctx: EvalContext): boolean {
 
 type Unread = NonNullable<AnyResource['unreadable']>[number];
 
-function unreadableAmong(resource: AnyResource, fields: ReadonlySet<string>): Unread[] {
+/**
+ * The unreadable entries among the fields a rule reads. An entry for `*` (the whole resource is
+ * undecided: a template Transform that cannot be expanded) meets every rule that reads any field;
+ * a rule that reads none (its verdict depends on the settings alone) is not touched by it.
+ */
+export function unreadableAmong(resource: Pick<AnyResource, 'unreadable'>, fields: ReadonlySet<string>): Unread[] {
   if (!resource.unreadable || resource.unreadable.length === 0) return [];
-  return resource.unreadable.filter((u) => fields.has(u.field) || fields.has('*'));
+  const readsAny = fields.size > 0;
+  return resource.unreadable.filter((u) => fields.has(u.field) || fields.has('*') || (u.field === '*' && readsAny));
 }
 
 function notRead(unread: readonly Unread[]): RuleResult {
@@ -218,6 +227,8 @@ function errorResult(err: unknown): RuleResult {
   return { status: 'unknown', detail: { message: `Rule error: ${msg}`, evidence: [] } };
 }
 
+const IDENTITY_FIELDS = new Set(['arn', 'id', 'account', 'region', 'origin', 'unreadable']);
+
 /** Thrown by a field that could not be collected when an applicability check reads it. */
 class UnreadField extends Error {}
 
@@ -228,7 +239,9 @@ class UnreadField extends Error {}
  */
 function withUnreadable(resource: AnyResource, unread: readonly Unread[]): AnyResource {
   const fields = new Set(unread.map((u) => u.field));
-  const hidden = (key: string | symbol): boolean => typeof key === 'string' && fields.has(key);
+  // `*`: every field is undecided but the identity (ARN, id, account, region), which the origin decides.
+  const all = fields.has('*');
+  const hidden = (key: string | symbol): boolean => typeof key === 'string' && (all ? !IDENTITY_FIELDS.has(key) : fields.has(key));
   const fail = (key: string): never => {
     throw new UnreadField(`${key} could not be read`);
   };

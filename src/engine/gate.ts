@@ -35,7 +35,7 @@ export function decideGate(
   rules: ReadonlyArray<Pick<Rule, 'meta'>>,
   failOn: FailOn,
   allowPartial: boolean,
-  options: { newOnly?: boolean } = {},
+  options: { newOnly?: boolean; source?: 'iac' } = {},
 ): GateResult {
   const maxByRule = new Map(rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta)]));
   let failing = 0;
@@ -61,7 +61,11 @@ export function decideGate(
     return {
       ...base,
       exitCode: EXIT_ERROR,
-      reason: `${blockingUnknowns} ${options.newOnly ? 'new ' : ''}result(s) unknown because of coverage gaps, for rules that could reach ${failOn}; fix access or pass --allow-partial`,
+      // IaC: the unknowns are values the templates do not decide, not access: say what settles them.
+      reason:
+        options.source === 'iac'
+          ? `${blockingUnknowns} ${options.newOnly ? 'new ' : ''}result(s) unknown because the templates do not decide values the rules read (parameters without a value, imports, conditions, Transforms), for rules that could reach ${failOn}; give the values (--iac-param, --iac-params) or pass --allow-partial`
+          : `${blockingUnknowns} ${options.newOnly ? 'new ' : ''}result(s) unknown because of coverage gaps, for rules that could reach ${failOn}; fix access or pass --allow-partial`,
     };
   }
   const note = blockingUnknowns > 0 ? ` (${blockingUnknowns} unknown result(s) allowed by --allow-partial)` : '';

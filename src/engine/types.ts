@@ -1,4 +1,4 @@
-import type { AnyResource, ResourceKind, Snapshot } from '../model/types.js';
+import type { AnyResource, IacOrigin, ResourceKind, Snapshot } from '../model/types.js';
 import type { Severity } from './severity.js';
 
 export type Status = 'fail' | 'pass' | 'unknown';
@@ -28,6 +28,25 @@ export interface RuleMeta {
   references: string[];
   tags: string[];
   escalations?: Escalation[];
+  /** Whether infrastructure as code can judge the rule; absent: judged (see iacJudged()). */
+  iac?: IacApplicability;
+}
+
+/**
+ * A rule about runtime state (a connection's status, a verification state) cannot be judged from
+ * a template: what a template declares is not what the resource will be once deployed and used.
+ * Such a rule gives no result for a resource with an `origin` (not unknown: unknown would fail
+ * every gate on every template, and nothing the author can write would settle it).
+ */
+export interface IacApplicability {
+  judged: boolean;
+  /** Why not (required when judged is false): shown in the docs, `rules list` and `rules show`. */
+  reason?: string;
+}
+
+/** Whether a rule judges resources declared in infrastructure as code (default: yes). */
+export function iacJudged(meta: Pick<RuleMeta, 'iac'>): boolean {
+  return meta.iac?.judged !== false;
 }
 
 export interface Evidence {
@@ -112,6 +131,8 @@ export interface FindingResource {
   account: string;
   region: string;
   name?: string;
+  /** Where an infrastructure-as-code resource is declared (reports place the finding there). */
+  origin?: IacOrigin;
 }
 
 /** An accepted risk: the finding stays in the JSON report but leaves SARIF and the gate. */

@@ -11,6 +11,7 @@ import type { Severity } from './severity.js';
 import type { Detail, EvalContext, Rule, RuleMeta, RuleResult } from './types.js';
 import { UnknownValue } from './unknown.js';
 import { re2Problem } from './re2.js';
+import { unreadableAmong } from './evaluate.js';
 
 export const RULE_FILE_SUFFIX = '.yaml';
 export const CASES_FILE_SUFFIX = '.test.yaml';
@@ -76,6 +77,7 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
     remediation: doc.remediation,
     references: doc.references,
     tags: doc.tags,
+    ...(doc.iac ? { iac: doc.iac.judged ? { judged: true } : { judged: false, reason: doc.iac.reason ?? '' } } : {}),
     ...(doc.escalations ? { escalations: doc.escalations.map((e) => ({ severity: e.severity, description: e.description })) } : {}),
   };
 
@@ -142,7 +144,7 @@ function escalate(
   resource: AnyResource,
 ): { severity?: Severity; note?: string } {
   for (const e of escalations) {
-    const unread = resource.unreadable?.filter((u) => e.when.fields.has(u.field) || e.when.fields.has('*')) ?? [];
+    const unread = unreadableAmong(resource, e.when.fields);
     if (unread.length > 0) {
       return { severity: e.severity, note: `(Severity assumed ${e.severity}: ${unread.map((u) => u.field).join(', ')} could not be read.)` };
     }

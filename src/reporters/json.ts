@@ -1,7 +1,8 @@
 import { SEVERITIES, type Severity } from '../engine/severity.js';
 import type { GateResult } from '../engine/gate.js';
-import type { Finding, RuleMeta, Status } from '../engine/types.js';
-import type { CoverageGap } from '../model/types.js';
+import type { Finding, FindingResource, RuleMeta, Status } from '../engine/types.js';
+import type { CoverageGap, IacOrigin } from '../model/types.js';
+import { originNames, positive } from './origin.js';
 import { fingerprint } from './fingerprint.js';
 import type { ReportInput } from './types.js';
 
@@ -66,6 +67,7 @@ export function projectRule(r: RuleMeta): RuleMeta {
     },
     references: [...r.references],
     tags: [...r.tags],
+    ...(r.iac ? { iac: { judged: r.iac.judged, ...(r.iac.reason !== undefined ? { reason: r.iac.reason } : {}) } } : {}),
     // An escalation's `when` is rule internals (CEL); the report only says what it means.
     ...(r.escalations?.length ? { escalations: r.escalations.map((e) => ({ severity: e.severity, description: e.description })) } : {}),
   };
@@ -84,14 +86,36 @@ export function projectGate(gate: GateResult): GateResult {
   };
 }
 
+/** IaC: where the resource is declared and what it is called there (schemas/report.schema.json). */
+function projectOrigin(origin: IacOrigin): Record<string, unknown> {
+  const l = origin.location;
+  return {
+    location: { file: l.file, line: positive(l.line), column: positive(l.column), endLine: Math.max(positive(l.line), positive(l.endLine)), endColumn: positive(l.endColumn) },
+    format: origin.format,
+    originId: origin.id,
+    ...originNames(origin),
+  };
+}
+
+function projectResource(r: FindingResource): Record<string, unknown> {
+  const { arn, kind, account, region, name } = r;
+  return { arn, kind, account, region, ...(name !== undefined ? { name } : {}) };
+}
+
+/** The baseline's fixed findings name their resource as findings do (an IaC origin read back stays out). */
+function projectBaseline(b: NonNullable<ReportInput['baseline']>): NonNullable<ReportInput['baseline']> {
+  return { ...b, fixed: b.fixed.map((f) => ({ ...f, resource: projectResource(f.resource) as unknown as FindingResource })) };
+}
+
 function projectFinding(f: Finding): Record<string, unknown> {
-  const { arn, kind, account, region, name } = f.resource;
+  const { arn, origin } = f.resource;
   return {
     fingerprint: fingerprint(f.ruleId, arn),
     ruleId: f.ruleId,
     status: reportStatus(f),
     severity: f.severity,
-    resource: { arn, kind, account, region, ...(name !== undefined ? { name } : {}) },
+    resource: projectResource(f.resource),
+    ...(origin ? projectOrigin(origin) : {}),
     message: f.message,
     // JSON.stringify drops an undefined value, which would leave {path} alone; null says "absent".
     evidence: f.evidence.map((e) => ({ path: e.path, value: e.value === undefined ? null : e.value })),
@@ -151,6 +175,8 @@ export function* jsonChunks(input: ReportInput): Generator<string> {
         ...(snapshot.source.description !== undefined ? { description: snapshot.source.description } : {}),
       },
       scope: { partition: snapshot.scope.partition, accounts: [...snapshot.scope.accounts], regions: [...snapshot.scope.regions] },
+      ...(snapshot.inputs ? { inputs: snapshot.inputs.map((i) => ({ file: i.file, format: i.format, resources: i.resources, unmapped: i.unmapped })) } : {}),
+      ...(snapshot.skipped !== undefined ? { skipped: snapshot.skipped } : {}),
     },
     gate: projectGate(gate),
     summary: summarize(input),
@@ -158,7 +184,7 @@ export function* jsonChunks(input: ReportInput): Generator<string> {
     findings: FINDINGS_SLOT,
     coverage: input.coverage.map(projectGap),
     ...(input.suppressions ? { suppressions: input.suppressions } : {}),
-    ...(input.baseline ? { baseline: input.baseline } : {}),
+    ...(input.baseline ? { baseline: projectBaseline(input.baseline) } : {}),
   };
   const text = `${JSON.stringify(doc, null, 2)}\n`;
   const slot = text.indexOf(JSON.stringify(FINDINGS_SLOT));

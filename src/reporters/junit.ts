@@ -1,5 +1,6 @@
 import type { Finding, RuleMeta } from '../engine/types.js';
 import { escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
+import { declaredAs, placeOf, positive } from './origin.js';
 import type { ReportInput } from './types.js';
 
 /**
@@ -41,14 +42,18 @@ export function* junitChunks(input: ReportInput): Generator<string> {
 }
 
 function testcase(f: Finding, rule: RuleMeta | undefined): string {
-  const open = `    <testcase classname="${attr(f.ruleId)}" name="${attr(f.resource.arn)}"`;
+  const origin = f.resource.origin;
+  // IaC: the declaration, as the attributes JUnit readers (GitLab, Jenkins, CodeBuild) take.
+  const where = origin ? ` file="${attr(origin.location.file)}" line="${positive(origin.location.line)}"` : '';
+  const open = `    <testcase classname="${attr(f.ruleId)}" name="${attr(origin ? `${declaredAs(origin)} (${f.resource.arn})` : f.resource.arn)}"${where}`;
   if (f.suppression) {
     const until = f.suppression.expires ? ` until ${f.suppression.expires}` : '';
     return `${open}>\n      <skipped message="${attr(`suppressed (${f.suppression.source}${until}): ${f.suppression.reason}`)}"/>\n    </testcase>`;
   }
   if (f.status === 'unknown') return `${open}>\n      <skipped message="${attr(f.message)}"/>\n    </testcase>`;
   if (f.status === 'pass') return `${open}/>`;
-  const body = `${f.message}\n\nSeverity: ${f.severity}\nResource: ${f.resource.arn}${rule ? `\n\nRemediation: ${rule.remediation.text}` : ''}`;
+  const declared = origin ? `\nDeclared: ${declaredAs(origin)} at ${placeOf(origin.location)}` : '';
+  const body = `${f.message}\n\nSeverity: ${f.severity}\nResource: ${f.resource.arn}${declared}${rule ? `\n\nRemediation: ${rule.remediation.text}` : ''}`;
   return `${open}>\n      <failure message="${attr(f.message)}" type="${attr(f.severity)}">${text(body)}</failure>\n    </testcase>`;
 }
 

@@ -3,6 +3,7 @@ import type { Finding } from '../engine/types.js';
 import { ignoredTagNotes, suppressionProblems } from '../audit/suppress.js';
 import { escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
 import { summarize } from './json.js';
+import { declaredAs, placeOf } from './origin.js';
 import type { ReportInput } from './types.js';
 
 export interface MarkdownOptions {
@@ -55,8 +56,9 @@ function header(input: ReportInput): Line[] {
     `**Gate: ${VERDICT[gate.exitCode]}** (exit code ${gate.exitCode}, fail on ${gate.failOn}): ${inline(gate.reason)}.`,
     '',
     `Scope: ${listed('account', scope.accounts)} and ${listed('region', scope.regions)} in partition ${inline(scope.partition)}; ` +
-      `snapshot taken ${snapshot.generatedAt} (source ${snapshot.source.kind}${from}).`,
+      `${snapshot.source.kind === 'iac' ? 'infrastructure as code read' : 'snapshot taken'} ${snapshot.generatedAt} (source ${snapshot.source.kind}${from}).`,
     '',
+    ...inputsLine(input),
   );
 }
 
@@ -99,7 +101,7 @@ function failSection(input: ReportInput): Line[] {
     const label = (worst.get(id) ?? 'info').toUpperCase();
     out.push(
       ...text(`### ${label} ${id}${rule ? ` — ${inline(rule.title)}` : ''}`, '', '| Severity | Resource | Account | Region | Message |', '|---|---|---|---|---|'),
-      ...fails.map((f) => ranked(f, `${cell(f.severity)}${f.baseline === 'new' ? ' **new**' : ''}`, codeCell(f.resource.arn), cell(f.resource.account), cell(f.resource.region), cell(f.message))),
+      ...fails.map((f) => ranked(f, `${cell(f.severity)}${f.baseline === 'new' ? ' **new**' : ''}`, resourceCell(f), cell(f.resource.account), cell(f.resource.region), cell(f.message))),
       ...text(''),
     );
     if (rule) out.push(...text(`**Remediation:** ${rule.remediation.text.trim()}`, ''));
@@ -129,7 +131,7 @@ function suppressedSection(input: ReportInput): Line[] {
   if (suppressed.length > 0) {
     out.push(
       ...text('| Rule | Resource | Status | Reason | Expires | Ticket |', '|---|---|---|---|---|---|'),
-      ...suppressed.map((f) => ranked(f, cell(f.ruleId), codeCell(f.resource.arn), f.status, cell(f.suppression?.reason ?? ''), cell(f.suppression?.expires ?? (f.suppression?.source === 'tag' ? 'resource tag' : '')), cell(f.suppression?.ticket ?? ''))),
+      ...suppressed.map((f) => ranked(f, cell(f.ruleId), resourceCell(f), f.status, cell(f.suppression?.reason ?? ''), cell(f.suppression?.expires ?? (f.suppression?.source === 'tag' ? 'resource tag' : '')), cell(f.suppression?.ticket ?? ''))),
       ...text(''),
     );
   }
@@ -145,7 +147,7 @@ function unknownSection(input: ReportInput): Line[] {
   return [
     ...out,
     ...text('| Rule | Resource | Message |', '|---|---|---|'),
-    ...unknowns.map((f) => ranked(f, cell(f.ruleId), codeCell(f.resource.arn), cell(f.message))),
+    ...unknowns.map((f) => ranked(f, cell(f.ruleId), resourceCell(f), cell(f.message))),
     ...text(''),
   ];
 }
@@ -158,6 +160,27 @@ function coverageSection(input: ReportInput): Line[] {
     ...text('| Account | Region | Service | Operation | Error code | Message |', '|---|---|---|---|---|---|'),
     ...input.coverage.map((g) => row(...[g.account, g.region, g.service, g.operation, g.errorCode, g.message].map(cell))),
   ];
+}
+
+/**
+ * The resource cell: its ARN, or for a resource declared in infrastructure as code where it is
+ * (`file:line`) and what it is called there (logical id, construct path, address). All of it is
+ * user-controlled text, so it is code-spanned (and `|` escaped) like an ARN.
+ */
+function resourceCell(f: Finding): string {
+  const origin = f.resource.origin;
+  if (!origin) return codeCell(f.resource.arn);
+  return `${codeCell(placeOf(origin.location))} ${codeCell(declaredAs(origin))}`;
+}
+
+/** scan --iac: the inputs read, after the scope line. */
+function inputsLine(input: ReportInput): string[] {
+  const inputs = input.snapshot.inputs;
+  if (!inputs) return [];
+  const shown = inputs.slice(0, MAX_LISTED).map((i) => `${codeSpan(i.file.replace(/[\r\n]+/g, ' '))} (${i.format}, ${i.resources} resource(s)${i.unmapped > 0 ? `, ${i.unmapped} of unmapped types` : ''})`);
+  const more = inputs.length > MAX_LISTED ? ` and ${inputs.length - MAX_LISTED} more` : '';
+  const skipped = input.snapshot.skipped ? `; ${input.snapshot.skipped} file(s) skipped (not a template)` : '';
+  return [`Inputs: ${shown.join(', ') || 'none'}${more}${skipped}.`, ''];
 }
 
 function row(...cells: string[]): Line {

@@ -3,7 +3,7 @@ import { decideGate } from '../engine/gate.js';
 import type { Finding, RuleMeta } from '../engine/types.js';
 import { wrongKind } from '../io/file-kind.js';
 import { parseJsonText, readUserFile } from '../io/files.js';
-import type { CoverageGap } from '../model/types.js';
+import type { CoverageGap, IacFormat, IacOrigin, SourceLocation } from '../model/types.js';
 import { bestProblem, validator } from '../schema/validate.js';
 import type { ReportInput } from './types.js';
 import type { GateResult } from '../engine/gate.js';
@@ -33,13 +33,45 @@ export function loadReportFile(file: string): ReportDoc {
     throw new UserError(`${file}: ${problem.pointer || '/'}: ${problem.message}`);
   }
   const doc = data as ReportDoc;
-  type Stored = Finding & { fingerprint: string; status: string; suppression?: Finding['suppression'] & { status: Finding['status'] } };
-  doc.findings = (doc.findings as Stored[]).map((f) => {
+  type Stored = Finding & { fingerprint: string; status: string; suppression?: Finding['suppression'] & { status: Finding['status'] } } & StoredOrigin;
+  doc.findings = (doc.findings as Stored[]).map((stored) => {
+    const f = withOrigin(stored);
     if (!f.suppression) return f;
     const { status, ...suppression } = f.suppression;
     return { ...f, status, suppression };
   });
   return doc;
+}
+
+/** The IaC fields a JSON report gives a finding (json.ts projectOrigin). */
+interface StoredOrigin {
+  location?: SourceLocation;
+  format?: IacFormat;
+  originId?: string;
+  logicalId?: string;
+  stack?: string;
+  constructPath?: string;
+  address?: string;
+}
+
+/**
+ * A finding of a report read back: the IaC fields go back into the resource's origin, so a merged
+ * or re-rendered report places the finding on the template again (the property locations are not
+ * in the JSON report, so related locations are not restored).
+ */
+function withOrigin<T extends Finding & StoredOrigin>(f: T): T {
+  const { location, format, originId, logicalId, stack, constructPath, address, ...rest } = f;
+  if (location === undefined || format === undefined || originId === undefined) return f;
+  const origin: IacOrigin = {
+    format,
+    id: originId,
+    location,
+    ...(logicalId !== undefined ? { logicalId } : {}),
+    ...(stack !== undefined ? { stack } : {}),
+    ...(constructPath !== undefined ? { constructPath } : {}),
+    ...(address !== undefined ? { address } : {}),
+  };
+  return { ...rest, resource: { ...f.resource, origin } } as unknown as T;
 }
 
 /**
@@ -88,11 +120,21 @@ export function mergeReports(inputs: ReadonlyArray<{ file: string; report: Repor
         accounts: [...new Set(inputs.flatMap((i) => i.report.snapshot.scope.accounts))].sort(),
         regions: [...new Set(inputs.flatMap((i) => i.report.snapshot.scope.regions))].sort(),
       },
+      // IaC reports: every input once (by file), the skipped files counted over all.
+      ...(inputs.some((i) => i.report.snapshot.inputs)
+        ? {
+            inputs: [...new Map(inputs.flatMap((i) => i.report.snapshot.inputs ?? []).map((x) => [x.file, x])).values()],
+            skipped: inputs.reduce((n, i) => n + (i.report.snapshot.skipped ?? 0), 0),
+          }
+        : {}),
     },
     rules: sortedRules,
     findings: sortedFindings,
     coverage,
-    gate: decideGate(sortedFindings, sortedRules.map((meta) => ({ meta })), first.report.gate.failOn, first.report.gate.allowPartial, { newOnly: first.report.gate.newOnly === true }),
+    gate: decideGate(sortedFindings, sortedRules.map((meta) => ({ meta })), first.report.gate.failOn, first.report.gate.allowPartial, {
+      newOnly: first.report.gate.newOnly === true,
+      ...(first.report.snapshot.source.kind === 'iac' ? { source: 'iac' as const } : {}),
+    }),
     sarifCategory: `linkaudit/merged-${inputs.length}`,
   };
 }

@@ -1,9 +1,11 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type * as Sarif from 'sarif';
 import { SECURITY_SEVERITY, sarifLevel, severityRank, type Severity } from '../engine/severity.js';
 import type { Finding, RuleMeta } from '../engine/types.js';
 import { resourcePseudoPath } from '../model/arn.js';
-import type { CoverageGap } from '../model/types.js';
+import type { CoverageGap, IacOrigin, SourceLocation } from '../model/types.js';
+import { declaredAs, declaredName, originNames, placeOf, positive } from './origin.js';
 import { escapeControlChars } from '../io/untrusted-text.js';
 import { fingerprint } from './fingerprint.js';
 import { projectGate, summarize } from './json.js';
@@ -96,7 +98,7 @@ function build(input: ReportInput, open: readonly Finding[], fails: readonly Fin
         ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
       },
     ],
-    results: results.map((f) => result(f, ruleIndex.get(f.ruleId))),
+    results: results.map((f) => result(f, ruleIndex.get(f.ruleId), input)),
     properties: {
       gate: projectGate(gate),
       counts: summarize(input).total,
@@ -127,8 +129,9 @@ function ruleDescriptor(r: RuleMeta): Sarif.ReportingDescriptor {
   };
 }
 
-function result(f: Finding, index: number | undefined): Sarif.Result {
-  const { arn } = f.resource;
+function result(f: Finding, index: number | undefined, input: Pick<ReportInput, 'sarifRoot' | 'cwd'>): Sarif.Result {
+  const { arn, origin } = f.resource;
+  if (origin) return iacResult(f, index, origin, input);
   return {
     ruleId: f.ruleId,
     ...(index !== undefined ? { ruleIndex: index } : {}),
@@ -147,14 +150,102 @@ function result(f: Finding, index: number | undefined): Sarif.Result {
     ],
     // Without this the upload action hashes the (non-existent) file to match alerts across runs.
     partialFingerprints: { primaryLocationLineHash: fingerprint(f.ruleId, arn) },
+    properties: resultProperties(f),
+  };
+}
+
+function resultProperties(f: Finding): Record<string, unknown> {
+  return { severity: f.severity, account: f.resource.account, region: f.resource.region, resourceKind: f.resource.kind, evidence: f.evidence };
+}
+
+/**
+ * A finding on a resource declared in infrastructure as code: its primary location is the
+ * resource's declaration (the logical-id key, or the Terraform resource block), so the alert stays
+ * on the resource when a property is added; the properties the rule's evidence names are related
+ * locations. The fingerprint stays rule + ARN, and the ARN of an IaC resource is built from its
+ * origin id (file and logical id or address, never a line), so alerts match across runs.
+ */
+function iacResult(f: Finding, index: number | undefined, origin: IacOrigin, input: Pick<ReportInput, 'sarifRoot' | 'cwd'>): Sarif.Result {
+  const { arn } = f.resource;
+  const uri = sarifUri(origin.location.file, input);
+  const related = relatedLocations(f, origin, input);
+  return {
+    ruleId: f.ruleId,
+    ...(index !== undefined ? { ruleIndex: index } : {}),
+    level: sarifLevel(f.severity),
+    message: { text: `${sentence(f.message)} Declared: ${escapeControlChars(declaredAs(origin))} at ${escapeControlChars(placeOf(origin.location))}.` },
+    locations: [
+      {
+        physicalLocation: {
+          // Outside --sarif-root a relative URI would climb out of the repository (GitHub rejects
+          // it): the pseudo path of the resource stands in, and the file rides along as a property.
+          artifactLocation: { uri: uri ?? resourcePseudoPath(arn) },
+          region: uri !== undefined ? region(origin.location) : { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 },
+        },
+        logicalLocations: [
+          { name: origin.logicalId ?? declaredName(origin), fullyQualifiedName: declaredName(origin), kind: 'resource' },
+          { fullyQualifiedName: arn, kind: 'resource' },
+        ],
+      },
+    ],
+    ...(related.length > 0 ? { relatedLocations: related } : {}),
+    partialFingerprints: { primaryLocationLineHash: fingerprint(f.ruleId, arn) },
     properties: {
-      severity: f.severity,
-      account: f.resource.account,
-      region: f.resource.region,
-      resourceKind: f.resource.kind,
-      evidence: f.evidence,
+      ...resultProperties(f),
+      iac: {
+        format: origin.format,
+        id: origin.id,
+        ...originNames(origin),
+        ...(uri === undefined ? { file: origin.location.file, line: positive(origin.location.line) } : {}),
+      },
     },
   };
+}
+
+/** Each evidence path `<kind>.<field>…` whose field the template sets: that property's place. */
+function relatedLocations(f: Finding, origin: IacOrigin, input: Pick<ReportInput, 'sarifRoot' | 'cwd'>): Sarif.Location[] {
+  const props = origin.properties;
+  if (!props) return [];
+  const out: Sarif.Location[] = [];
+  const seen = new Set<string>();
+  for (const e of f.evidence) {
+    const field = e.path.split('.')[1];
+    if (field === undefined || seen.has(field) || !Object.prototype.hasOwnProperty.call(props, field)) continue;
+    const loc = props[field] as SourceLocation;
+    const uri = sarifUri(loc.file, input);
+    if (uri === undefined) continue;
+    seen.add(field);
+    out.push({
+      id: out.length,
+      physicalLocation: { artifactLocation: { uri }, region: region(loc) },
+      message: { text: `Where the template sets ${escapeControlChars(field)}.` },
+    });
+  }
+  return out;
+}
+
+/** A SARIF region: 1-based, and never ending before it starts (endColumn is exclusive in SARIF). */
+function region(loc: SourceLocation): Sarif.Region {
+  const startLine = positive(loc.line);
+  const startColumn = positive(loc.column);
+  const endLine = Math.max(startLine, positive(loc.endLine));
+  const endColumn = endLine === startLine ? Math.max(startColumn, positive(loc.endColumn)) : positive(loc.endColumn);
+  return { startLine, startColumn, endLine, endColumn };
+}
+
+/**
+ * The origin file (relative to the working directory) relative to the SARIF root, as a relative
+ * URI reference: `/`-separated, each segment percent-encoded (a `:` would read as a scheme, `%`,
+ * `#`, `?` and spaces are not URI characters). Undefined when the file is outside the root.
+ */
+export function sarifUri(file: string, input: Pick<ReportInput, 'sarifRoot' | 'cwd'>): string | undefined {
+  const cwd = input.cwd ?? process.cwd();
+  const root = input.sarifRoot ?? cwd;
+  const rel = relative(root, resolve(cwd, file));
+  if (rel === '' || isAbsolute(rel)) return undefined;
+  const segments = rel.split(sep === '/' ? '/' : /[\\/]/);
+  if (segments[0] === '..') return undefined;
+  return segments.map((seg) => encodeURIComponent(seg).replace(/[*()'!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/');
 }
 
 /**
@@ -185,7 +276,11 @@ function droppedNotification(dropped: number): Sarif.Notification {
 function unknownNotification(f: Finding, index: number | undefined): Sarif.Notification {
   return {
     level: 'warning',
-    message: { text: `${f.ruleId}: ${sentence(f.message)} Resource: ${escapeControlChars(f.resource.arn)}.` },
+    message: {
+      text: f.resource.origin
+        ? `${f.ruleId}: ${sentence(f.message)} Declared: ${escapeControlChars(declaredAs(f.resource.origin))} at ${escapeControlChars(placeOf(f.resource.origin.location))}.`
+        : `${f.ruleId}: ${sentence(f.message)} Resource: ${escapeControlChars(f.resource.arn)}.`,
+    },
     // associatedRule, not descriptor: descriptor would point into a notifications table we do not have.
     associatedRule: { id: f.ruleId, ...(index !== undefined ? { index } : {}) },
   };

@@ -1,6 +1,7 @@
 import type { GateResult } from '../engine/gate.js';
 import type { Finding, RuleMeta } from '../engine/types.js';
 import type { CoverageGap, Snapshot } from '../model/types.js';
+import type { IacInputSummary } from '../collectors/iac/types.js';
 import type { BaselineSummary } from '../audit/baseline.js';
 import type { SuppressionReport } from '../audit/suppress.js';
 
@@ -16,6 +17,10 @@ export interface ReportInput {
     generatedAt: string;
     source: Snapshot['source'];
     scope: Snapshot['scope'];
+    /** scan --iac: the inputs read (file, format, resources, unmapped). */
+    inputs?: IacInputSummary[];
+    /** scan --iac: files a directory search skipped (not a template). */
+    skipped?: number;
   };
   /** The rules that were run, sorted by id. */
   rules: RuleMeta[];
@@ -29,6 +34,12 @@ export interface ReportInput {
   suppressions?: SuppressionReport;
   /** The comparison with --baseline, when given. */
   baseline?: BaselineSummary;
+  /**
+   * scan --iac: the absolute directory SARIF artifact URIs are relative to (`--sarif-root`,
+   * default the working directory), and the working directory origin files are relative to.
+   */
+  sarifRoot?: string;
+  cwd?: string;
   /** Called with a line for the user (stderr) when a reporter had to leave something out. */
   warn?: (line: string) => void;
 }

@@ -20,6 +20,7 @@ export const iamConnectionAdminOverbroad = iamConnectionRule({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_tags.html',
     ],
     tags: ['iam', 'codeconnections', 'least-privilege'],
+    iac: { judged: true },
   },
   actions: adminActions,
   verb: 'call',

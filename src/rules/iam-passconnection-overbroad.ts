@@ -21,6 +21,7 @@ export const iamPassConnectionOverbroad = iamConnectionRule({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html',
     ],
     tags: ['iam', 'codeconnections', 'least-privilege'],
+    iac: { judged: true },
   },
   actions: () => ['PassConnection'],
   verb: 'call',

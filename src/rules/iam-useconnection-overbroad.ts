@@ -23,6 +23,7 @@ export const iamUseConnectionOverbroad = iamConnectionRule({
     },
     references: REFS,
     tags: ['iam', 'codeconnections', 'least-privilege'],
+    iac: { judged: true },
   },
   actions: () => ['UseConnection', 'GetConnectionToken'],
   verb: 'call',

@@ -50,6 +50,15 @@ describe('snapshot loader', () => {
     expect(errorOf(() => validateSnapshot(noConnections, 'f.json'))).toBe('f.json: /: missing required field "connections"');
   });
 
+  it('takes an iac: id only on a resource declared in infrastructure as code (with an origin)', () => {
+    const bad = (patch: object): string => errorOf(() => validateSnapshot({ ...emptySnapshot(), ...patch }, 'f.json'));
+    const origin = { format: 'cloudformation', id: 'net.yaml#Svc', location: { file: 'net.yaml', line: 3, column: 3, endLine: 9, endColumn: 1 } };
+    // A live answer holding an iac: id would pass for a template resource: refused.
+    expect(bad({ endpointServices: [endpointService('iac:net.yaml#Svc')] })).toMatch(/^f\.json: \/endpointServices\/0\/id: expected a value matching \^vpce-svc-/);
+    expect(() => validateSnapshot({ ...emptySnapshot(), endpointServices: [{ ...endpointService('iac:net.yaml#Svc'), origin }] }, 'f.json')).not.toThrow();
+    expect(bad({ endpointServices: [{ ...endpointService('vpce-svc-0a'), origin: { ...origin, location: { ...origin.location, line: 0 } } }] })).toMatch(/origin\/location\/line/);
+  });
+
   it('validates policy documents (bad policy JSON is a schema error)', () => {
     const vpce = {
       arn: 'arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/vpce-0a',

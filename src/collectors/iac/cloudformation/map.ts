@@ -83,14 +83,11 @@ function unexpanded(stack: CfnStack, out: MappedStack): void {
   const u = stack.unexpanded;
   if (!u) return;
   const message = `the template's ${u.operation} is not expanded: ${u.reason}`;
-  const mark = (kind: ResourceKind, r: ResourceBase): void => {
+  const mark = (_kind: ResourceKind, r: ResourceBase): void => {
     // AWS managed policies come from the bundle, not the template: the macro cannot change them.
     if (!r.origin) return;
-    const list = r.unreadable ?? [];
-    for (const field of KIND_FIELDS[kind]) {
-      if (!list.some((x) => x.field === field)) list.push({ field, operation: u.operation, errorCode: 'Unresolved', message });
-    }
-    r.unreadable = list;
+    // `*`: every field, one entry (the engine gives unknown to every rule that reads any field).
+    r.unreadable = [{ field: '*', operation: u.operation, errorCode: 'Unresolved', message }];
   };
   const kinds: Array<[ResourceKind, ResourceBase[]]> = [
     ['connection', out.connections],

@@ -60,7 +60,7 @@ export function originOf(ctx: MapContext, r: TfResource, properties: Record<stri
   const location: SourceLocation = found ? { file: found.file, line: found.block.line, column: found.block.column, endLine: found.block.endLine, endColumn: found.block.endColumn } : planFallback(ctx.planFile);
   const props: Record<string, SourceLocation> = {};
   if (found) {
-    for (const [field, arg] of Object.entries(properties)) {
+    for (const [field, arg] of Object.entries(properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const span = found.block.args.get(arg);
       if (span && !props[field]) props[field] = { file: found.file, ...span };
     }

@@ -53,11 +53,9 @@ export async function loadTerraformPlan(file: string, text: string, options: Iac
 
   const byType = new Map<string, TfResource[]>();
   let unmapped = 0;
+  // Every managed resource, mapped or not: joins follow references to unmapped ones (aws_vpc).
   for (const r of plan.resources) {
-    if (!MAPPED.has(r.type)) {
-      unmapped++;
-      continue;
-    }
+    if (!MAPPED.has(r.type)) unmapped++;
     let list = byType.get(r.type);
     if (!list) byType.set(r.type, (list = []));
     list.push(r);

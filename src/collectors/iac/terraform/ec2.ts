@@ -51,7 +51,9 @@ export function mapEc2(ctx: MapContext): { endpointServices: EndpointService[]; 
       if (unresolved !== undefined) {
         s.fields.mark(unresolvedField('allowedPrincipals', 'after_unknown', unresolved));
       } else if (a.kind === 'known' && typeof a.value === 'string') {
-        s.model.allowedPrincipals.push({ principal: a.value, principalType: principalTypeOf(a.value) });
+        // The service's computed allowed_principals already lists those of an existing service.
+        const principal = a.value;
+        if (!s.model.allowedPrincipals.some((x) => x.principal === principal)) s.model.allowedPrincipals.push({ principal, principalType: principalTypeOf(principal) });
       } else if (a.kind === 'sensitive') {
         s.fields.mark(unresolvedField('allowedPrincipals', 'after_sensitive', `${p.address}.principal_arn is sensitive: its value is not read`, 'Sensitive'));
       } else {

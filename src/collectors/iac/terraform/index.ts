@@ -4,8 +4,9 @@
 
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from '../../../errors.js';
-import { parseJsonText } from '../../../io/files.js';
+import { UserError, located } from '../../../errors.js';
+import { lineColAt, parseJsonText } from '../../../io/files.js';
+import { jsonErrorAt } from './json-error.js';
 import { IAC_UNKNOWN_ACCOUNT, IAC_UNKNOWN_REGION, iacArn, parseArn } from '../../../model/arn.js';
 import { emptySnapshot } from '../../../model/empty.js';
 import type { ResourceKind, Snapshot } from '../../../model/types.js';
@@ -44,7 +45,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
 
 export async function loadTerraformPlan(file: string, text: string, options: IacOptions): Promise<IacLoad> {
   const shownFile = displayPath(file, options);
-  const doc = parseJsonText(text, shownFile, 'Terraform plan');
+  const doc = parsePlanJson(text, shownFile);
   const plan = readPlan(shownFile, doc);
   const config = readConfiguration(plan.root);
   const account = accountOf(plan, options);
@@ -117,6 +118,23 @@ export async function loadTerraformPlan(file: string, text: string, options: Iac
     inputs: [{ file: shownFile, format: 'terraform', resources: plan.resources.length, unmapped }],
     skipped: [],
   };
+}
+
+/**
+ * The plan's JSON. parseJsonText bounds nesting and places most errors; when JSON.parse's message
+ * gives no position (it then quotes the text, which may hold a token), the place is found here and
+ * nothing of the text is shown.
+ */
+function parsePlanJson(text: string, file: string): unknown {
+  try {
+    return parseJsonText(text, file, 'Terraform plan');
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    const at = jsonErrorAt(text);
+    if (at === undefined) throw err;
+    const where = lineColAt(text, at.offset);
+    throw new UserError(located(file, `Terraform plan is not valid JSON: ${at.reason}`, where.line, where.col));
+  }
 }
 
 function byArn<T extends { arn: string }>(list: T[]): T[] {

@@ -39,7 +39,7 @@ describe('bad terraform plans', () => {
   it('places malformed JSON by line and column without quoting the text', async () => {
     expect(await error('{\n  "format_version": "1.2",\n  "resource_changes": [ghp_SecretInPlan]\n}')).toBe(`${FILE}:3:24: Terraform plan is not valid JSON: unexpected character where a value should be`);
     const msg = await error('{"format_version": "1.2", "resource_changes": [], "x": "ghp_Secret\u0001"}');
-    expect(msg).toBe(`${FILE}:1:66: Terraform plan is not valid JSON: Bad control character in string literal`);
+    expect(msg).toBe(`${FILE}:1:67: Terraform plan is not valid JSON: Bad control character in string literal`);
     expect(await error('{"format_version": "1.2", "resource_changes": [')).toMatch(new RegExp(`^${FILE}:1:\\d+: Terraform plan is not valid JSON: `));
   });
 

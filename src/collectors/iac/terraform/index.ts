@@ -130,6 +130,8 @@ function parsePlanJson(text: string, file: string): unknown {
     return parseJsonText(text, file, 'Terraform plan');
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
+    // Placed, and quoting nothing: V8's message is kept.
+    if (err.message.startsWith(`${file}:`) && /^:\d+:\d+: /.test(err.message.slice(file.length)) && !err.message.includes('is not valid JSON', err.message.indexOf('not valid JSON: ') + 16)) throw err;
     const at = jsonErrorAt(text);
     if (at === undefined) throw err;
     const where = lineColAt(text, at.offset);

@@ -5,7 +5,7 @@
 
 import type { Connection, Host } from '../../../model/types.js';
 import { unresolvedField } from '../types.js';
-import { arnOf, Fields, joinOf, originOf, type MapContext } from './context.js';
+import { arnOf, Fields, indexBy, joinOf, originOf, type MapContext } from './context.js';
 import { AFTER_APPLY, isArn, vpcIdOf } from './ec2.js';
 import { expressionOf } from './configuration.js';
 import { configOf } from './context.js';
@@ -23,13 +23,14 @@ export function mapCodeConnections(ctx: MapContext): { connections: Connection[]
   const hostArn = new Map<TfResource, string>();
   for (const h of hostResources) hostArn.set(h, arnOf(ctx, h, 'host', HOST_TYPES[h.type as keyof typeof HOST_TYPES]));
   const hosts = hostResources.map((h) => host(ctx, h, hostArn.get(h) as string));
+  const byArn = indexBy(hostResources, 'arn');
   const connections = Object.keys(CONNECTION_TYPES)
     .flatMap((t) => ctx.byType.get(t) ?? [])
-    .map((c) => connection(ctx, c, hostResources, hostArn));
+    .map((c) => connection(ctx, c, byArn, hostArn));
   return { connections, hosts };
 }
 
-function connection(ctx: MapContext, r: TfResource, hosts: TfResource[], hostArn: Map<TfResource, string>): Connection {
+function connection(ctx: MapContext, r: TfResource, byArn: (arn: string) => TfResource[], hostArn: Map<TfResource, string>): Connection {
   const f = new Fields(ctx, r);
   const env = ctx.envOf(r);
   const model: Connection = {
@@ -46,7 +47,7 @@ function connection(ctx: MapContext, r: TfResource, hosts: TfResource[], hostArn
   if (owner !== undefined && /^[0-9]{12}$/.test(owner)) model.ownerAccountId = owner;
   let host: TfResource | undefined;
   if (attr(r, 'host_arn').kind !== 'absent' || expressionOf(configOf(ctx, r), 'host_arn') !== undefined) {
-    const join = joinOf(ctx, r, 'host_arn', Object.keys(HOST_TYPES), (v) => hosts.filter((h) => h.after.arn === v && attr(h, 'arn').kind === 'known'));
+    const join = joinOf(ctx, r, 'host_arn', Object.keys(HOST_TYPES), byArn);
     if (join.kind === 'targets' && join.targets.length === 1) {
       host = join.targets[0] as TfResource;
       model.hostArn = hostArn.get(host) as string;

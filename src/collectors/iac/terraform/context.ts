@@ -208,7 +208,7 @@ export function joinOf(ctx: MapContext, r: TfResource, name: string, types: read
     const m = REF.exec(ref);
     if (!m || !types.includes(m[1] as string)) continue;
     const configAddress = `${r.modulePath === '' ? '' : `${r.modulePath}.`}${m[1]}.${m[2]}`;
-    const instances = (ctx.byType.get(m[1] as string) ?? []).filter((t) => t.configAddress === configAddress && t.moduleAddress === r.moduleAddress);
+    const instances = instancesOf(ctx, configAddress, r.moduleAddress);
     if (instances.length === 0) continue;
     const key = m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : m[4] !== undefined ? Number(m[4]) : undefined;
     if (key !== undefined) {
@@ -227,6 +227,42 @@ export function joinOf(ctx: MapContext, r: TfResource, name: string, types: read
   if (a.kind === 'known') return { kind: 'outside' };
   if (a.kind === 'absent') return { kind: 'outside' };
   return { kind: 'unresolved', reason: `${r.address}.${name} is known only after apply and names no resource of the plan`, candidates: [] };
+}
+
+const instanceIndex = new WeakMap<MapContext, Map<string, TfResource[]>>();
+
+/** The instances of a configuration address in one module instance (indexed once per plan). */
+export function instancesOf(ctx: MapContext, configAddress: string, moduleAddress: string): TfResource[] {
+  let index = instanceIndex.get(ctx);
+  if (!index) {
+    index = new Map();
+    for (const list of ctx.byType.values()) {
+      for (const t of list) {
+        const key = `${t.configAddress}\0${t.moduleAddress}`;
+        const at = index.get(key);
+        if (at) at.push(t);
+        else index.set(key, [t]);
+      }
+    }
+    instanceIndex.set(ctx, index);
+  }
+  return index.get(`${configAddress}\0${moduleAddress}`) ?? [];
+}
+
+/**
+ * Resources of some types by a known string attribute (`id`, `arn`, `name`): the lookup a join
+ * by value makes, indexed once.
+ */
+export function indexBy(resources: readonly TfResource[], name: string): (value: string) => TfResource[] {
+  const index = new Map<string, TfResource[]>();
+  for (const r of resources) {
+    const a = attr(r, name);
+    if (a.kind !== 'known' || typeof a.value !== 'string') continue;
+    const at = index.get(a.value);
+    if (at) at.push(r);
+    else index.set(a.value, [r]);
+  }
+  return (value) => index.get(value) ?? [];
 }
 
 /** Module directory (relative to the root module's) → its blocks, scanned once per plan. */

@@ -6,7 +6,7 @@
 
 import type { AllowedPrincipal, ConnectionNotification, EndpointService, SourceLocation, VpcEndpoint } from '../../../model/types.js';
 import { unresolvedField } from '../types.js';
-import { argLocations, arnOf, configOf, Fields, iacId, joinOf, originOf, type MapContext } from './context.js';
+import { argLocations, arnOf, configOf, Fields, iacId, indexBy, joinOf, originOf, type MapContext } from './context.js';
 import { expressionOf } from './configuration.js';
 import { attr, isObject, type Json, type TfResource } from './plan.js';
 import { parsePolicyText } from './policy.js';
@@ -40,7 +40,7 @@ const ENDPOINT_PROPS: Record<string, string> = {
 export function mapEc2(ctx: MapContext): { endpointServices: EndpointService[]; vpcEndpoints: VpcEndpoint[] } {
   const services = (ctx.byType.get('aws_vpc_endpoint_service') ?? []).map((r) => service(ctx, r));
   const byResource = new Map(services.map((s) => [s.r, s]));
-  const byRealId = (value: string): TfResource[] => services.filter((s) => s.r.after.id === value && attr(s.r, 'id').kind === 'known').map((s) => s.r);
+  const byRealId = indexBy(services.map((s) => s.r), 'id');
 
   for (const p of ctx.byType.get('aws_vpc_endpoint_service_allowed_principal') ?? []) {
     const join = joinOf(ctx, p, 'vpc_endpoint_service_id', ['aws_vpc_endpoint_service'], byRealId);

@@ -9,7 +9,7 @@
 import type { IamGroup, IamPolicy, IamRole, IamUser, InlinePolicy, PolicyDocument, SourceLocation } from '../../../model/types.js';
 import { awsManagedPolicy, isAwsManagedPolicyArn } from '../managed-policies.js';
 import { unresolvedField } from '../types.js';
-import { argLocations, arnOf, configOf, Fields, joinOf, originOf, type Join, type MapContext } from './context.js';
+import { argLocations, arnOf, configOf, Fields, indexBy, joinOf, originOf, type Join, type MapContext } from './context.js';
 import { expressionOf, referencesOf } from './configuration.js';
 import { AFTER_APPLY, cmp, isArn } from './ec2.js';
 import { attr, isObject, type TfResource } from './plan.js';
@@ -57,7 +57,8 @@ export function mapIam(ctx: MapContext): { iamRoles: IamRole[]; iamUsers: IamUse
       return d;
     });
   const principals: Record<PrincipalType, Draft[]> = { aws_iam_role: ofType('aws_iam_role'), aws_iam_user: ofType('aws_iam_user'), aws_iam_group: ofType('aws_iam_group') };
-  const byName = (t: PrincipalType) => (v: string) => principals[t].filter((d) => d.r.after.name === v && attr(d.r, 'name').kind === 'known').map((d) => d.r);
+  const names = { aws_iam_role: indexBy(principals.aws_iam_role.map((d) => d.r), 'name'), aws_iam_user: indexBy(principals.aws_iam_user.map((d) => d.r), 'name'), aws_iam_group: indexBy(principals.aws_iam_group.map((d) => d.r), 'name') };
+  const byName = (t: PrincipalType) => names[t];
 
   /** The principals of type `t` argument `name` of `r` names; unresolved ones get `field` unreadable. */
   const targets = (r: TfResource, name: string, t: PrincipalType, field: string): Draft[] => {

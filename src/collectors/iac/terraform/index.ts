@@ -63,6 +63,7 @@ export async function loadTerraformPlan(file: string, text: string, options: Iac
   }
 
   const envs = new Map<TfResource, Env>();
+  const blocks = new Map<TfResource, ReturnType<MapContext['blockOf']>>();
   const regionFor = regionResolver(config, options);
   const ctx: MapContext = {
     planFile: shownFile,
@@ -78,8 +79,12 @@ export async function loadTerraformPlan(file: string, text: string, options: Iac
       return env;
     },
     blockOf(r) {
+      // Asked again for every resource joined to another: found (and its path made relative) once.
+      if (blocks.has(r)) return blocks.get(r);
       const found = find(r);
-      return found ? { block: found.block, file: displayPath(join(found.dir, found.block.file), options) } : undefined;
+      const out = found ? { block: found.block, file: displayPath(join(found.dir, found.block.file), options) } : undefined;
+      blocks.set(r, out);
+      return out;
     },
     arnAliases: new Map(),
   };

@@ -5,20 +5,13 @@
 import { emptySnapshot } from '../../../model/empty.js';
 import type { PolicyDocument } from '../../../model/types.js';
 import { bestProblem, validator } from '../../../schema/validate.js';
+import { memoByText } from '../../memo.js';
 
-const cache = new Map<string, PolicyDocument | string>();
-const CACHE_MAX = 10_000;
-
-/** The document, or why it cannot be used (never quoting the document itself). */
-export function parsePolicyText(text: string): PolicyDocument | string {
-  let hit = cache.get(text);
-  if (hit === undefined) {
-    hit = parse(text);
-    if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(text, hit);
-  }
-  return hit;
-}
+/**
+ * The document, or why it cannot be used (the problem and its JSON pointer). Plans repeat a few
+ * documents many times (one per for_each instance): each text is judged once, the result shared.
+ */
+export const parsePolicyText = memoByText(parse, 10_000);
 
 function parse(text: string): PolicyDocument | string {
   if (text.trim() === '') return 'the policy document is empty';

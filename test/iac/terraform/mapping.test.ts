@@ -54,6 +54,40 @@ describe('module instances and joins', async () => {
   });
 });
 
+describe('references through module outputs', () => {
+  it('follows module.NAME.OUTPUT to the resource the output references', async () => {
+    const s = snapshotOf(
+      await loadText(
+        plan(
+          [
+            change('module.core.aws_iam_role.svc', 'aws_iam_role', { name_prefix: 'svc-', assume_role_policy: trust, path: '/' }, { name: true, arn: true }, { module_address: 'module.core' }),
+            change('aws_iam_role_policy.p', 'aws_iam_role_policy', { name: 'p', policy: useAll }, { role: true }),
+          ],
+          {
+            configuration: {
+              root_module: {
+                resources: [{ address: 'aws_iam_role_policy.p', mode: 'managed', type: 'aws_iam_role_policy', name: 'p', expressions: { role: { references: ['module.core.role_name', 'module.core'] } } }],
+                module_calls: {
+                  core: {
+                    source: './core',
+                    module: {
+                      outputs: { role_name: { expression: { references: ['aws_iam_role.svc.name', 'aws_iam_role.svc'] } } },
+                      resources: [{ address: 'aws_iam_role.svc', mode: 'managed', type: 'aws_iam_role', name: 'svc', expressions: { name_prefix: { constant_value: 'svc-' } } }],
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ),
+        { account: '111122223333' },
+      ),
+    );
+    expect(s.iamRoles.map((r) => [r.origin?.address, r.inlinePolicies.map((p) => p.name)])).toEqual([['module.core.aws_iam_role.svc', ['p']]]);
+    expect(statuses(s).get('iam-useconnection-overbroad module.core.aws_iam_role.svc')).toBe('fail');
+  });
+});
+
 describe('a plan written outside its module', () => {
   it('finds the .tf files in the working directory', async () => {
     const cwd = `${process.cwd()}/${FIXTURES}/elsewhere`;

@@ -23,6 +23,8 @@ export interface ConfigModule {
   path: string;
   /** Directory of its .tf files, relative to the plan's directory (undefined: not a local module). */
   dir?: string;
+  /** Output name → its expression (with `references`), to follow `module.NAME.OUTPUT`. */
+  outputs: Map<string, Json>;
 }
 
 export interface Configuration {
@@ -68,7 +70,9 @@ function regionOf(expressions: Json | undefined, variables: JsonObject, inModule
 
 function walkModule(mod: Json | undefined, path: string, dir: string | undefined, out: Configuration, depth: number): void {
   if (!isObject(mod) || depth > MAX_MODULE_DEPTH) return;
-  out.modules.set(path, { path, ...(dir !== undefined ? { dir } : {}) });
+  const outputs = new Map<string, Json>();
+  if (isObject(mod.outputs)) for (const [name, o] of Object.entries(mod.outputs)) if (isObject(o) && o.expression !== undefined) outputs.set(name, o.expression);
+  out.modules.set(path, { path, ...(dir !== undefined ? { dir } : {}), outputs });
   if (Array.isArray(mod.resources)) {
     for (const r of mod.resources) {
       if (!isObject(r) || r.mode !== 'managed' || typeof r.type !== 'string' || typeof r.name !== 'string') continue;

@@ -204,11 +204,43 @@ export function joinOf(ctx: MapContext, r: TfResource, name: string, types: read
   const refs = referencesOf(expr ?? expressionOf(c, name));
   const viaEach = refs.some((x) => x.startsWith('each.'));
   const all = viaEach && c ? [...refs, ...c.iterationRefs] : refs;
-  for (const ref of all) {
+  const found = followRefs(ctx, { modulePath: r.modulePath, moduleAddress: r.moduleAddress, index: r.index }, all, types, `${r.address}.${name}`, 0);
+  if (found) return found;
+  if (a.kind === 'known') return { kind: 'outside' };
+  if (a.kind === 'absent') return { kind: 'outside' };
+  return { kind: 'unresolved', reason: `${r.address}.${name} is known only after apply and names no resource of the plan`, candidates: [] };
+}
+
+interface Scope {
+  modulePath: string;
+  moduleAddress: string;
+  index?: string | number | undefined;
+}
+
+const MODULE_REF = /^module\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[(?:"((?:[^"\\]|\\.)*)"|([0-9]+))\])?\.([A-Za-z_][A-Za-z0-9_-]*)/;
+const MAX_OUTPUT_DEPTH = 8;
+
+/**
+ * The first reference that names resources of `types` in `scope`: directly (`aws_iam_role.r`), or
+ * through a child module's output (`module.ci.role_name` → the output's own references, in the
+ * child module's instance).
+ */
+function followRefs(ctx: MapContext, scope: Scope, refs: readonly string[], types: readonly string[], what: string, depth: number): Join | undefined {
+  for (const ref of refs) {
+    const out = MODULE_REF.exec(ref);
+    if (out && depth < MAX_OUTPUT_DEPTH) {
+      const childPath = `${scope.modulePath === '' ? '' : `${scope.modulePath}.`}module.${out[1]}`;
+      const key = out[2] !== undefined ? JSON.stringify(out[2].replace(/\\(.)/g, '$1')) : out[3];
+      const childAddress = `${scope.moduleAddress === '' ? '' : `${scope.moduleAddress}.`}module.${out[1]}${key !== undefined ? `[${key}]` : ''}`;
+      const expr = ctx.config.modules.get(childPath)?.outputs.get(out[4] as string);
+      const found = followRefs(ctx, { modulePath: childPath, moduleAddress: childAddress }, referencesOf(expr), types, what, depth + 1);
+      if (found) return found;
+      continue;
+    }
     const m = REF.exec(ref);
     if (!m || !types.includes(m[1] as string)) continue;
-    const configAddress = `${r.modulePath === '' ? '' : `${r.modulePath}.`}${m[1]}.${m[2]}`;
-    const instances = instancesOf(ctx, configAddress, r.moduleAddress);
+    const configAddress = `${scope.modulePath === '' ? '' : `${scope.modulePath}.`}${m[1]}.${m[2]}`;
+    const instances = instancesOf(ctx, configAddress, scope.moduleAddress);
     if (instances.length === 0) continue;
     const key = m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : m[4] !== undefined ? Number(m[4]) : undefined;
     if (key !== undefined) {
@@ -217,16 +249,14 @@ export function joinOf(ctx: MapContext, r: TfResource, name: string, types: read
       continue;
     }
     if (instances.length === 1 && instances[0]?.index === undefined) return { kind: 'targets', targets: instances };
-    if (r.index !== undefined) {
-      const same = instances.filter((t) => t.index === r.index);
+    if (scope.index !== undefined) {
+      const same = instances.filter((t) => t.index === scope.index);
       if (same.length === 1) return { kind: 'targets', targets: same };
     }
     if (instances.length === 1) return { kind: 'targets', targets: instances };
-    return { kind: 'unresolved', reason: `${r.address}.${name} names one of ${instances.length} instances of ${configAddress}, which is known only after apply`, candidates: instances };
+    return { kind: 'unresolved', reason: `${what} names one of ${instances.length} instances of ${configAddress}, which is known only after apply`, candidates: instances };
   }
-  if (a.kind === 'known') return { kind: 'outside' };
-  if (a.kind === 'absent') return { kind: 'outside' };
-  return { kind: 'unresolved', reason: `${r.address}.${name} is known only after apply and names no resource of the plan`, candidates: [] };
+  return undefined;
 }
 
 const instanceIndex = new WeakMap<MapContext, Map<string, TfResource[]>>();
@@ -269,7 +299,7 @@ export function indexBy(resources: readonly TfResource[], name: string): (value:
 export function blockFinder(rootDir: string, config: Configuration): (r: TfResource) => { block: TfBlock; dir: string } | undefined {
   const scanned = new Map<string, Map<string, TfBlock>>();
   return (r) => {
-    const mod = config.modules.get(r.modulePath) ?? (r.modulePath === '' ? { path: '', dir: '.' } : undefined);
+    const mod = config.modules.get(r.modulePath) ?? (r.modulePath === '' ? { path: '', dir: '.', outputs: new Map() } : undefined);
     if (mod?.dir === undefined) return undefined;
     const dir = join(rootDir, mod.dir);
     let blocks = scanned.get(dir);

@@ -88,6 +88,39 @@ describe('references through module outputs', () => {
   });
 });
 
+describe('a host in a VPC the plan creates', () => {
+  it('names the VPC by the identity the endpoints in it get', async () => {
+    const s = snapshotOf(
+      await loadText(
+        plan(
+          [
+            change('aws_vpc.main', 'aws_vpc', { cidr_block: '10.0.0.0/16' }, { id: true }),
+            change('aws_codeconnections_host.h', 'aws_codeconnections_host', { name: 'h', provider_type: 'GitLabSelfManaged', provider_endpoint: 'https://gitlab.example.com', vpc_configuration: [{ subnet_ids: ['subnet-01'], security_group_ids: ['sg-01'], tls_certificate: null }] }, { arn: true, status: true, vpc_configuration: [{ vpc_id: true }] }),
+            change('aws_vpc_endpoint.webhooks', 'aws_vpc_endpoint', { service_name: 'com.amazonaws.us-east-1.codeconnections.webhooks', vpc_endpoint_type: 'Interface' }, { vpc_id: true }),
+          ],
+          {
+            configuration: {
+              root_module: {
+                resources: [
+                  { address: 'aws_codeconnections_host.h', mode: 'managed', type: 'aws_codeconnections_host', name: 'h', expressions: { vpc_configuration: [{ vpc_id: { references: ['aws_vpc.main.id', 'aws_vpc.main'] } }] } },
+                  { address: 'aws_vpc_endpoint.webhooks', mode: 'managed', type: 'aws_vpc_endpoint', name: 'webhooks', expressions: { vpc_id: { references: ['aws_vpc.main.id', 'aws_vpc.main'] } } },
+                ],
+              },
+            },
+          },
+        ),
+        { account: '111122223333', region: 'us-east-1' },
+      ),
+    );
+    const vpc = `iac:${INLINE}#aws_vpc.main`;
+    expect(s.hosts[0]?.vpcConfiguration).toEqual({ vpcId: vpc, subnetIds: ['subnet-01'], securityGroupIds: ['sg-01'] });
+    expect(s.hosts[0]?.unreadable).toBeUndefined();
+    expect(s.hosts[0]?.status).toBe('PENDING');
+    expect(s.vpcEndpoints[0]?.vpcId).toBe(vpc);
+    expect(validate(s), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
+
 describe('a plan written outside its module', () => {
   it('finds the .tf files in the working directory', async () => {
     const cwd = `${process.cwd()}/${FIXTURES}/elsewhere`;

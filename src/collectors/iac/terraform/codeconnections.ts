@@ -9,7 +9,7 @@ import { arnOf, Fields, indexBy, joinOf, originOf, type MapContext } from './con
 import { AFTER_APPLY, isArn, vpcIdOf } from './ec2.js';
 import { expressionOf } from './configuration.js';
 import { configOf } from './context.js';
-import { attr, isObject, type Attr, type TfResource } from './plan.js';
+import { attr, isObject, markerAt, type Attr, type TfResource } from './plan.js';
 
 const CONNECTION_TYPES = { aws_codestarconnections_connection: 'codestar-connections', aws_codeconnections_connection: 'codeconnections' } as const;
 const HOST_TYPES = { aws_codestarconnections_host: 'codestar-connections', aws_codeconnections_host: 'codeconnections' } as const;
@@ -81,9 +81,13 @@ function host(ctx: MapContext, r: TfResource, arn: string): Host {
     providerEndpoint: f.string('provider_endpoint', 'providerEndpoint') ?? AFTER_APPLY,
     status: f.string('status', 'status', true) ?? 'PENDING',
   };
+  // A nested block is read member by member: one member known only after apply (vpc_id of a new
+  // VPC) leaves the others known.
   const vpc = attr(r, 'vpc_configuration');
-  if (vpc.kind === 'known' && Array.isArray(vpc.value) && isObject(vpc.value[0])) {
-    const block = vpc.value[0];
+  const raw = r.after.vpc_configuration;
+  const partial = vpc.kind === 'unknown' && markerAt(r.unknown, 'vpc_configuration') !== true && Array.isArray(raw) && isObject(raw[0]);
+  if ((vpc.kind === 'known' || partial) && Array.isArray(raw) && isObject(raw[0])) {
+    const block = raw[0];
     const unknown = nested(r.unknown, 'vpc_configuration');
     const sensitive = nested(r.sensitive, 'vpc_configuration');
     const inner = { after: block, unknown, sensitive };

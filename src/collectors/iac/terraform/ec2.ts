@@ -229,7 +229,7 @@ export function vpcIdOf(ctx: MapContext, r: TfResource, f: Fields, name: string,
     f.sensitive(field, name);
     return 'iac:unknown';
   }
-  const join = joinOf(ctx, r, name, ['aws_vpc'], () => [], expr);
+  const join = joinOf(ctx, r, name, ['aws_vpc'], () => [], expr, a);
   if (join.kind === 'targets' && join.targets.length === 1) return iacId(ctx, join.targets[0] as TfResource);
   if (a.kind === 'known') {
     f.mark(unresolvedField(field, name, `${r.address}.${name} is not a VPC id`, 'InvalidValue'));

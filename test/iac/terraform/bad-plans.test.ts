@@ -61,6 +61,18 @@ describe('bad terraform plans', () => {
     await expect(loadText(plan([]), { account: '12345' })).rejects.toThrow('--account: expected a 12-digit account id, got "12345"');
   });
 
+  it('leaves forgotten and deposed objects out of the estate', async () => {
+    const load = await loadText(
+      plan([
+        change({ change: { actions: ['forget'], before: { name: 'g' }, after: null } }),
+        change({ address: 'aws_iam_group.h', name: 'h', deposed: '00000001', change: { actions: ['delete'], before: { name: 'h' }, after: null } }),
+        change({ address: 'aws_iam_group.k', name: 'k', change: { actions: ['no-op'], before: { name: 'k' }, after: { name: 'k' }, after_unknown: {} } }),
+      ]),
+    );
+    expect(load.units[0]?.worlds[0]?.snapshot.iamGroups.map((g) => g.name)).toEqual(['k']);
+    expect(load.inputs[0]?.resources).toBe(1);
+  });
+
   it('accepts a plan without changes and a delete-only plan as empty estates', async () => {
     const load = await loadText(plan([change({ change: { actions: ['delete'], before: { name: 'g' }, after: null } })]));
     expect(load.inputs).toEqual([{ file: FILE, format: 'terraform', resources: 0, unmapped: 0 }]);

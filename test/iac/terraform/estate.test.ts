@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validator } from '../../../src/schema/validate.js';
-import { FIXTURES, loadFixture, snapshotOf, statuses } from './helpers.js';
+import { FIXTURES, findingsOf, loadFixture, snapshotOf, statuses } from './helpers.js';
 
 const PLAN = `${FIXTURES}/estate/plan.json`;
 const MAIN = `${FIXTURES}/estate/main.tf`;
@@ -35,6 +35,9 @@ describe('terraform estate plan', async () => {
     expect(readFileSync(PLAN, 'utf8')).toContain(TOKEN);
     expect(JSON.stringify(load)).not.toContain(TOKEN);
     expect(JSON.stringify(load)).not.toContain('ghp_');
+    const rendered = findingsOf(s).map((f) => ({ id: f.ruleId, arn: f.resource.arn, message: f.message, evidence: f.evidence }));
+    expect(rendered.length).toBeGreaterThan(20);
+    expect(JSON.stringify(rendered)).not.toContain('ghp_');
   });
 
   it('maps the open endpoint service with its joined principal', () => {

@@ -9,7 +9,7 @@ import type { IacOrigin, ResourceKind, SourceLocation, Tags, UnreadableField } f
 import { unresolvedField } from '../types.js';
 import { expressionOf, referencesOf, type ConfigResource, type Configuration } from './configuration.js';
 import { attr, isObject, type Attr, type Json, type TfResource } from './plan.js';
-import { scanModuleDir, type TfBlock } from './tf-files.js';
+import { MAX_TF_TOTAL_BYTES, scanModuleDir, type ReadBudget, type TfBlock } from './tf-files.js';
 
 export interface Env {
   partition: string;
@@ -298,13 +298,14 @@ export function indexBy(resources: readonly TfResource[], name: string): (value:
 /** Module directory (relative to the root module's) → its blocks, scanned once per plan. */
 export function blockFinder(rootDir: string, config: Configuration): (r: TfResource) => { block: TfBlock; dir: string } | undefined {
   const scanned = new Map<string, Map<string, TfBlock>>();
+  const budget: ReadBudget = { bytes: MAX_TF_TOTAL_BYTES };
   return (r) => {
     const mod = config.modules.get(r.modulePath) ?? (r.modulePath === '' ? { path: '', dir: '.', outputs: new Map() } : undefined);
     if (mod?.dir === undefined) return undefined;
     const dir = join(rootDir, mod.dir);
     let blocks = scanned.get(dir);
     if (!blocks) {
-      blocks = scanModuleDir(dir);
+      blocks = scanModuleDir(dir, budget);
       scanned.set(dir, blocks);
     }
     const block = blocks.get(`${r.type}.${r.name}`);

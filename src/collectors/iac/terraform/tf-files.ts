@@ -23,13 +23,19 @@ export interface TfBlock extends Span {
   args: Map<string, Span>;
 }
 
-/** Bounds: a module directory's .tf files, and one file's size. */
+/** Bounds: a module directory's .tf files, one file's size, and what one plan's scan reads in all. */
 export const MAX_TF_FILES = 2000;
 export const MAX_TF_BYTES = 16 * 1024 * 1024;
+export const MAX_TF_TOTAL_BYTES = 128 * 1024 * 1024;
+
+/** Bytes a plan's scan may still read (shared by its module directories). */
+export interface ReadBudget {
+  bytes: number;
+}
 const MAX_STACK = 256;
 
 /** Every `resource` block of the .tf files directly in `dir`, by `TYPE.NAME` (first declaration wins). */
-export function scanModuleDir(dir: string): Map<string, TfBlock> {
+export function scanModuleDir(dir: string, budget: ReadBudget = { bytes: MAX_TF_TOTAL_BYTES }): Map<string, TfBlock> {
   const out = new Map<string, TfBlock>();
   let names: string[];
   try {
@@ -42,7 +48,8 @@ export function scanModuleDir(dir: string): Map<string, TfBlock> {
     let text: string;
     try {
       const st = statSync(path);
-      if (!st.isFile() || st.size > MAX_TF_BYTES) continue;
+      if (!st.isFile() || st.size > MAX_TF_BYTES || st.size > budget.bytes) continue;
+      budget.bytes -= st.size;
       text = readFileSync(path, 'utf8');
     } catch {
       continue;

@@ -153,6 +153,23 @@ describe('terraform plan over an existing estate', async () => {
 
   it('maps groups; an attachment by the real ARN of a plan policy names its IaC identity', () => {
     const policyArn = `arn:aws:iam::111122223333:policy/iac:${id('aws_iam_policy.connections')}`;
+    expect(s.iamGroups[0]).toEqual({
+      arn: `arn:aws:iam::111122223333:group/iac:${id('aws_iam_group.admins')}`,
+      account: '111122223333',
+      region: 'global',
+      tags: {},
+      name: 'admins',
+      path: '/',
+      inlinePolicies: [],
+      attachedPolicies: [policyArn],
+      origin: {
+        format: 'terraform',
+        id: id('aws_iam_group.admins'),
+        location: loc(60, 1, 62, 2),
+        address: 'aws_iam_group.admins',
+        properties: { attachedPolicies: loc(66, 3, 66, 46), name: loc(61, 3, 61, 18) },
+      },
+    });
     expect(s.iamGroups.map((g) => [g.name, g.inlinePolicies.map((p) => p.name), g.attachedPolicies])).toEqual([
       ['admins', [], [policyArn]],
       ['ops', ['use-all'], []],

@@ -121,6 +121,41 @@ describe('a host in a VPC the plan creates', () => {
   });
 });
 
+describe('aws_codestarconnections_host', () => {
+  it('maps to a host under the codestar-connections ARN service, and its connection', async () => {
+    const s = snapshotOf(
+      await loadText(
+        plan([
+          change('aws_codestarconnections_host.ghes', 'aws_codestarconnections_host', { name: 'ghes', provider_type: 'GitHubEnterpriseServer', provider_endpoint: 'https://github.example.com', vpc_configuration: [] }, { arn: true, id: true, status: true }),
+          change('aws_codestarconnections_connection.ghes', 'aws_codestarconnections_connection', { name: 'ghes', provider_type: null }, { arn: true, host_arn: true, connection_status: true }),
+        ], {
+          configuration: { root_module: { resources: [{ address: 'aws_codestarconnections_connection.ghes', mode: 'managed', type: 'aws_codestarconnections_connection', name: 'ghes', expressions: { host_arn: { references: ['aws_codestarconnections_host.ghes.arn', 'aws_codestarconnections_host.ghes'] } } }] } },
+        }),
+        { account: '111122223333', region: 'eu-west-1' },
+      ),
+    );
+    const hostArn = `arn:aws:codestar-connections:eu-west-1:111122223333:host/iac:${INLINE}#aws_codestarconnections_host.ghes`;
+    const fallback = { file: INLINE, line: 1, column: 1, endLine: 1, endColumn: 1 };
+    expect(s.hosts).toEqual([
+      {
+        arn: hostArn,
+        account: '111122223333',
+        region: 'eu-west-1',
+        tags: {},
+        name: 'ghes',
+        providerType: 'GitHubEnterpriseServer',
+        providerEndpoint: 'https://github.example.com',
+        status: 'PENDING',
+        origin: { format: 'terraform', id: `${INLINE}#aws_codestarconnections_host.ghes`, location: fallback, address: 'aws_codestarconnections_host.ghes' },
+      },
+    ]);
+    expect(s.connections.map((c) => [c.arn, c.hostArn, c.providerType, c.status])).toEqual([
+      [`arn:aws:codestar-connections:eu-west-1:111122223333:connection/iac:${INLINE}#aws_codestarconnections_connection.ghes`, hostArn, 'GitHubEnterpriseServer', 'PENDING'],
+    ]);
+    expect(validate(s), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
+
 describe('a plan written outside its module', () => {
   it('finds the .tf files in the working directory', async () => {
     const cwd = `${process.cwd()}/${FIXTURES}/elsewhere`;

@@ -41,7 +41,7 @@ function connection(ctx: MapContext, r: TfResource, byArn: (arn: string) => TfRe
     name: f.string('name', 'name') ?? AFTER_APPLY,
     providerType: '',
     // Runtime state (see the header).
-    status: f.string('connection_status', 'status', true) ?? 'PENDING',
+    status: f.runtime('connection_status', 'PENDING'),
   };
   const owner = f.string('owner_account_id', 'ownerAccountId', true);
   if (owner !== undefined && /^[0-9]{12}$/.test(owner)) model.ownerAccountId = owner;
@@ -79,7 +79,7 @@ function host(ctx: MapContext, r: TfResource, arn: string): Host {
     name: f.string('name', 'name') ?? AFTER_APPLY,
     providerType: f.string('provider_type', 'providerType') ?? '',
     providerEndpoint: f.string('provider_endpoint', 'providerEndpoint') ?? AFTER_APPLY,
-    status: f.string('status', 'status', true) ?? 'PENDING',
+    status: f.runtime('status', 'PENDING'),
   };
   // A nested block is read member by member: one member known only after apply (vpc_id of a new
   // VPC) leaves the others known.

@@ -132,6 +132,16 @@ export class Fields {
     return undefined;
   }
 
+  /**
+   * Runtime state (a status, a state): the plan's value for a resource that exists, else what AWS
+   * reports for one being created. Never unreadable: no IaC rule judges it, and an unknown would
+   * stop rules that only match on it (an endpoint's state) from judging anything.
+   */
+  runtime(name: string, created: string): string {
+    const a = attr(this.r, name);
+    return a.kind === 'known' && typeof a.value === 'string' && a.value !== '' ? a.value : created;
+  }
+
   /** Whether reading `name` would give a usable value (no marking). */
   state(name: string): ReturnType<typeof attr>['kind'] {
     return attr(this.r, name).kind;

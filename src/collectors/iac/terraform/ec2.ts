@@ -119,7 +119,8 @@ function service(ctx: MapContext, r: TfResource): ServiceDraft {
   const nlb = arns(f, 'network_load_balancer_arns', 'networkLoadBalancerArns');
   const gwlb = arns(f, 'gateway_load_balancer_arns', 'gatewayLoadBalancerArns');
   // Not configurable: the load balancers decide it (service_type is computed).
-  const serviceType = f.string('service_type', 'serviceType', true) ?? (gwlb !== undefined && gwlb.length > 0 ? 'GatewayLoadBalancer' : 'Interface');
+  const knownType = attr(r, 'service_type');
+  const serviceType = knownType.kind === 'known' && typeof knownType.value === 'string' ? knownType.value : gwlb !== undefined && gwlb.length > 0 ? 'GatewayLoadBalancer' : 'Interface';
   const model: EndpointService = {
     arn: arnOf(ctx, r, 'endpointService'),
     account: env.account,
@@ -129,7 +130,7 @@ function service(ctx: MapContext, r: TfResource): ServiceDraft {
     serviceName,
     serviceType,
     // Runtime state: what EC2 reports for a service being created (judged by no IaC rule).
-    state: f.string('state', 'state', true) ?? 'Pending',
+    state: f.runtime('state', 'Pending'),
     acceptanceRequired,
     availabilityZones: f.strings('availability_zones', 'availabilityZones') ?? [],
     allowedPrincipals: (f.strings('allowed_principals', 'allowedPrincipals', true) ?? []).map((p): AllowedPrincipal => ({ principal: p, principalType: principalTypeOf(p) })),
@@ -196,11 +197,11 @@ function endpoint(ctx: MapContext, r: TfResource): VpcEndpoint {
     // The provider's default: "Gateway" (aws_vpc_endpoint, vpc_endpoint_type).
     endpointType: typeof typeValue === 'string' ? typeValue : 'Gateway',
     // Runtime state: an endpoint being created is pending (judged by no IaC rule).
-    state: f.string('state', 'state', true) ?? 'pending',
+    state: f.runtime('state', 'pending'),
     // The provider's default: false (aws_vpc_endpoint, private_dns_enabled), though EC2's own is true.
     privateDnsEnabled: f.bool('private_dns_enabled', 'privateDnsEnabled') ?? false,
     // An endpoint Terraform creates is the account's own, never requester-managed.
-    requesterManaged: f.bool('requester_managed', 'requesterManaged', true) ?? false,
+    requesterManaged: attr(r, 'requester_managed').kind === 'known' && r.after.requester_managed === true,
   };
   const subnets = f.strings('subnet_ids', 'subnetIds', true);
   if (subnets !== undefined) model.subnetIds = [...subnets].sort();

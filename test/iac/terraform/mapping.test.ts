@@ -156,6 +156,28 @@ describe('aws_codestarconnections_host', () => {
   });
 });
 
+describe('an endpoint to an endpoint service of the same plan', () => {
+  it('names the service by the name the service gets, so the AWS-service rules do not apply', async () => {
+    const s = snapshotOf(
+      await loadText(
+        plan(
+          [
+            change('aws_vpc_endpoint_service.svc', 'aws_vpc_endpoint_service', { acceptance_required: true }, { service_name: true, id: true }),
+            change('aws_vpc_endpoint.to_svc', 'aws_vpc_endpoint', { vpc_endpoint_type: 'Interface', vpc_id: 'vpc-01' }, { service_name: true }),
+          ],
+          { configuration: { root_module: { resources: [{ address: 'aws_vpc_endpoint.to_svc', mode: 'managed', type: 'aws_vpc_endpoint', name: 'to_svc', expressions: { service_name: { references: ['aws_vpc_endpoint_service.svc.service_name', 'aws_vpc_endpoint_service.svc'] } } }] } } },
+        ),
+        { account: '111122223333', region: 'us-east-1' },
+      ),
+    );
+    const name = `com.amazonaws.vpce.us-east-1.iac:${INLINE}#aws_vpc_endpoint_service.svc`;
+    expect([s.endpointServices[0]?.serviceName, s.vpcEndpoints[0]?.serviceName, s.vpcEndpoints[0]?.unreadable]).toEqual([name, name, undefined]);
+    const st = statuses(s);
+    expect(st.has('interface-endpoint-policy-allows-all aws_vpc_endpoint.to_svc')).toBe(false);
+    expect(st.has('interface-endpoint-private-dns-disabled aws_vpc_endpoint.to_svc')).toBe(false);
+  });
+});
+
 describe('a plan written outside its module', () => {
   it('finds the .tf files in the working directory', async () => {
     const cwd = `${process.cwd()}/${FIXTURES}/elsewhere`;

@@ -115,7 +115,7 @@ function service(ctx: MapContext, r: TfResource): ServiceDraft {
     f.mark(unresolvedField('acceptanceRequired', 'acceptance_required', `${r.address}.acceptance_required is not set and AWS documents no default: set it explicitly`, 'NoDefault'));
   }
   acceptanceRequired ??= false;
-  const serviceName = f.string('service_name', 'serviceName') ?? AFTER_APPLY;
+  const serviceName = serviceNameOf(ctx, r);
   const nlb = arns(f, 'network_load_balancer_arns', 'networkLoadBalancerArns');
   const gwlb = arns(f, 'gateway_load_balancer_arns', 'gatewayLoadBalancerArns');
   // Not configurable: the load balancers decide it (service_type is computed).
@@ -193,7 +193,7 @@ function endpoint(ctx: MapContext, r: TfResource): VpcEndpoint {
     tags: f.tags(),
     id: iacId(ctx, r),
     vpcId: vpcIdOf(ctx, r, f, 'vpc_id', 'vpcId'),
-    serviceName: f.string('service_name', 'serviceName') ?? AFTER_APPLY,
+    serviceName: endpointServiceName(ctx, r, f),
     // The provider's default: "Gateway" (aws_vpc_endpoint, vpc_endpoint_type).
     endpointType: typeof typeValue === 'string' ? typeValue : 'Gateway',
     // Runtime state: an endpoint being created is pending (judged by no IaC rule).
@@ -216,6 +216,31 @@ function endpoint(ctx: MapContext, r: TfResource): VpcEndpoint {
     else model.policy = parsed;
   }
   return { ...model, ...f.done(), origin: originOf(ctx, r, ENDPOINT_PROPS) };
+}
+
+/**
+ * An endpoint service's name: the plan's when known, else the name AWS will give it,
+ * `com.amazonaws.vpce.REGION.` + its id, with the model's `iac:` id (docs/iac.md), so an
+ * endpoint of the same plan that connects to it names it the same way and the rules still see an
+ * endpoint service's name (`com.amazonaws.vpce.…`), not an AWS service's.
+ */
+function serviceNameOf(ctx: MapContext, r: TfResource): string {
+  const a = attr(r, 'service_name');
+  if (a.kind === 'known' && typeof a.value === 'string') return a.value;
+  return `com.amazonaws.vpce.${ctx.envOf(r).region}.${iacId(ctx, r)}`;
+}
+
+/** An endpoint's service_name; known only after apply, the name of the plan's service it references. */
+function endpointServiceName(ctx: MapContext, r: TfResource, f: Fields): string {
+  const a = attr(r, 'service_name');
+  if (a.kind === 'known' && typeof a.value === 'string') return a.value;
+  if (a.kind === 'unknown') {
+    const join = joinOf(ctx, r, 'service_name', ['aws_vpc_endpoint_service'], () => []);
+    if (join.kind === 'targets' && join.targets.length === 1) return serviceNameOf(ctx, join.targets[0] as TfResource);
+  }
+  f.read('service_name', 'serviceName');
+  if (a.kind === 'absent') f.mark(unresolvedField('serviceName', 'service_name', `${r.address}.service_name is not set`, 'InvalidValue'));
+  return AFTER_APPLY;
 }
 
 /**

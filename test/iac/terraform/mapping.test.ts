@@ -239,6 +239,12 @@ describe('values the plan does not decide', () => {
     expect(st.get('interface-endpoint-policy-allows-all aws_vpc_endpoint.bad')).toBe('unknown');
   });
 
+  it('a policy nested too deep is unreadable, not a crash', async () => {
+    const deep = `{"Statement": ${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
+    const s = snapshotOf(await loadText(plan([change('aws_iam_policy.p', 'aws_iam_policy', { name: 'p', path: '/', policy: deep })]), { account: '111122223333' }));
+    expect(s.iamPolicies[0]?.unreadable).toEqual([{ field: 'document', operation: 'policy', errorCode: 'MalformedPolicyDocument', message: 'aws_iam_policy.p.policy: the policy document nests more than 100 deep' }]);
+  });
+
   it('a sensitive policy never enters the model and makes the field unreadable', async () => {
     const secretPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'SECRETSID', Effect: 'Allow', Action: '*', Resource: '*' }] });
     const load = await loadText(

@@ -5,6 +5,7 @@
 import { emptySnapshot } from '../../../model/empty.js';
 import type { PolicyDocument } from '../../../model/types.js';
 import { bestProblem, validator } from '../../../schema/validate.js';
+import { jsonTooDeepAt, MAX_NESTING_DEPTH } from '../../../io/input-limits.js';
 import { memoByText } from '../../memo.js';
 
 /**
@@ -15,6 +16,8 @@ export const parsePolicyText = memoByText(parse, 10_000);
 
 function parse(text: string): PolicyDocument | string {
   if (text.trim() === '') return 'the policy document is empty';
+  // Deep values are what the schema check and the IAM evaluator (both recursive) cannot take.
+  if (jsonTooDeepAt(text) !== undefined) return `the policy document nests more than ${MAX_NESTING_DEPTH} deep`;
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -283,6 +283,24 @@ describe('values the plan does not decide', () => {
   });
 });
 
+describe('group memberships', () => {
+  it('a membership in a group outside the plan is kept, and the group is unknown to the IAM rules', async () => {
+    const s = snapshotOf(
+      await loadText(
+        plan([
+          change('aws_iam_user.u', 'aws_iam_user', { name: 'u', path: '/' }),
+          change('aws_iam_group_membership.m', 'aws_iam_group_membership', { name: 'm', group: 'elsewhere', users: ['u'] }),
+          change('aws_iam_user_group_membership.n', 'aws_iam_user_group_membership', { user: 'u', groups: ['other'] }),
+        ]),
+        { account: '111122223333' },
+      ),
+    );
+    expect(s.iamUsers[0]?.groups).toEqual(['elsewhere', 'other']);
+    expect(s.iamGroups).toEqual([]);
+    expect(statuses(s).get('iam-useconnection-overbroad aws_iam_user.u')).toBe('unknown');
+  });
+});
+
 describe('environment', () => {
   it('takes the account from aws_caller_identity, the region from a root variable, the partition from the region', async () => {
     const s = snapshotOf(

@@ -116,7 +116,7 @@ export function mapIam(ctx: MapContext): { iamRoles: IamRole[]; iamUsers: IamUse
     let names: string[] | undefined;
     if (g.kind === 'known' && Array.isArray(g.value)) names = g.value.filter((x): x is string => typeof x === 'string');
     else if (g.kind === 'unknown') {
-      const refGroups = listTargets(ctx, m, 'groups', principals.aws_iam_group, byName('aws_iam_group'), drafts, 'groups');
+      const refGroups = listTargets(ctx, m, 'groups', principals.aws_iam_group, byName('aws_iam_group'), drafts, 'groups', []);
       const known = refGroups.map(groupName);
       if (refGroups.length > 0 && known.every((x) => x !== undefined)) names = known as string[];
     }
@@ -127,8 +127,21 @@ export function mapIam(ctx: MapContext): { iamRoles: IamRole[]; iamUsers: IamUse
     }
   }
   for (const m of ctx.byType.get('aws_iam_group_membership') ?? []) {
-    const groups = targets(m, 'group', 'aws_iam_group', 'groups');
     const users = listTargets(ctx, m, 'users', principals.aws_iam_user, byName('aws_iam_user'), drafts, 'groups');
+    // The membership is the users' `groups`: a group not known is unknown on them, not on groups.
+    const join = joinOf(ctx, m, 'group', ['aws_iam_group'], byName('aws_iam_group'));
+    if (join.kind === 'unresolved') for (const u of users) u.f.mark(unresolvedField('groups', 'after_unknown', join.reason));
+    const known = join.kind === 'targets' ? join.targets.flatMap((t) => (drafts.has(t) ? [drafts.get(t) as Draft] : [])) : [];
+    const outside = join.kind === 'outside' ? attr(m, 'group') : undefined;
+    if (outside?.kind === 'known' && typeof outside.value === 'string') {
+      // A group outside the plan still names the membership (the IAM evaluator reads it as unknown).
+      const name = outside.value;
+      for (const u of users) {
+        u.groups.push(name);
+        locate(u, 'groups', argLocations(ctx, m, { groups: 'users' }).groups);
+      }
+    }
+    const groups = known;
     for (const g of groups) {
       const name = groupName(g);
       for (const u of users) {
@@ -173,7 +186,7 @@ function resolved(join: Join, all: Draft[], drafts: Map<TfResource, Draft>, fiel
 }
 
 /** Principals named by a list argument (`users`, `roles`, `groups`): by known names, else by references. */
-function listTargets(ctx: MapContext, r: TfResource, name: string, all: Draft[], byName: (v: string) => TfResource[], drafts: Map<TfResource, Draft>, field: string): Draft[] {
+function listTargets(ctx: MapContext, r: TfResource, name: string, all: Draft[], byName: (v: string) => TfResource[], drafts: Map<TfResource, Draft>, field: string, markOn: Draft[] = all): Draft[] {
   const a = attr(r, name);
   if (a.kind === 'absent') return [];
   if (a.kind === 'known' && Array.isArray(a.value)) {
@@ -190,7 +203,7 @@ function listTargets(ctx: MapContext, r: TfResource, name: string, all: Draft[],
   }
   if (out.length > 0) return out;
   const reason = a.kind === 'sensitive' ? `${r.address}.${name} is sensitive` : `${r.address}.${name} is known only after apply and names no resource of the plan`;
-  for (const d of all) d.f.mark(unresolvedField(field, a.kind === 'sensitive' ? 'after_sensitive' : 'after_unknown', reason));
+  for (const d of markOn) d.f.mark(unresolvedField(field, a.kind === 'sensitive' ? 'after_sensitive' : 'after_unknown', reason));
   return [];
 }
 

@@ -178,6 +178,14 @@ describe('an endpoint to an endpoint service of the same plan', () => {
   });
 });
 
+describe('scan --iac DIR', () => {
+  it('finds the plan in a directory of .tf files', async () => {
+    const load = await loadIac([`${FIXTURES}/estate`], { parameters: {}, cwd: process.cwd(), now: NOW });
+    expect(load.units.map((u) => [u.name, u.format])).toEqual([[`${FIXTURES}/estate/plan.json`, 'terraform']]);
+    expect(load.skipped).toEqual([]);
+  });
+});
+
 describe('a plan written outside its module', () => {
   it('finds the .tf files in the working directory', async () => {
     const cwd = `${process.cwd()}/${FIXTURES}/elsewhere`;

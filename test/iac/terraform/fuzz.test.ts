@@ -6,7 +6,7 @@ import { UserError } from '../../../src/errors.js';
 import { validator } from '../../../src/schema/validate.js';
 import { FIXTURES, loadFixture, loadText, snapshotOf } from './helpers.js';
 
-const PLANS = ['estate/plan.json', 'existing/plan.json', 'instances/plan.json', 'elsewhere/out/plan.json'];
+const PLANS = ['estate/plan.json', 'existing/plan.json', 'instances/plan.json', 'elsewhere/plans/plan.json'];
 const validate = validator('snapshot');
 
 type J = null | boolean | number | string | J[] | { [k: string]: J };

@@ -189,13 +189,13 @@ describe('scan --iac DIR', () => {
 describe('a plan written outside its module', () => {
   it('finds the .tf files in the working directory', async () => {
     const cwd = `${process.cwd()}/${FIXTURES}/elsewhere`;
-    const load = await loadIac([`${cwd}/out/plan.json`], { parameters: {}, cwd, now: NOW });
+    const load = await loadIac([`${cwd}/plans/plan.json`], { parameters: {}, cwd, now: NOW });
     const svc = snapshotOf(load).endpointServices[0];
-    expect(svc?.origin?.id).toBe('out/plan.json#aws_vpc_endpoint_service.svc');
+    expect(svc?.origin?.id).toBe('plans/plan.json#aws_vpc_endpoint_service.svc');
     expect(svc?.origin?.location).toEqual({ file: 'main.tf', line: 1, column: 1, endLine: 3, endColumn: 2 });
     expect(svc?.origin?.properties).toEqual({ acceptanceRequired: { file: 'main.tf', line: 2, column: 3, endLine: 2, endColumn: 29 } });
     expect(svc?.region).toBe(IAC_UNKNOWN_REGION);
-    expect(load.inputs).toEqual([{ file: 'out/plan.json', format: 'terraform', resources: 1, unmapped: 0 }]);
+    expect(load.inputs).toEqual([{ file: 'plans/plan.json', format: 'terraform', resources: 1, unmapped: 0 }]);
   });
 });
 

@@ -34,6 +34,24 @@ describe('snapshot loader', () => {
     expect(errorOf(() => loadSnapshotFile(file))).toMatch(new RegExp(`^${file}:3:3: snapshot is not valid JSON: `));
   });
 
+  it('never quotes the text of JSON that does not parse (it may hold a token), wherever it breaks', () => {
+    // V8 quotes a piece of the text in some of its messages (`Unexpected token 'g', "…"`).
+    const secret = 'ghp_S3cretT0ken0123456789abcdefABCDEF';
+    fc.assert(
+      fc.property(fc.constantFrom(`{"token": ${secret}}`, `{"a": 1, ${secret}}`, `[${secret}]`, `${secret}`, `{"t": "${secret}"} x${secret}`, `{"t": "${secret}`), fc.nat(40), (text, cut) => {
+        const file = fileWith(cut > 30 ? text : text.slice(0, text.length - cut % 8));
+        let message = '';
+        try {
+          loadSnapshotFile(file);
+        } catch (err) {
+          message = (err as Error).message;
+        }
+        expect(message).toMatch(new RegExp(`^${file}(:\\d+:\\d+)?: snapshot is not valid JSON: `));
+        expect(message).not.toContain('S3cret');
+      }),
+    );
+  });
+
   it('gives unknown schemaVersion its own message', () => {
     const file = fileWith(JSON.stringify({ ...emptySnapshot(), schemaVersion: 2 }));
     expect(errorOf(() => loadSnapshotFile(file))).toBe(

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { jsonErrorAt } from './json-error.js';
 import { UserError, located } from '../errors.js';
 import { jsonTooDeepAt, maxInputBytes, MAX_NESTING_DEPTH, sizeLimitMessage, type InputSyntax } from './input-limits.js';
 
@@ -77,8 +78,16 @@ export function parseJsonText(text: string, file: string, what: string): unknown
   } catch (err) {
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);
-    const where = pos?.[1] !== undefined ? lineColAt(text, Number(pos[1])) : undefined;
+    // V8 quotes a piece of the text in some messages (`Unexpected token 'g', "{"token": ghp_…"
+    // is not valid JSON`) and gives no position there; the text may hold secrets, so such a
+    // message is never shown: the place and reason come from our own scan, which quotes nothing.
+    if (pos?.[1] === undefined || /is not valid JSON/.test(msg)) {
+      const at = jsonErrorAt(text);
+      const where = at ? lineColAt(text, at.offset) : undefined;
+      throw new UserError(located(file, `${what} is not valid JSON: ${at?.reason ?? 'unexpected end of the text'}`, where?.line, where?.col));
+    }
+    const where = lineColAt(text, Number(pos[1]));
     const reason = msg.replace(/ in JSON at position \d+.*$/s, '').replace(/^JSON\.parse: /, '');
-    throw new UserError(located(file, `${what} is not valid JSON: ${reason}`, where?.line, where?.col));
+    throw new UserError(located(file, `${what} is not valid JSON: ${reason}`, where.line, where.col));
   }
 }

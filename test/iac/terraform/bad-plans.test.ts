@@ -2,7 +2,7 @@
 // syntax, a JSON pointer for the plan's shape), never quoting a secret.
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
-import { jsonErrorAt } from '../../../src/collectors/iac/terraform/json-error.js';
+import { jsonErrorAt } from '../../../src/io/json-error.js';
 import { FIXTURES, loadText } from './helpers.js';
 
 const FILE = `${FIXTURES}/inline/plan.json`;

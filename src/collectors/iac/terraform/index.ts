@@ -6,7 +6,6 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError, located } from '../../../errors.js';
 import { lineColAt, parseJsonText } from '../../../io/files.js';
-import { jsonErrorAt } from './json-error.js';
 import { IAC_UNKNOWN_ACCOUNT, IAC_UNKNOWN_REGION, iacArn, parseArn } from '../../../model/arn.js';
 import { emptySnapshot } from '../../../model/empty.js';
 import type { ResourceKind, Snapshot } from '../../../model/types.js';
@@ -125,23 +124,9 @@ export async function loadTerraformPlan(file: string, text: string, options: Iac
   };
 }
 
-/**
- * The plan's JSON. parseJsonText bounds nesting and places most errors; when JSON.parse's message
- * gives no position (it then quotes the text, which may hold a token), the place is found here and
- * nothing of the text is shown.
- */
+/** The plan's JSON: parseJsonText bounds nesting, places errors and never quotes the text (a plan holds tokens). */
 function parsePlanJson(text: string, file: string): unknown {
-  try {
-    return parseJsonText(text, file, 'Terraform plan');
-  } catch (err) {
-    if (!(err instanceof UserError)) throw err;
-    // Placed, and quoting nothing: V8's message is kept.
-    if (err.message.startsWith(`${file}:`) && /^:\d+:\d+: /.test(err.message.slice(file.length)) && !err.message.includes('is not valid JSON', err.message.indexOf('not valid JSON: ') + 16)) throw err;
-    const at = jsonErrorAt(text);
-    if (at === undefined) throw err;
-    const where = lineColAt(text, at.offset);
-    throw new UserError(located(file, `Terraform plan is not valid JSON: ${at.reason}`, where.line, where.col));
-  }
+  return parseJsonText(text, file, 'Terraform plan');
 }
 
 function byArn<T extends { arn: string }>(list: T[]): T[] {

@@ -246,6 +246,8 @@ function call(fn: string, arg: TNode, scope: Scope): Resolved {
   switch (fn) {
     case 'Ref': {
       const name = (arg as TScalar).value as string;
+      // AWS::NoValue removes the key or list element it stands in, also through Fn::If.
+      if (name === 'AWS::NoValue') return NO_VALUE;
       return refOf(name, scope);
     }
     case 'Fn::GetAtt': {

@@ -12,7 +12,7 @@ import { get, plain, TemplateText, type TNode } from './positions.js';
 import { pseudoValue, stackEnv } from './pseudo.js';
 import { readTemplate, type ResourceDef, type Template } from './template.js';
 import { Unresolved, type CfnResource, type CfnStack, type CfnValue, type IdentityOf, type ResourceIdentity } from './template-types.js';
-import { conditionLookup, MAX_WORLD_CONDITIONS, planWorlds, type WorldPlan } from './worlds.js';
+import { conditionLookup, isRelevantType, MAX_WORLD_CONDITIONS, planWorlds, type WorldPlan } from './worlds.js';
 
 export const DEFAULT_MAX_TEMPLATE_BYTES = 1024 * 1024;
 const MIB = 1024 * 1024;
@@ -155,14 +155,15 @@ export class StackReader {
     for (const r of tpl.resources) {
       const e = existence.get(r.logicalId) ?? true;
       if (e === false) continue;
-      if (e instanceof Unresolved) {
+      // Only where the model may hold the resource: an unmapped type's existence changes no result.
+      if (e instanceof Unresolved && isRelevantType(r.type)) {
         gaps.push({
           account: this.base.account,
           region: kindsOf(r.type).every((k) => k.startsWith('iam')) ? 'global' : this.base.region,
           service: 'cloudformation',
           operation: 'Condition',
           errorCode: 'Unresolved',
-          message: `${tpl.text.file}: resource ${r.logicalId} exists only if condition ${r.condition ?? '?'} holds, which is not decided (${e.reason}) and is beyond the ${MAX_WORLD_CONDITIONS} conditions enumerated; it is read as existing`,
+          message: `${tpl.text.file}: resource ${r.logicalId} exists only if condition ${r.condition ?? '?'} holds, which is not decided (${e.reason}) and is not among the conditions enumerated as worlds; it is read as existing`,
           resourceKinds: kindsOf(r.type),
         });
       }

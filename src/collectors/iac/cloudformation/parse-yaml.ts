@@ -46,15 +46,14 @@ export function parseYamlTree(text: string, file: string): TNode {
   if (doc.contents === null) throw at(0, 'template is empty');
   let aliasNodes = 0;
 
-  const walk = (node: unknown, depth: number, viaAlias: boolean): TNode => {
+  // `aliasAt`: where the alias being expanded is written (its copies' positions are the anchor's).
+  const walk = (node: unknown, depth: number, aliasAt: number | undefined): TNode => {
     if (depth >= MAX_NESTING_DEPTH) throw at(rangeOf(node)[0], `nests more than ${MAX_NESTING_DEPTH} levels deep`);
-    if (viaAlias && ++aliasNodes > MAX_ALIAS_NODES) throw at(rangeOf(node)[0], `YAML aliases expand too much (more than ${MAX_ALIAS_NODES} nodes); write the values out, or use fewer aliases`);
+    if (aliasAt !== undefined && ++aliasNodes > MAX_ALIAS_NODES) throw at(aliasAt, `YAML aliases expand too much (more than ${MAX_ALIAS_NODES} nodes); write the values out, or use fewer aliases`);
     if (isAlias(node)) {
       const target = node.resolve(doc);
       if (!target) throw at(rangeOf(node)[0], `YAML alias *${node.source} is used before its anchor &${node.source} is set`);
-      const t = walk(target, depth, true);
-      // The alias stands where it is written: positions of what it copies stay the anchor's.
-      return t;
+      return walk(target, depth, aliasAt ?? rangeOf(node)[0]);
     }
     const [start, end] = rangeOf(node);
     const tag = (node as Node).tag;
@@ -70,11 +69,11 @@ export function parseYamlTree(text: string, file: string): TNode {
         if (!isScalar(k)) throw at(k && typeof k === 'object' && 'range' in k ? rangeOf(k)[0] : start, 'a mapping key must be a plain value (a string)');
         const [ks, ke] = rangeOf(k);
         map.keys.push({ kind: 'scalar', value: String(k.value), start: ks, end: ke });
-        map.values.push(pair.value === null || pair.value === undefined ? { kind: 'scalar', value: null, start: ke, end: ke } : walk(pair.value, depth + 1, viaAlias));
+        map.values.push(pair.value === null || pair.value === undefined ? { kind: 'scalar', value: null, start: ke, end: ke } : walk(pair.value, depth + 1, aliasAt));
       }
       out = map;
     } else if (isSeq(node)) {
-      out = { kind: 'seq', items: node.items.map((it) => (it === null || it === undefined ? { kind: 'scalar', value: null, start, end: start } : walk(it, depth + 1, viaAlias))), start, end };
+      out = { kind: 'seq', items: node.items.map((it) => (it === null || it === undefined ? { kind: 'scalar', value: null, start, end: start } : walk(it, depth + 1, aliasAt))), start, end };
     } else {
       throw at(start, 'unexpected YAML node');
     }
@@ -83,27 +82,27 @@ export function parseYamlTree(text: string, file: string): TNode {
   };
 
   const shortForm = (tag: string, node: TNode, start: number, end: number): TNode => {
+    // The yaml package's range starts at the value; the tag is written before it. Searched in a
+    // bounded window before the value, so a tag written otherwise costs no rescan.
+    const windowStart = Math.max(0, start - tag.length - 256);
+    const inWindow = text.slice(windowStart, start).lastIndexOf(tag);
+    const from = inWindow >= 0 ? windowStart + inWindow : start;
     const long = SHORT_TAGS.get(tag);
-    if (long === undefined) throw at(start, `unknown tag ${tag} (CloudFormation's short forms are ${[...SHORT_TAGS.keys()].join(' ')})`);
+    if (long === undefined) throw at(from, `unknown tag ${tag} (CloudFormation's short forms are ${[...SHORT_TAGS.keys()].join(' ')})`);
     let value: TNode = node;
     if (long === 'Fn::GetAtt' && node.kind === 'scalar' && typeof node.value === 'string') {
       // `!GetAtt Res.Attr`: the resource is up to the first dot, the attribute the rest (`Outputs.X`).
       const dot = node.value.indexOf('.');
-      if (dot <= 0 || dot === node.value.length - 1) throw at(start, `!GetAtt ${node.value}: expected LogicalId.Attribute`);
+      if (dot <= 0 || dot === node.value.length - 1) throw at(from, `!GetAtt ${node.value}: expected LogicalId.Attribute`);
       const resource: TScalar = { kind: 'scalar', value: node.value.slice(0, dot), start: node.start, end: node.start + dot };
       const attribute: TScalar = { kind: 'scalar', value: node.value.slice(dot + 1), start: node.start + dot + 1, end: node.end };
       value = { kind: 'seq', items: [resource, attribute], start: node.start, end: node.end };
     }
-    // The yaml package's range starts at the value; the tag is written before it.
-    // Searched in a bounded window before the value, so a tag written otherwise costs no rescan.
-    const windowStart = Math.max(0, start - tag.length - 256);
-    const inWindow = text.slice(windowStart, start).lastIndexOf(tag);
-    const from = inWindow >= 0 ? windowStart + inWindow : start;
     const key: TScalar = { kind: 'scalar', value: long, start: from, end: from + tag.length };
     return { kind: 'map', keys: [key], values: [value], start: from, end };
   };
 
-  return walk(doc.contents, 0, false);
+  return walk(doc.contents, 0, undefined);
 }
 
 function rangeOf(node: unknown): [number, number] {

@@ -22,13 +22,18 @@ export function parseTemplate(display: string, text: string, maxBytes = DEFAULT_
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxBytes) {
     throw new UserError(
-      `${display}: template is ${(bytes / MIB).toFixed(2)} MiB (${bytes} bytes), over the limit of ${(maxBytes / MIB).toFixed(2)} MiB (CloudFormation accepts at most 1 MiB from S3); raise the limit with --max-template-mb`,
+      `${display}: template is ${mib(bytes)} MiB (${bytes} bytes), over the limit of ${mib(maxBytes)} MiB (${maxBytes} bytes; CloudFormation's own limit for a template in S3 is 1 MiB); raise the limit with --max-template-mb`,
     );
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const json = /^\s*\{/.test(body.slice(0, 4096));
   const root = json ? parseJsonTree(body, display) : parseYamlTree(body, display);
   return readTemplate(new TemplateText(display, body, root));
+}
+
+function mib(bytes: number): string {
+  const v = bytes / MIB;
+  return v >= 0.01 ? v.toFixed(2).replace(/\.?0+$/, '') : v.toPrecision(3);
 }
 
 /** A value a stack receives for a parameter: text, or unknown (a parent's unresolved value). */

@@ -148,11 +148,11 @@ export function checkIntrinsics(text: TemplateText, node: TNode, refs: Reference
       case 'Fn::And':
       case 'Fn::Or':
         if (!items || items.length < 2 || items.length > 10) bad('a list of 2 to 10 conditions');
-        for (const c of items) visit(c, true);
+        for (const c of items) visitCondition(c);
         return;
       case 'Fn::Not':
         if (!items || items.length !== 1) bad('a list of one condition');
-        visit(items[0] as TNode, true);
+        visitCondition(items[0] as TNode);
         return;
       case 'Fn::Transform': {
         const name = arg.kind === 'map' ? get(arg, 'Name') : undefined;
@@ -172,8 +172,17 @@ export function checkIntrinsics(text: TemplateText, node: TNode, refs: Reference
     if (!FUNCTIONS.has(fn)) throw new UserError(text.at(key, `unknown intrinsic function ${fn}`));
     visit(arg, cond);
   };
-  visit(node, inCondition);
+  // Where a condition is expected: a condition function or `{Condition: name}`, nothing else.
+  const visitCondition = (n: TNode): void => {
+    const fn = callOf(n, true);
+    if (fn === undefined || !CONDITION_FUNCTIONS.has(fn)) throw new UserError(text.at(n, 'expected a condition: Fn::Equals, Fn::And, Fn::Or, Fn::Not or {Condition: Name}'));
+    visit(n, true);
+  };
+  if (inCondition) visitCondition(node);
+  else visit(node, inCondition);
 }
+
+const CONDITION_FUNCTIONS = new Set(['Fn::Equals', 'Fn::And', 'Fn::Or', 'Fn::Not', 'Condition']);
 
 /** `AWS::NoValue`: the key (or list element) is removed. */
 export const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
@@ -417,8 +426,7 @@ export function sameValue(a: Resolved, b: Resolved): boolean {
 /** A condition expression: true, false, or Unresolved (Kleene logic: false And unknown is false). */
 export function evalCondition(node: TNode, scope: Scope): boolean | Unresolved {
   const fn = callOf(node, true);
-  const map = node as TMap;
-  const arg = map.values[0] as TNode;
+  const arg = node.kind === 'map' ? (node.values[0] as TNode) : node;
   const items = arg?.kind === 'seq' ? arg.items : [];
   switch (fn) {
     case 'Condition':

@@ -71,12 +71,29 @@ export class TemplateText {
   }
 
   /** From `from`'s start through `to`'s last character (trailing blanks and newlines not counted). */
-  location(from: Span, to: Span = from): SourceLocation {
+  location(from: Span, to: TNode | Span = from): SourceLocation {
     const s = this.lines.pos(from.start);
-    let end = to.end;
+    let end = 'kind' in to ? contentEnd(to, this.text) : to.end;
     while (end > from.start && isBlank(this.text.charCodeAt(end - 1))) end--;
     const e = this.lines.pos(end);
     return { file: this.file, line: s.line, column: s.col, endLine: e.line, endColumn: e.col };
+  }
+}
+
+/**
+ * Where a node's content ends: a scalar's or flow collection's last character; a block
+ * collection's last value's (the yaml package counts trailing comment lines into a block's
+ * range in some layouts; a location ends with the last line that holds a value).
+ */
+export function contentEnd(node: TNode, text: string): number {
+  let n: TNode = node;
+  for (;;) {
+    if (n.kind === 'scalar') return n.end;
+    const c = text.charCodeAt(n.start);
+    if (c === 0x5b || c === 0x7b) return n.end; // flow: `[…]`, `{…}`
+    const last: TNode | undefined = n.kind === 'map' ? n.values[n.values.length - 1] : n.items[n.items.length - 1];
+    if (last === undefined) return n.end;
+    n = last;
   }
 }
 

@@ -8,6 +8,7 @@ import { RESOURCE_KINDS } from '../../../model/types.js';
 import { callOf, NO_VALUE, resolveTop, type Scope } from './intrinsics.js';
 import { parseJsonTree } from './parse-json.js';
 import { parseYamlTree } from './parse-yaml.js';
+import { fastYamlTree } from './fast-yaml.js';
 import { get, plain, TemplateText, type TNode } from './positions.js';
 import { pseudoValue, stackEnv } from './pseudo.js';
 import { readTemplate, type ResourceDef, type Template } from './template.js';
@@ -27,7 +28,7 @@ export function parseTemplate(display: string, text: string, maxBytes = DEFAULT_
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const json = /^\s*\{/.test(body.slice(0, 4096));
-  const root = json ? parseJsonTree(body, display) : parseYamlTree(body, display);
+  const root = json ? parseJsonTree(body, display) : (fastYamlTree(body) ?? parseYamlTree(body, display));
   return readTemplate(new TemplateText(display, body, root));
 }
 

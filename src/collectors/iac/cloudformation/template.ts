@@ -115,6 +115,7 @@ export function readTemplate(text: TemplateText): Template {
   if (resources === undefined) throw new UserError(text.at(root, 'the template has no Resources section'));
   if (resources.kind !== 'map') throw new UserError(text.at(resources, 'Resources: expected a mapping of logical ids to resources'));
   if (resources.keys.length === 0) throw new UserError(text.at(resources, 'Resources is empty (CloudFormation requires at least one resource)'));
+  const declared = new Set(resources.keys.map((k) => String(k.value)));
   resources.keys.forEach((key, i) => {
     const logicalId = String(key.value);
     const node = resources.values[i] as TNode;
@@ -148,7 +149,7 @@ export function readTemplate(text: TemplateText): Template {
       const names = dependsOn.kind === 'seq' ? dependsOn.items : [dependsOn];
       for (const n of names) {
         if (n.kind !== 'scalar' || typeof n.value !== 'string') throw new UserError(text.at(n, `resource ${logicalId}: DependsOn must name resources`));
-        if (!resources.keys.some((k) => k.value === n.value)) throw new UserError(text.at(n, `resource ${logicalId}: DependsOn names ${n.value}, which is not a resource of this template`));
+        if (!declared.has(n.value)) throw new UserError(text.at(n, `resource ${logicalId}: DependsOn names ${n.value}, which is not a resource of this template`));
         def.refs.add(n.value);
       }
     }

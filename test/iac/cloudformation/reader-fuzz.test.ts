@@ -10,7 +10,7 @@ import { plain } from '../../../src/collectors/iac/cloudformation/positions.js';
 import { UserError } from '../../../src/errors.js';
 import { ENV, FIXTURES, recordingMappers } from './reader-helpers.js';
 
-const SOURCES = ['short-form.yaml', 'long-form.json', 'worlds.yaml', 'sam.yaml', 'nested/child.yaml'].map((name) => ({ name, text: readFileSync(`${FIXTURES}/${name}`, 'utf8') }));
+const SOURCES = ['short-form.yaml', 'long-form.json', 'worlds.yaml', 'sam.yaml', 'nested/child.yaml', 'conditional-ref.yaml', 'macro.json'].map((name) => ({ name, text: readFileSync(`${FIXTURES}/${name}`, 'utf8') }));
 
 const TOKENS = ['!Ref ', '!GetAtt ', '!Sub ', '!If ', '!Condition ', '!Equals ', '!Frob ', '{', '}', '[', ']', ':', ',', '"', "'", '\n', '  ', '- ', '&a ', '*a', '#', 'Fn::If', 'Fn::Sub', 'Ref', 'Condition', 'AWS::NoValue', '${', '}', 'Resources', 'Type', '|', '>', '\\', '\u0000', '0', 'true', 'null'];
 

@@ -18,7 +18,7 @@ function norm(n: TNode | undefined, text: string): TNode | undefined {
   return n.kind === 'map' ? { ...n, end, values: n.values.map((v) => norm(v, text) as TNode) } : { ...n, end, items: n.items.map((v) => norm(v, text) as TNode) };
 }
 
-const NAMES = ['short-form.yaml', 'worlds.yaml', 'sam.yaml', 'nested/parent.yaml', 'nested/child.yaml', 'nested/self.yaml', 'nested/missing-child.yaml'];
+const NAMES = ['short-form.yaml', 'worlds.yaml', 'sam.yaml', 'nested/parent.yaml', 'nested/child.yaml', 'nested/self.yaml', 'nested/missing-child.yaml', 'many-conditions.yaml', 'conditional-ref.yaml'];
 const TEXTS = NAMES.map((n) => readFileSync(`${FIXTURES}/${n}`, 'utf8'));
 
 describe('fast YAML path', () => {

@@ -239,11 +239,58 @@ describe('CloudFormation reader: nested stacks', () => {
 });
 
 describe('CloudFormation reader: snapshots validate against the schema', () => {
-  it.each(['short-form.yaml', 'long-form.json', 'worlds.yaml', 'sam.yaml', 'nested/parent.yaml'])('%s', async (name) => {
+  it.each(['short-form.yaml', 'long-form.json', 'worlds.yaml', 'sam.yaml', 'nested/parent.yaml', 'many-conditions.yaml', 'macro.json', 'conditional-ref.yaml'])('%s', async (name) => {
     const validate = validator('snapshot');
     for (const env of [{}, { account: undefined, region: undefined }]) {
       const { load } = await readFixture(name, env);
       for (const w of load.units.flatMap((unit) => unit.worlds)) expect(validate(w.snapshot), JSON.stringify(validate.errors)).toBe(true);
     }
+  });
+});
+
+describe('CloudFormation reader: beyond the worlds cap, macros, absent resources', () => {
+  it('enumerates six undecided conditions (64 worlds) and leaves the seventh undecided', async () => {
+    const { load, seen } = await readFixture('many-conditions.yaml');
+    const worlds = load.units[0]?.worlds ?? [];
+    expect(worlds).toHaveLength(64);
+    expect(worlds[0]?.label).toBe('C1=true, C2=true, C3=true, C4=true, C5=true, C6=true');
+    expect(worlds[63]?.label).toBe('C1=false, C2=false, C3=false, C4=false, C5=false, C6=false');
+    const last = props(seen[63]);
+    expect(last['Service']).toEqual({
+      AcceptanceRequired: false,
+      Same: 'x',
+      Differs: u('Fn::If', 'condition C7 is not decided (parameter P has no default and no value (--iac-param P=…)) and its branches differ'),
+    });
+    // Perms depends on C7: kept in every world, with a coverage note on the kinds it can become.
+    expect(seen[63]?.resources.map((r) => r.logicalId)).toEqual(['Service', 'Perms', 'Endpoint']);
+    expect(worlds[63]?.snapshot.coverage).toEqual([
+      {
+        account: '111122223333',
+        region: 'eu-west-1',
+        service: 'cloudformation',
+        operation: 'Condition',
+        errorCode: 'Unresolved',
+        message: `${FIXTURES}/many-conditions.yaml: resource Perms exists only if condition C7 holds, which is not decided (parameter P has no default and no value (--iac-param P=…)) and is not among the conditions enumerated as worlds; it is read as existing`,
+        resourceKinds: ['endpointService'],
+      },
+    ]);
+  });
+
+  it('marks a stack with an Fn::Transform macro as unexpanded', async () => {
+    const { seen } = await readFixture('macro.json');
+    expect(seen[0]?.unexpanded).toEqual(new Unresolved('Fn::Transform', 'the template calls the macro AWS::Include (Fn::Transform), which linkaudit does not expand'));
+    expect(props(seen[0])['Role']).toEqual({ Policies: u('Fn::Transform', 'the macro AWS::Include is not expanded by linkaudit') });
+  });
+
+  it('resolves Ref, GetAtt and Sub of a resource that does not exist in the world to Unresolved', async () => {
+    const { seen } = await readFixture('conditional-ref.yaml');
+    const why = 'resource Service does not exist when condition IsProd is false';
+    expect(props(seen[0])).toEqual({ Endpoint: { ServiceName: u('Fn::GetAtt', why), ServiceRef: u('Ref', why), Name: u('Ref', why) } });
+    const prod = await readFixture('conditional-ref.yaml', { parameters: { Env: 'prod' } });
+    expect(props(prod.seen[0])['Endpoint']).toEqual({
+      ServiceName: 'com.amazonaws.vpce.eu-west-1.iac-Service',
+      ServiceRef: `iac:${FIXTURES}/conditional-ref.yaml#Service`,
+      Name: `iac:${FIXTURES}/conditional-ref.yaml#Service-endpoint`,
+    });
   });
 });

@@ -167,9 +167,9 @@ export function checkIntrinsics(text: TemplateText, node: TNode, refs: Reference
       case 'Fn::Length':
         break;
       default:
-        throw new UserError(text.at(key, `unknown intrinsic function ${fn}`));
+        throw new UserError(text.at(key, `unknown intrinsic function ${clip(fn)}`));
     }
-    if (!FUNCTIONS.has(fn)) throw new UserError(text.at(key, `unknown intrinsic function ${fn}`));
+    if (!FUNCTIONS.has(fn)) throw new UserError(text.at(key, `unknown intrinsic function ${clip(fn)}`));
     visit(arg, cond);
   };
   // Where a condition is expected: a condition function or `{Condition: name}`, nothing else.
@@ -345,7 +345,7 @@ function call(fn: string, arg: TNode, scope: Scope): Resolved {
     }
     case 'Fn::ImportValue': {
       const name = value(arg, scope, fn);
-      const shown = typeof name === 'string' ? name : name instanceof Unresolved ? `(an export whose name is not known: ${name.reason})` : '?';
+      const shown = typeof name === 'string' ? clip(name) : name instanceof Unresolved ? `(an export whose name is not known: ${name.reason})` : '?';
       return new Unresolved(fn, `the value of the export ${shown} is known only in the deployed account`);
     }
     case 'Fn::Base64': {
@@ -397,6 +397,11 @@ function call(fn: string, arg: TNode, scope: Scope): Resolved {
   }
 }
 
+/** Template text in a message, bounded (the CLI escapes control characters; length is ours to bound). */
+export function clip(s: string, max = 200): string {
+  return s.length <= max ? s : `${s.slice(0, max)}…`;
+}
+
 function refOf(name: string, scope: Scope): CfnValue {
   const p = scope.parameter(name);
   if (p !== undefined) return p;
@@ -404,7 +409,7 @@ function refOf(name: string, scope: Scope): CfnValue {
   if (ps !== undefined) return ps === NO_VALUE ? new Unresolved('Ref', 'AWS::NoValue is not a value here') : ps;
   const r = scope.ref(name);
   if (r !== undefined) return r;
-  return new Unresolved('Ref', `${name} is not a parameter or resource of this template`);
+  return new Unresolved('Ref', `${clip(name)} is not a parameter or resource of this template`);
 }
 
 function getAttOf(id: string, attr: string, scope: Scope): CfnValue {

@@ -7,6 +7,7 @@ import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Nod
 import { UserError } from '../../../errors.js';
 import { MAX_NESTING_DEPTH } from '../../../io/input-limits.js';
 import { LineIndex, type TMap, type TNode, type TScalar } from './positions.js';
+import { clip } from './intrinsics.js';
 import { located } from '../../../errors.js';
 
 /** Short-form tag → the long-form key it stands for. */
@@ -88,7 +89,7 @@ export function parseYamlTree(text: string, file: string): TNode {
     const inWindow = text.slice(windowStart, start).lastIndexOf(tag);
     const from = inWindow >= 0 ? windowStart + inWindow : start;
     const long = SHORT_TAGS.get(tag);
-    if (long === undefined) throw at(from, `unknown tag ${tag} (CloudFormation's short forms are ${[...SHORT_TAGS.keys()].join(' ')})`);
+    if (long === undefined) throw at(from, `unknown tag ${clip(tag)} (CloudFormation's short forms are ${[...SHORT_TAGS.keys()].join(' ')})`);
     let value: TNode = node;
     if (long === 'Fn::GetAtt' && node.kind === 'scalar' && typeof node.value === 'string') {
       // `!GetAtt Res.Attr`: the resource is up to the first dot, the attribute the rest (`Outputs.X`).

@@ -149,7 +149,8 @@ export function readTemplate(text: TemplateText): Template {
       const names = dependsOn.kind === 'seq' ? dependsOn.items : [dependsOn];
       for (const n of names) {
         if (n.kind !== 'scalar' || typeof n.value !== 'string') throw new UserError(text.at(n, `resource ${logicalId}: DependsOn must name resources`));
-        if (!declared.has(n.value)) throw new UserError(text.at(n, `resource ${logicalId}: DependsOn names ${n.value}, which is not a resource of this template`));
+        // A transform (SAM) adds resources, which a DependsOn may name: not checkable without expanding it.
+        if (!declared.has(n.value) && tpl.transforms.length === 0) throw new UserError(text.at(n, `resource ${logicalId}: DependsOn names ${n.value}, which is not a resource of this template`));
         def.refs.add(n.value);
       }
     }

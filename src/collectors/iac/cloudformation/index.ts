@@ -3,7 +3,8 @@
 // nested.ts), resolved world by world (worlds.ts, intrinsics.ts), and each world's stacks are
 // mapped to model resources (map.ts via wiring.ts). docs/iac-parts/cfn-read.md.
 
-import { SNAPSHOT_SCHEMA_VERSION, type IacFormat, type Snapshot } from '../../../model/types.js';
+import { emptySnapshot } from '../../../model/empty.js';
+import type { IacFormat, Snapshot } from '../../../model/types.js';
 import { TOOL_NAME, toolVersion } from '../../../version.js';
 import { displayPath } from '../index.js';
 import type { IacInputSummary, IacLoad, IacOptions, IacUnit } from '../types.js';
@@ -91,21 +92,12 @@ const COLLECTIONS: Array<keyof Collections> = ['connections', 'hosts', 'vpcEndpo
 
 function snapshotOf(world: UnitWorld, description: string, format: IacFormat, generatedAt: string, mapStack: MapStack, unmapped: Map<string, number>): Snapshot {
   const root = world.stacks[0];
-  const snapshot: Snapshot = {
-    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+  const snapshot: Snapshot = emptySnapshot({
     generatedAt,
     source: { kind: 'iac', tool: `${TOOL_NAME} ${toolVersion()} (${format})`, description },
     scope: { partition: root?.partition ?? 'aws', accounts: root ? [root.account] : [], regions: root ? [root.region] : [] },
-    connections: [],
-    hosts: [],
-    vpcEndpoints: [],
-    endpointServices: [],
-    iamUsers: [],
-    iamGroups: [],
-    iamRoles: [],
-    iamPolicies: [],
     coverage: [...world.gaps],
-  };
+  });
   for (const stack of world.stacks) {
     const mapped = mapStack(stack);
     // Each stack file's unmapped count is its largest over the worlds (a resource absent in one world still counts).

@@ -125,18 +125,10 @@ class JsonParser {
       this.ws();
       node.keys.push(key);
       node.values.push(this.value(depth + 1));
-      this.ws();
-      const c = this.s.charCodeAt(this.i);
-      if (c === 0x2c) {
-        this.i++;
-        this.ws();
-        continue;
-      }
-      if (c === 0x7d) {
-        node.end = ++this.i;
+      if (this.closes(0x7d, "expected ',' or '}'")) {
+        node.end = this.i;
         return node;
       }
-      this.fail("expected ',' or '}'");
     }
   }
 
@@ -150,19 +142,25 @@ class JsonParser {
     }
     for (;;) {
       node.items.push(this.value(depth + 1));
-      this.ws();
-      const c = this.s.charCodeAt(this.i);
-      if (c === 0x2c) {
-        this.i++;
-        this.ws();
-        continue;
-      }
-      if (c === 0x5d) {
-        node.end = ++this.i;
+      if (this.closes(0x5d, "expected ',' or ']'")) {
+        node.end = this.i;
         return node;
       }
-      this.fail("expected ',' or ']'");
     }
+  }
+
+  /** After an item: a comma (more follow: false) or the closing bracket (consumed: true). */
+  private closes(close: number, expected: string): boolean {
+    this.ws();
+    const c = this.s.charCodeAt(this.i);
+    if (c === 0x2c) {
+      this.i++;
+      this.ws();
+      return false;
+    }
+    if (c !== close) this.fail(expected);
+    this.i++;
+    return true;
   }
 }
 

@@ -18,7 +18,7 @@ function norm(n: TNode | undefined, text: string): TNode | undefined {
   return n.kind === 'map' ? { ...n, end, values: n.values.map((v) => norm(v, text) as TNode) } : { ...n, end, items: n.items.map((v) => norm(v, text) as TNode) };
 }
 
-const NAMES = ['short-form.yaml', 'worlds.yaml', 'sam.yaml', 'nested/parent.yaml', 'nested/child.yaml', 'nested/self.yaml', 'nested/missing-child.yaml', 'many-conditions.yaml', 'conditional-ref.yaml'];
+const NAMES = ['short-form.yaml', 'worlds.yaml', 'sam.yaml', 'nested/parent.yaml', 'nested/child.yaml', 'nested/self.yaml', 'nested/missing-child.yaml', 'many-conditions.yaml', 'conditional-ref.yaml', 'block-style.yaml'];
 const TEXTS = NAMES.map((n) => readFileSync(`${FIXTURES}/${n}`, 'utf8'));
 
 describe('fast YAML path', () => {
@@ -34,7 +34,7 @@ describe('fast YAML path', () => {
   });
 
   it('leaves what it does not read to the yaml package', () => {
-    for (const text of ['a: &x 1\nb: *x\n', 'a: |\n  text\n', 'a: "esc\\n"\n', '---\na: 1\n', 'a: long\n  continued\n', 'a:\tb\n', 'a: 1\na: 2\n', 'a: !Frob x\n', 'a: [1, 2,]\n']) {
+    for (const text of ['a: &x 1\nb: *x\n', 'a: |2\n  text\n', 'a: >\n  x\n    more\n', 'a: "esc\\n"\n', '---\na: 1\n', 'a: long\n  continued\n', 'a:\tb\n', 'a: 1\na: 2\n', 'a: !Frob x\n', 'a: [1, 2,]\n']) {
       expect(fastYamlTree(text), JSON.stringify(text)).toBeUndefined();
     }
   });
@@ -65,7 +65,7 @@ describe('fast YAML path', () => {
   });
 
   it('agrees with the yaml package on mutated templates (or leaves them to it)', () => {
-    const TOKENS = ['!Ref ', '!GetAtt A.B', '!Sub', '{', '}', '[', ']', ':', ': ', ',', '"', "'", '\n', '  ', '- ', '#', ' # c', 'Fn::If', '~', '12', '0x1', 'true', '!If [C, a, b]'];
+    const TOKENS = ['|', '|-', '>', '>+', '\n\n', '-\n', '!Ref ', '!GetAtt A.B', '!Sub', '{', '}', '[', ']', ':', ': ', ',', '"', "'", '\n', '  ', '- ', '#', ' # c', 'Fn::If', '~', '12', '0x1', 'true', '!If [C, a, b]'];
     fc.assert(
       fc.property(
         fc.constantFrom(...TEXTS),
@@ -88,7 +88,7 @@ describe('fast YAML path', () => {
           expect(norm(fast, t)).toEqual(norm(slow as TNode, t));
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: 3000 },
     );
   });
 });

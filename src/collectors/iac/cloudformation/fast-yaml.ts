@@ -127,8 +127,14 @@ class FastYaml {
       let p = pos + 1;
       while (p < line.end && this.s.charCodeAt(p) === 0x20) p++;
       let item: TNode;
-      if (p >= line.end || this.s.charCodeAt(p) === 0x23) bail(); // an empty item or `- # …`: rare, left to the yaml package
-      else item = this.inlineOrBlock(indent, p, depth + 1, true);
+      if (p >= line.end || this.s.charCodeAt(p) === 0x23) {
+        // `-` alone: the item is the block on the next lines, indented more.
+        const ni = this.peek();
+        const next = this.lines[ni];
+        if (!next || next.content - next.start <= indent) bail();
+        this.li = ni;
+        item = this.block(next.content - next.start, next.content, depth + 1);
+      } else item = this.inlineOrBlock(indent, p, depth + 1, true);
       items.push(item);
       end = item.end;
       // The cursor stays on the last line consumed; the next entry is looked at, not taken.
@@ -302,6 +308,7 @@ class FastYaml {
     const c = s.charCodeAt(p);
     let node: TNode;
     let after: number;
+    if (c === 0x7c || c === 0x3e) return this.blockScalar(p, indent, c === 0x3e);
     if (c === 0x5b || c === 0x7b) {
       const r = this.flow(p, line.end, depth);
       node = r;
@@ -329,6 +336,53 @@ class FastYaml {
     // Indented more than the value's container: a continuation line (or a mistake).
     if (next && indentOf(next) > indent) bail();
     return node;
+  }
+
+  /**
+   * A block scalar (`|`, `|-`, `|+`, `>`, `>-`, `>+` alone after its key), as UserData, scripts
+   * and long descriptions are written: its lines from the first one's indentation, newlines kept
+   * (literal) or folded into spaces (folded: a line break between two text lines is a space, each
+   * empty line a newline), chomped as marked. An explicit indentation indicator, a comment after
+   * the indicator, a first line that is empty, lines of spaces only, and a folded scalar with
+   * more-indented lines are left to the yaml package. The cursor ends on its last line.
+   */
+  private blockScalar(p: number, indent: number, folded: boolean): TScalar {
+    const s = this.s;
+    const line = this.lines[this.li] as Line;
+    const mark = s.charCodeAt(p + 1);
+    const chomp = mark === 0x2d ? 'strip' : mark === 0x2b ? 'keep' : 'clip';
+    const q = chomp === 'clip' ? p + 1 : p + 2;
+    if (q !== line.end) bail();
+    const first = this.lines[this.li + 1];
+    if (!first || first.content === first.end) bail();
+    const blockIndent = first.content - first.start;
+    if (blockIndent <= indent) bail();
+    const parts: string[] = [];
+    let last = this.li;
+    let trailing = 0;
+    let j = this.li + 1;
+    for (; j < this.lines.length; j++) {
+      const l = this.lines[j] as Line;
+      if (l.content === l.end) {
+        if (l.end > l.start) bail();
+        if (l.end === s.length) break; // the text's end, not a line
+        parts.push('');
+        trailing++;
+        continue;
+      }
+      if (l.content - l.start < blockIndent) break;
+      if (folded && l.content - l.start > blockIndent) bail();
+      parts.push(s.slice(l.start + blockIndent, l.end));
+      last = j;
+      trailing = 0;
+    }
+    const body = parts.slice(0, parts.length - trailing);
+    let value = folded ? foldLines(body) : body.join('\n');
+    if (chomp === 'clip') value += '\n';
+    else if (chomp === 'keep') value += '\n'.repeat(trailing + 1);
+    const endLine = this.lines[chomp === 'keep' ? last + trailing : last] as Line;
+    this.li = chomp === 'keep' ? last + trailing : last;
+    return { kind: 'scalar', value, start: p, end: endLine.end < s.length ? endLine.end + 1 : endLine.end };
   }
 
   private quoted(p: number, lineEnd: number): TScalar {
@@ -444,6 +498,25 @@ class FastYaml {
     const raw = s.slice(i, end);
     return { kind: 'scalar', value: tagged ? raw : plainValue(raw), start: i, end };
   }
+}
+
+/** Folded-scalar lines: text lines joined by a space, each run of n empty lines between two text lines n newlines. */
+function foldLines(lines: string[]): string {
+  let out = '';
+  let empties = 0;
+  let started = false;
+  for (const l of lines) {
+    if (l === '') {
+      empties++;
+      continue;
+    }
+    if (started) out += empties > 0 ? '\n'.repeat(empties) : ' ';
+    else if (empties > 0) out += '\n'.repeat(empties);
+    out += l;
+    started = true;
+    empties = 0;
+  }
+  return out;
 }
 
 function indentOf(line: Line): number {

@@ -239,7 +239,7 @@ describe('CloudFormation reader: nested stacks', () => {
 });
 
 describe('CloudFormation reader: snapshots validate against the schema', () => {
-  it.each(['short-form.yaml', 'long-form.json', 'worlds.yaml', 'sam.yaml', 'nested/parent.yaml', 'many-conditions.yaml', 'macro.json', 'conditional-ref.yaml'])('%s', async (name) => {
+  it.each(['short-form.yaml', 'long-form.json', 'worlds.yaml', 'sam.yaml', 'nested/parent.yaml', 'many-conditions.yaml', 'macro.json', 'conditional-ref.yaml', 'block-style.yaml'])('%s', async (name) => {
     const validate = validator('snapshot');
     for (const env of [{}, { account: undefined, region: undefined }]) {
       const { load } = await readFixture(name, env);
@@ -292,5 +292,28 @@ describe('CloudFormation reader: beyond the worlds cap, macros, absent resources
       ServiceRef: `iac:${FIXTURES}/conditional-ref.yaml#Service`,
       Name: `iac:${FIXTURES}/conditional-ref.yaml#Service-endpoint`,
     });
+  });
+});
+
+describe('CloudFormation reader: block style as hand edits leave it', () => {
+  it('reads comments, quoted keys and values, bare "-" items and block scalars', async () => {
+    const { seen } = await readFixture('block-style.yaml');
+    const p = props(seen[0]);
+    expect(p['BuilderRole']).toEqual({
+      RoleName: 'builder',
+      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: ['codebuild.amazonaws.com'] }, Action: 'sts:AssumeRole' }] },
+      Policies: [
+        {
+          PolicyName: 'use-connection',
+          PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'], Resource: '*' }] },
+        },
+      ],
+    });
+    expect(p['Script']).toEqual({ Content: '#!/bin/sh\necho "it\'s built"\n\n  indented line\n', Name: 'build-eu-west-1' });
+    const loc = seen[0]?.resources.map((r) => [r.logicalId, r.location.line, r.location.column, r.location.endLine]);
+    expect(loc).toEqual([
+      ['BuilderRole', 9, 3, 29],
+      ['Script', 30, 3, 39],
+    ]);
   });
 });

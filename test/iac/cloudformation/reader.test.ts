@@ -239,7 +239,7 @@ describe('CloudFormation reader: nested stacks', () => {
 });
 
 describe('CloudFormation reader: snapshots validate against the schema', () => {
-  it.each(['short-form.yaml', 'long-form.json', 'worlds.yaml', 'sam.yaml', 'nested/parent.yaml', 'many-conditions.yaml', 'macro.json', 'conditional-ref.yaml', 'block-style.yaml'])('%s', async (name) => {
+  it.each(['short-form.yaml', 'long-form.json', 'worlds.yaml', 'sam.yaml', 'nested/parent.yaml', 'many-conditions.yaml', 'macro.json', 'conditional-ref.yaml', 'block-style.yaml', 'mappings.yaml'])('%s', async (name) => {
     const validate = validator('snapshot');
     for (const env of [{}, { account: undefined, region: undefined }]) {
       const { load } = await readFixture(name, env);
@@ -315,5 +315,24 @@ describe('CloudFormation reader: block style as hand edits leave it', () => {
       ['BuilderRole', 9, 3, 29],
       ['Script', 30, 3, 39],
     ]);
+  });
+});
+
+describe('CloudFormation reader: mappings and list functions', () => {
+  it('resolves FindInMap (with DefaultValue), Select, Join over lists, URLSuffix, GetAtt by Ref, Length, ToJsonString', async () => {
+    const { seen } = await readFixture('mappings.yaml');
+    expect(seen[0]?.unexpanded).toEqual(new Unresolved('Transform', 'the template uses the AWS::LanguageExtensions transform, which linkaudit does not expand (its loops and functions are not run)'));
+    expect(props(seen[0])['Role']).toEqual({
+      Found: '111122223333',
+      Defaulted: 'none',
+      Missing: u('Fn::FindInMap', 'Mappings has no Accounts.us-east-1.Tools'),
+      Second: 'b.example',
+      Joined: 'a.example;b.example',
+      Url: 'https://s3.eu-west-1.amazonaws.com/x',
+      ByRefAttr: 'com.amazonaws.vpce.eu-west-1.iac-Service',
+      Length: 3,
+      Json: '{"k":[1,true]}',
+      OutOfRange: u('Fn::Select', 'Fn::Select: index 5 is not in the list'),
+    });
   });
 });

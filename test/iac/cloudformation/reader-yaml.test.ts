@@ -34,7 +34,7 @@ describe('fast YAML path', () => {
   });
 
   it('leaves what it does not read to the yaml package', () => {
-    for (const text of ['a: &x 1\nb: *x\n', 'a: |2\n  text\n', 'a: >\n  x\n    more\n', 'a: "esc\\n"\n', '---\na: 1\n', 'a: long\n  continued\n', 'a:\tb\n', 'a: 1\na: 2\n', 'a: !Frob x\n', 'a: [1, 2,]\n']) {
+    for (const text of ['a: "esc\\x41"\n', 'a: &x 1\nb: *x\n', 'a: |2\n  text\n', 'a: >\n  x\n    more\n', '---\na: 1\n', 'a: long\n  continued\n', 'a:\tb\n', 'a: 1\na: 2\n', 'a: !Frob x\n', 'a: [1, 2,]\n']) {
       expect(fastYamlTree(text), JSON.stringify(text)).toBeUndefined();
     }
   });
@@ -65,7 +65,7 @@ describe('fast YAML path', () => {
   });
 
   it('agrees with the yaml package on mutated templates (or leaves them to it)', () => {
-    const TOKENS = ['|', '|-', '>', '>+', '\n\n', '-\n', '!Ref ', '!GetAtt A.B', '!Sub', '{', '}', '[', ']', ':', ': ', ',', '"', "'", '\n', '  ', '- ', '#', ' # c', 'Fn::If', '~', '12', '0x1', 'true', '!If [C, a, b]'];
+    const TOKENS = ['\\', '\\n', '\\u00e9', '\\x41', '|', '|-', '>', '>+', '\n\n', '-\n', '!Ref ', '!GetAtt A.B', '!Sub', '{', '}', '[', ']', ':', ': ', ',', '"', "'", '\n', '  ', '- ', '#', ' # c', 'Fn::If', '~', '12', '0x1', 'true', '!If [C, a, b]'];
     fc.assert(
       fc.property(
         fc.constantFrom(...TEXTS),

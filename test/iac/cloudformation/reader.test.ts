@@ -309,11 +309,11 @@ describe('CloudFormation reader: block style as hand edits leave it', () => {
         },
       ],
     });
-    expect(p['Script']).toEqual({ Content: '#!/bin/sh\necho "it\'s built"\n\n  indented line\n', Name: 'build-eu-west-1' });
+    expect(p['Script']).toEqual({ Content: '#!/bin/sh\necho "it\'s built"\n\n  indented line\n', Name: 'build-eu-west-1', Description: 'line\none "quoted" é' });
     const loc = seen[0]?.resources.map((r) => [r.logicalId, r.location.line, r.location.column, r.location.endLine]);
     expect(loc).toEqual([
       ['BuilderRole', 9, 3, 29],
-      ['Script', 30, 3, 39],
+      ['Script', 30, 3, 40],
     ]);
   });
 });

@@ -390,10 +390,18 @@ class FastYaml {
     const q = s.charCodeAt(p);
     let value = '';
     let i = p + 1;
+    let escaped = false;
     for (;;) {
       if (i >= lineEnd) bail();
       const ch = s.charCodeAt(i);
-      if (q === 0x22 && ch === 0x5c) bail(); // escapes: left to the yaml package
+      if (q === 0x22 && ch === 0x5c) {
+        // The escapes YAML and JSON share mean the same in both; YAML's others are the yaml package's.
+        const e = s.charCodeAt(i + 1);
+        if (e === 0x75 ? !/^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6)) : !(e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) bail();
+        escaped = true;
+        i += 2;
+        continue;
+      }
       if (ch === q) {
         if (q === 0x27 && s.charCodeAt(i + 1) === 0x27) {
           value += "'";
@@ -404,6 +412,13 @@ class FastYaml {
       }
       value += s[i];
       i++;
+    }
+    if (escaped) {
+      try {
+        value = JSON.parse(s.slice(p, i + 1)) as string;
+      } catch {
+        bail(); // a raw control character, which JSON refuses and YAML may take
+      }
     }
     return { kind: 'scalar', value, start: p, end: i + 1 };
   }

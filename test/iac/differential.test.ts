@@ -35,10 +35,12 @@ function scan(args: string[]): ReportFinding[] {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'linkaudit-diff-'));
   execFileSync(process.execPath, ['scripts/demo-to-cloudformation.mjs', dir], { stdio: 'ignore' });
-  // The demo's trust, without organization membership (a template has none): 777788889999 is a
-  // member of o-exampleorg1 in the demo, trusted here by account on both sides.
+  // The demo's trust by account only: a template holds no organization membership, so with
+  // trustedOrganizations an account outside trustedAccounts is unknown from a template (tested in
+  // test/iac/cli-iac-e2e.test.ts) where the demo snapshot knows the members. 777788889999, a member
+  // of o-exampleorg1 in the demo, is trusted here by account on both sides.
   config = join(dir, 'diff.linkaudit.yaml');
-  writeFileSync(config, 'trustedAccounts: ["111122223333", "444455556666", "777788889999"]\ntrustedOrganizations: [o-exampleorg1]\n');
+  writeFileSync(config, 'trustedAccounts: ["111122223333", "444455556666", "777788889999"]\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -63,7 +65,10 @@ describe('the demo estate as CloudFormation', () => {
       if (f.ruleId === 'endpoint-service-no-notifications' && 'connectionNotifications' in resource && resource.connectionNotifications.some((n) => n.state.toLowerCase() !== 'enabled')) continue;
       const file = relative(process.cwd(), join(dir, target.file));
       const [account, region] = [resource.account, resource.region === 'global' ? 'us-east-1' : resource.region];
-      const arn = iacArn(f.resource.kind, 'aws', region, account, `${file}#${target.logicalId}`, f.resource.arn.includes(':codestar-connections:') ? 'codestar-connections' : undefined);
+      // The generator writes codestar-connections connections as AWS::CodeStarConnections::Connection;
+      // hosts are AWS::CodeConnections::Host whatever their ARN's prefix.
+      const service = f.resource.kind === 'connection' && f.resource.arn.includes(':codestar-connections:') ? 'codestar-connections' : undefined;
+      const arn = iacArn(f.resource.kind, 'aws', region, account, `${file}#${target.logicalId}`, service);
       const twin = iac.get(`${f.ruleId} ${arn}`);
       if (RUNTIME_RULES.has(f.ruleId)) {
         if (twin) mismatches.push(`${f.ruleId} ${f.resource.arn}: a runtime rule judged the template (${twin.status})`);

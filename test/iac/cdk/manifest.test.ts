@@ -1,0 +1,196 @@
+// The cloud assembly manifest: stacks, environments, stages, and every broken manifest as a
+// UserError naming the file and line:col.
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../../src/errors.js';
+import { parseEnvironment, readAssemblyStacks } from '../../../src/collectors/iac/cdk/manifest.js';
+
+const FIXTURE = resolve('test/fixtures/iac/cdk/cdk.out');
+
+function assemblyWith(manifest: string, files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'linkaudit-cdk-'));
+  writeFileSync(join(dir, 'manifest.json'), manifest);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a UserError');
+}
+
+const TEMPLATE = '{\n "Resources": {}\n}\n';
+
+describe('readAssemblyStacks: the fixture cdk.out', () => {
+  const stacks = readAssemblyStacks(FIXTURE);
+
+  it('finds every stack artifact, the stage\'s included, in manifest order', () => {
+    expect(stacks.map((s) => s.id)).toEqual(['NetworkStack', 'PipelineStack', 'AgnosticStack', 'ProdApiStack5A1B2C3D']);
+    expect(stacks.map((s) => s.displayName)).toEqual(['NetworkStack', 'PipelineStack', 'AgnosticStack', 'Prod/ApiStack']);
+  });
+
+  it('reads the environment; the unknown-* placeholders leave account and region undefined', () => {
+    expect(stacks.map((s) => [s.account, s.region])).toEqual([
+      ['111122223333', 'eu-west-1'],
+      ['111122223333', 'us-east-1'],
+      [undefined, undefined],
+      ['444455556666', 'eu-west-1'],
+    ]);
+  });
+
+  it('template files are under their own assembly directory; stack name and parameters as written', () => {
+    expect(stacks.map((s) => s.templateFile)).toEqual([
+      join(FIXTURE, 'NetworkStack.template.json'),
+      join(FIXTURE, 'PipelineStack.template.json'),
+      join(FIXTURE, 'AgnosticStack.template.json'),
+      join(FIXTURE, 'assembly-Prod/ProdApiStack5A1B2C3D.template.json'),
+    ]);
+    expect(stacks[3]?.assemblyDir).toBe(join(FIXTURE, 'assembly-Prod'));
+    expect(stacks.map((s) => s.stackName)).toEqual([undefined, 'ci-pipeline', undefined, 'Prod-ApiStack']);
+    expect(stacks[1]?.parameters).toEqual({ GitHubOwner: 'example-org' });
+    expect(stacks[0]?.parameters).toEqual({});
+  });
+
+  it('maps logical ids to construct paths from the manifest metadata (leading / dropped)', () => {
+    expect(stacks[0]?.constructPaths.OpenService5C1B0F4A).toBe('NetworkStack/OpenService/Resource');
+    expect(stacks[3]?.constructPaths.S3Endpoint0B5E9C2A).toBe('Prod/ApiStack/S3Endpoint/Resource');
+    expect(stacks[1]?.constructPaths.GitHub).toBe('PipelineStack/GitHub');
+  });
+});
+
+describe('parseEnvironment', () => {
+  it.each([
+    ['aws://111122223333/eu-west-1', { account: '111122223333', region: 'eu-west-1' }],
+    ['aws://unknown-account/unknown-region', {}],
+    ['aws://111122223333/unknown-region', { account: '111122223333' }],
+    ['aws://unknown-account/us-gov-west-1', { region: 'us-gov-west-1' }],
+    ['aws://123/eu-west-1', null],
+    ['aws://111122223333', null],
+    ['https://111122223333/eu-west-1', null],
+    ['aws://111122223333/eu-west-1/x', null],
+    ['aws://111122223333/EU', null],
+    [42, null],
+  ])('%j → %j', (env, expected) => {
+    expect(parseEnvironment(env)).toEqual(expected);
+  });
+
+  it('any string gives a result or null, never throws; an accepted one round-trips', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (s) => {
+        const r = parseEnvironment(s);
+        if (r !== null) expect(`aws://${r.account ?? 'unknown-account'}/${r.region ?? 'unknown-region'}`).toBe(s);
+      }),
+    );
+  });
+});
+
+describe('readAssemblyStacks: broken manifests are UserErrors naming the file and line:col', () => {
+  it('malformed JSON', () => {
+    const dir = assemblyWith('{\n  "version": "41.0.0",\n  "artifacts": {,\n}\n');
+    expect(errorOf(() => readAssemblyStacks(dir))).toBe(`${join(dir, 'manifest.json')}:3:17: CDK cloud assembly manifest is not valid JSON: Expected property name or '}'`);
+  });
+
+  it('no manifest.json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linkaudit-cdk-'));
+    expect(errorOf(() => readAssemblyStacks(dir))).toBe(`${join(dir, 'manifest.json')}: CDK cloud assembly manifest not found`);
+  });
+
+  it('not an object', () => {
+    const dir = assemblyWith('[1]\n');
+    expect(errorOf(() => readAssemblyStacks(dir))).toBe(`${join(dir, 'manifest.json')}:1:1: a CDK cloud assembly manifest is a JSON object (with "version" and "artifacts")`);
+  });
+
+  it('no artifacts', () => {
+    const dir = assemblyWith('{\n  "version": "41.0.0"\n}\n');
+    expect(errorOf(() => readAssemblyStacks(dir))).toBe(`${join(dir, 'manifest.json')}:1:1: no "artifacts" object: not a cloud assembly cdk synth wrote`);
+  });
+
+  it('artifacts not an object', () => {
+    const dir = assemblyWith('{\n  "version": "41.0.0",\n  "artifacts": []\n}\n');
+    expect(errorOf(() => readAssemblyStacks(dir))).toBe(`${join(dir, 'manifest.json')}:3:16: /artifacts: no "artifacts" object: not a cloud assembly cdk synth wrote`);
+  });
+
+  it.each([
+    ['"version": "tree-0.1",', '2:14: /version: unsupported manifest version "tree-0.1"'],
+    ['"version": 41,', '2:14: /version: unsupported manifest version 41'],
+    ['', '1:1: unsupported manifest version (none)'],
+  ])('unsupported manifest version: %s', (line, expected) => {
+    const dir = assemblyWith(`{\n  ${line}\n  "artifacts": {}\n}\n`.replace('\n  \n', '\n'));
+    expect(errorOf(() => readAssemblyStacks(dir))).toBe(`${join(dir, 'manifest.json')}:${expected}: expected the cloud-assembly-schema version cdk synth writes, like "36.0.0"`);
+  });
+
+  it('a stack without templateFile: the place is its properties', () => {
+    const dir = assemblyWith(['{', '  "version": "41.0.0",', '  "artifacts": {', '    "Api": {', '      "type": "aws:cloudformation:stack",', '      "properties": {', '        "stackName": "api"', '      }', '    }', '  }', '}', ''].join('\n'));
+    expect(errorOf(() => readAssemblyStacks(dir))).toBe(`${join(dir, 'manifest.json')}:6:21: /artifacts/Api/properties: stack "Api" has no properties.templateFile`);
+  });
+
+  it('a stack without properties', () => {
+    const text = '{"version": "41.0.0", "artifacts": {"Api": {"type": "aws:cloudformation:stack"}}}';
+    const dir = assemblyWith(text);
+    expect(errorOf(() => readAssemblyStacks(dir))).toBe(`${join(dir, 'manifest.json')}:1:${text.indexOf('{"type"') + 1}: /artifacts/Api: stack "Api" has no "properties" (with templateFile)`);
+  });
+
+  it('a missing template file names the stack, the file and the place', () => {
+    const dir = assemblyWith(['{', '  "version": "41.0.0",', '  "artifacts": {', '    "Api": {', '      "type": "aws:cloudformation:stack",', '      "properties": { "templateFile": "Api.template.json" }', '    }', '  }', '}'].join('\n'));
+    expect(errorOf(() => readAssemblyStacks(dir))).toBe(`${join(dir, 'manifest.json')}:6:39: /artifacts/Api/properties/templateFile: stack "Api": template "Api.template.json" not found in ${dir}`);
+  });
+
+  it.each(['../outside.template.json', '/etc/hosts', 'sub/../../x.json'])('a template file outside the assembly (%s) is refused', (name) => {
+    const dir = assemblyWith(JSON.stringify({ version: '41.0.0', artifacts: { Api: { type: 'aws:cloudformation:stack', properties: { templateFile: name } } } }));
+    const at = JSON.stringify({ version: '41.0.0', artifacts: { Api: { type: 'aws:cloudformation:stack', properties: { templateFile: '' } } } }).indexOf('""}') + 1;
+    expect(errorOf(() => readAssemblyStacks(dir))).toBe(`${join(dir, 'manifest.json')}:1:${at}: /artifacts/Api/properties/templateFile: stack "Api": templateFile ${JSON.stringify(name)} is outside the assembly directory`);
+  });
+
+  it('a malformed environment', () => {
+    const dir = assemblyWith(JSON.stringify({ version: '41.0.0', artifacts: { Api: { type: 'aws:cloudformation:stack', environment: 'aws://me/here', properties: { templateFile: 'Api.template.json' } } } }, null, 2), { 'Api.template.json': TEMPLATE });
+    expect(errorOf(() => readAssemblyStacks(dir))).toBe(`${join(dir, 'manifest.json')}:6:22: /artifacts/Api/environment: stack "Api": environment "aws://me/here" is not aws://ACCOUNT/REGION`);
+  });
+
+  it('parameters that are not strings', () => {
+    const dir = assemblyWith(JSON.stringify({ version: '41.0.0', artifacts: { Api: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Api.template.json', parameters: { Size: 3 } } } } }, null, 1), { 'Api.template.json': TEMPLATE });
+    expect(errorOf(() => readAssemblyStacks(dir))).toBe(`${join(dir, 'manifest.json')}:9:14: /artifacts/Api/properties/parameters/Size: stack "Api": parameter "Size" is not a string`);
+  });
+
+  it('control characters in an artifact id are escaped in the message', () => {
+    const dir = assemblyWith(JSON.stringify({ version: '41.0.0', artifacts: { 'A\u001b[31mB': { type: 'aws:cloudformation:stack', properties: {} } } }));
+    const msg = errorOf(() => readAssemblyStacks(dir));
+    expect(msg).toContain('stack "A\\u001b[31mB" has no properties.templateFile');
+    expect(msg).not.toContain('\u001b');
+  });
+
+  it('a nested assembly without directoryName, outside, missing, or containing itself', () => {
+    const base = (props: unknown): string => JSON.stringify({ version: '41.0.0', artifacts: { 'assembly-Prod': { type: 'cdk:cloud-assembly', properties: props } } });
+    expect(errorOf(() => readAssemblyStacks(assemblyWith(base({}))))).toMatch(/:1:\d+: \/artifacts\/assembly-Prod\/properties: nested cloud assembly "assembly-Prod" has no properties.directoryName$/);
+    expect(errorOf(() => readAssemblyStacks(assemblyWith(base({ directoryName: '..' }))))).toMatch(/\/artifacts\/assembly-Prod\/properties\/directoryName: nested cloud assembly "assembly-Prod": directoryName "\.\." is outside the assembly directory$/);
+    expect(errorOf(() => readAssemblyStacks(assemblyWith(base({ directoryName: '.' }))))).toMatch(/directoryName "\." is outside the assembly directory$/);
+    expect(errorOf(() => readAssemblyStacks(assemblyWith(base({ directoryName: 'assembly-Prod' }))))).toMatch(/nested cloud assembly "assembly-Prod": directory "assembly-Prod" not found$/);
+    const loop = assemblyWith(base({ directoryName: 'assembly-Prod' }));
+    symlinkSync(loop, join(loop, 'assembly-Prod'));
+    expect(errorOf(() => readAssemblyStacks(loop))).toBe(`${join(loop, 'assembly-Prod', 'manifest.json')}: this cloud assembly is nested in itself (a cdk:cloud-assembly artifact names a directory already read)`);
+  });
+
+  it('a broken manifest in a stage names the stage\'s manifest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linkaudit-cdk-'));
+    cpSync(FIXTURE, dir, { recursive: true });
+    writeFileSync(join(dir, 'assembly-Prod/manifest.json'), '{"version": "41.0.0"}');
+    expect(errorOf(() => readAssemblyStacks(dir))).toBe(`${join(dir, 'assembly-Prod/manifest.json')}:1:1: no "artifacts" object: not a cloud assembly cdk synth wrote`);
+    rmSync(join(dir, 'assembly-Prod'), { recursive: true });
+    expect(errorOf(() => readAssemblyStacks(dir))).toMatch(/^.*manifest\.json:\d+:\d+: \/artifacts\/assembly-Prod\/properties\/directoryName: nested cloud assembly "assembly-Prod": directory "assembly-Prod" not found$/);
+  });
+
+  it('artifacts of other types are ignored; an assembly of none gives no stacks', () => {
+    const dir = assemblyWith(JSON.stringify({ version: '41.0.0', artifacts: { Tree: { type: 'cdk:tree', properties: { file: 'tree.json' } }, X: { type: 'cdk:asset-manifest' } } }));
+    expect(readAssemblyStacks(dir)).toEqual([]);
+  });
+});

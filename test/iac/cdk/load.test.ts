@@ -64,7 +64,7 @@ beforeEach(() => {
 });
 
 describe('loadCdkAssembly: what each stack is read with', () => {
-  it('every stack, the stage\'s too, as format cdk with its artifact id, name and environment', async () => {
+  it('every stack, the stage\'s too, as format cdk with its artifact id, name (default: the artifact id) and environment', async () => {
     await loadCdkAssembly(FIXTURE, options());
     expect(calls.map((c) => c.file)).toEqual([
       join(FIXTURE, 'NetworkStack.template.json'),
@@ -73,9 +73,9 @@ describe('loadCdkAssembly: what each stack is read with', () => {
       join(FIXTURE, 'assembly-Prod/ProdApiStack5A1B2C3D.template.json'),
     ]);
     expect(calls.map(({ ctx }) => [ctx.format, ctx.idBase, ctx.stackName, ctx.account, ctx.region])).toEqual([
-      ['cdk', 'NetworkStack', undefined, '111122223333', 'eu-west-1'],
+      ['cdk', 'NetworkStack', 'NetworkStack', '111122223333', 'eu-west-1'],
       ['cdk', 'PipelineStack', 'ci-pipeline', '111122223333', 'us-east-1'],
-      ['cdk', 'AgnosticStack', undefined, undefined, undefined],
+      ['cdk', 'AgnosticStack', 'AgnosticStack', undefined, undefined],
       ['cdk', 'ProdApiStack5A1B2C3D', 'Prod-ApiStack', '444455556666', 'eu-west-1'],
     ]);
     expect(calls[1]?.text).toContain('"GitHubOwner"');

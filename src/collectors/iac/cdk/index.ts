@@ -28,7 +28,9 @@ export async function loadCdkAssembly(dir: string, options: IacOptions): Promise
     const ctx: CfnStackContext = {
       format: 'cdk',
       idBase,
-      ...(artifact.stackName !== undefined ? { stackName: artifact.stackName } : {}),
+      // The manifest writes stackName only when it differs from the artifact id (cx-api:
+      // `this.stackName = properties.stackName || artifactId`).
+      stackName: artifact.stackName ?? artifact.id,
       ...(artifact.account ?? options.account ? { account: (artifact.account ?? options.account) as string } : {}),
       ...(artifact.region ?? options.region ? { region: (artifact.region ?? options.region) as string } : {}),
       // The manifest's parameters, then --iac-param/--iac-params over them, as `cdk deploy

@@ -1,6 +1,6 @@
 // The cloud assembly manifest: stacks, environments, stages, and every broken manifest as a
 // UserError naming the file and line:col.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -192,5 +192,66 @@ describe('readAssemblyStacks: broken manifests are UserErrors naming the file an
   it('artifacts of other types are ignored; an assembly of none gives no stacks', () => {
     const dir = assemblyWith(JSON.stringify({ version: '41.0.0', artifacts: { Tree: { type: 'cdk:tree', properties: { file: 'tree.json' } }, X: { type: 'cdk:asset-manifest' } } }));
     expect(readAssemblyStacks(dir)).toEqual([]);
+  });
+});
+
+describe('readAssemblyStacks: any manifest gives stacks or a UserError naming it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'linkaudit-cdk-fuzz-'));
+  cpSync(FIXTURE, dir, { recursive: true });
+  rmSync(join(dir, 'assembly-Prod'), { recursive: true });
+  const original = JSON.parse(readFileSync(join(FIXTURE, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  delete (original.artifacts as Record<string, unknown>)['assembly-Prod'];
+
+  /** The fixture manifest with the value at one path (chosen by `pick`) replaced. */
+  function mutate(pick: number, value: unknown): unknown {
+    const copy = structuredClone(original);
+    const paths: Array<Array<string | number>> = [];
+    const walk = (v: unknown, path: Array<string | number>): void => {
+      paths.push(path);
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+      else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+    };
+    walk(copy, []);
+    const path = paths[pick % paths.length] as Array<string | number>;
+    if (path.length === 0) return value;
+    let parent: Record<string | number, unknown> = copy as Record<string, unknown>;
+    for (const p of path.slice(0, -1)) parent = parent[p] as Record<string | number, unknown>;
+    parent[path.at(-1) as string | number] = value;
+    return copy;
+  }
+
+  const value = fc.oneof(
+    fc.constant(undefined),
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom('../x.json', '/etc/hosts', 'aws://unknown-account/unknown-region', 'aws://1/x', 'cdk:cloud-assembly', 'aws:cloudformation:stack', '.', 'missing.template.json', 'AgnosticStack.template.json'),
+  );
+
+  it('mutated manifests', () => {
+    fc.assert(
+      fc.property(fc.nat(), value, (pick, v) => {
+        writeFileSync(join(dir, 'manifest.json'), JSON.stringify(mutate(pick, v), null, 2) ?? '');
+        try {
+          for (const s of readAssemblyStacks(dir)) {
+            expect(s.templateFile.startsWith(dir)).toBe(true);
+            expect(typeof s.id).toBe('string');
+          }
+        } catch (err) {
+          expect(err).toBeInstanceOf(UserError);
+          expect((err as Error).message.startsWith(join(dir, 'manifest.json'))).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('truncated manifests', () => {
+    const text = readFileSync(join(FIXTURE, 'manifest.json'), 'utf8');
+    fc.assert(
+      fc.property(fc.nat({ max: text.length }), (n) => {
+        writeFileSync(join(dir, 'manifest.json'), text.slice(0, n));
+        expect(() => readAssemblyStacks(dir)).toThrow(UserError);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -165,8 +165,13 @@ describe('readAssemblyStacks: broken manifests are UserErrors naming the file an
   it('control characters in an artifact id are escaped in the message', () => {
     const dir = assemblyWith(JSON.stringify({ version: '41.0.0', artifacts: { 'A\u001b[31mB': { type: 'aws:cloudformation:stack', properties: {} } } }));
     const msg = errorOf(() => readAssemblyStacks(dir));
-    expect(msg).toContain('stack "A\\u001b[31mB" has no properties.templateFile');
+    expect(msg).toContain('/artifacts/A\\u001b[31mB: stack artifact id "A\\u001b[31mB": an id with');
     expect(msg).not.toContain('\u001b');
+  });
+
+  it.each(['Api#1', 'Stage/Api', ''])('a stack artifact id that cannot start an origin id (%j) is refused', (id) => {
+    const dir = assemblyWith(JSON.stringify({ version: '41.0.0', artifacts: { [id]: { type: 'aws:cloudformation:stack', properties: { templateFile: 'x.json' } } } }));
+    expect(errorOf(() => readAssemblyStacks(dir))).toMatch(new RegExp(`: stack artifact id ${JSON.stringify(id).replace(/[/#]/g, '\\$&')}: an id with "#", "/" or control characters cannot name a stack$`));
   });
 
   it('a nested assembly without directoryName, outside, missing, or containing itself', () => {

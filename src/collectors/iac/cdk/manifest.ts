@@ -71,6 +71,10 @@ function readAssembly(dir: string, out: CdkStackArtifact[], visited: Set<string>
     if (!isObject(artifact)) fail(at, `artifact ${shown(id)} is not an object`);
     const a = artifact as JsonObject;
     if (a.type === 'aws:cloudformation:stack') {
+      // The artifact id starts every origin id (`Stack#LogicalId`, `Stack/Nested#LogicalId`): a
+      // `#` or `/` in it would make two declarations' ids alike. CDK never writes one (ids are
+      // construct-path based, alphanumerics and `-`), so it is a hand-edited or foreign manifest.
+      if (/[#/\u0000-\u001f\u007f]/.test(id) || id === '') fail(at, `stack artifact id ${shown(id)}: an id with "#", "/" or control characters cannot name a stack`);
       out.push(stackArtifact(dir, id, a, fail));
     } else if (a.type === 'cdk:cloud-assembly') {
       const props = a.properties;

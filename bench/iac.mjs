@@ -221,6 +221,11 @@ if (big.linkaudit?.last && big.guard?.last && !big.linkaudit.failed && !big.guar
   console.log('');
   console.log('failing resources per rule on the JSON template (cfn-guard SARIF results / linkaudit SARIF results):');
   for (const [g, l] of Object.entries(RULE_PAIRS)) console.log(`  ${g.padEnd(38)} ${String(guardFails[g] ?? 0).padStart(5)}   ${l.padEnd(42)} ${String(laFails[l] ?? 0).padStart(5)}`);
+  // Why the counts differ on this template (see iac-generate.mjs for what each group holds).
+  console.log('  where they differ: cfn-guard fails every AcceptanceRequired: !Ref of a parameter without default (linkaudit: unknown),');
+  console.log('  every AllowedPrincipals written with !Sub (linkaudit resolves it to an account root: only the literal * fails), and');
+  console.log('  endpoints to endpoint services (com.amazonaws.vpce.…) for having no policy and no private DNS: the two linkaudit');
+  console.log('  rules judge endpoints to AWS services only (a PrivateLink service\'s provider decides its policy support and DNS name).');
 }
 
 // ---------------------------------------------------------------------------------------------

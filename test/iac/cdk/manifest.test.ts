@@ -174,7 +174,7 @@ describe('readAssemblyStacks: broken manifests are UserErrors naming the file an
     expect(errorOf(() => readAssemblyStacks(dir))).toMatch(new RegExp(`: stack artifact id ${JSON.stringify(id).replace(/[/#]/g, '\\$&')}: an id with "#", "/" or control characters cannot name a stack$`));
   });
 
-  it('a nested assembly without directoryName, outside, missing, or containing itself', () => {
+  it('a nested assembly without directoryName, outside (a symlink to itself too), missing, or read twice', () => {
     const base = (props: unknown): string => JSON.stringify({ version: '41.0.0', artifacts: { 'assembly-Prod': { type: 'cdk:cloud-assembly', properties: props } } });
     expect(errorOf(() => readAssemblyStacks(assemblyWith(base({}))))).toMatch(/:1:\d+: \/artifacts\/assembly-Prod\/properties: nested cloud assembly "assembly-Prod" has no properties.directoryName$/);
     expect(errorOf(() => readAssemblyStacks(assemblyWith(base({ directoryName: '..' }))))).toMatch(/\/artifacts\/assembly-Prod\/properties\/directoryName: nested cloud assembly "assembly-Prod": directoryName "\.\." is outside the assembly directory$/);
@@ -182,7 +182,9 @@ describe('readAssemblyStacks: broken manifests are UserErrors naming the file an
     expect(errorOf(() => readAssemblyStacks(assemblyWith(base({ directoryName: 'assembly-Prod' }))))).toMatch(/nested cloud assembly "assembly-Prod": directory "assembly-Prod" not found$/);
     const loop = assemblyWith(base({ directoryName: 'assembly-Prod' }));
     symlinkSync(loop, join(loop, 'assembly-Prod'));
-    expect(errorOf(() => readAssemblyStacks(loop))).toBe(`${join(loop, 'assembly-Prod', 'manifest.json')}: this cloud assembly is nested in itself (a cdk:cloud-assembly artifact names a directory already read)`);
+    expect(errorOf(() => readAssemblyStacks(loop))).toMatch(/directoryName "assembly-Prod" is outside the assembly directory$/);
+    const twice = assemblyWith(JSON.stringify({ version: '41.0.0', artifacts: { A: { type: 'cdk:cloud-assembly', properties: { directoryName: 'sub' } }, B: { type: 'cdk:cloud-assembly', properties: { directoryName: 'sub/.' } } } }), { 'sub/manifest.json': JSON.stringify({ version: '41.0.0', artifacts: {} }) });
+    expect(errorOf(() => readAssemblyStacks(twice))).toBe(`${join(twice, 'sub', 'manifest.json')}: this cloud assembly was read already (two cdk:cloud-assembly artifacts name its directory, or it contains itself)`);
   });
 
   it('a broken manifest in a stage names the stage\'s manifest', () => {
@@ -258,5 +260,33 @@ describe('readAssemblyStacks: any manifest gives stacks or a UserError naming it
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('readAssemblyStacks: files outside the assembly through symlinks', () => {
+  it('a template file that is a symlink to a file outside the assembly is refused, never read', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'linkaudit-cdk-secret-'));
+    writeFileSync(join(outside, 'credentials'), '[default]\naws_secret_access_key = SECRET\n');
+    const dir = assemblyWith(JSON.stringify({ version: '41.0.0', artifacts: { Api: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Api.template.json' } } } }));
+    symlinkSync(join(outside, 'credentials'), join(dir, 'Api.template.json'));
+    const msg = errorOf(() => readAssemblyStacks(dir));
+    expect(msg).toMatch(/: stack "Api": templateFile "Api\.template\.json" is outside the assembly directory$/);
+    expect(msg).not.toContain('SECRET');
+  });
+
+  it('a symlink inside the assembly, and an assembly reached through a symlink, are fine', () => {
+    const dir = assemblyWith(JSON.stringify({ version: '41.0.0', artifacts: { Api: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Api.template.json' } } } }), { 'real/Api.json': TEMPLATE });
+    symlinkSync(join(dir, 'real/Api.json'), join(dir, 'Api.template.json'));
+    expect(readAssemblyStacks(dir).map((s) => s.templateFile)).toEqual([join(dir, 'Api.template.json')]);
+    const link = join(mkdtempSync(join(tmpdir(), 'linkaudit-cdk-link-')), 'cdk.out');
+    symlinkSync(dir, link);
+    expect(readAssemblyStacks(link).map((s) => s.templateFile)).toEqual([join(link, 'Api.template.json')]);
+  });
+
+  it('a nested assembly directory that is a symlink out of the assembly is refused', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'linkaudit-cdk-elsewhere-'));
+    const dir = assemblyWith(JSON.stringify({ version: '41.0.0', artifacts: { 'assembly-Prod': { type: 'cdk:cloud-assembly', properties: { directoryName: 'assembly-Prod' } } } }));
+    symlinkSync(elsewhere, join(dir, 'assembly-Prod'));
+    expect(errorOf(() => readAssemblyStacks(dir))).toMatch(/directoryName "assembly-Prod" is outside the assembly directory$/);
   });
 });

@@ -49,7 +49,7 @@ const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !==
 function readAssembly(dir: string, out: CdkStackArtifact[], visited: Set<string>, depth: number): void {
   const file = join(dir, 'manifest.json');
   const real = realPath(dir);
-  if (visited.has(real)) throw new UserError(`${file}: this cloud assembly is nested in itself (a cdk:cloud-assembly artifact names a directory already read)`);
+  if (visited.has(real)) throw new UserError(`${file}: this cloud assembly was read already (two cdk:cloud-assembly artifacts name its directory, or it contains itself)`);
   visited.add(real);
   const text = readUserFile(file, 'CDK cloud assembly manifest', 'json');
   const manifest = parseJsonText(text, file, 'CDK cloud assembly manifest');
@@ -154,13 +154,28 @@ function constructPaths(metadata: Json | undefined): Record<string, string> {
   return out;
 }
 
-/** `name` resolved under `dir`, or undefined when it leaves it (absolute, `..`): a manifest names files of its own assembly only. */
+/**
+ * `name` resolved under `dir`, or undefined when it leaves it (absolute, `..`, or a symlink whose
+ * target is elsewhere): a manifest names files of its own assembly only. A committed or
+ * downloaded cdk.out is input someone else may have written, and a template read from
+ * `~/.aws/credentials` through a symlink would put pieces of it in a parse error's message.
+ */
 export function inside(dir: string, name: string): string | undefined {
   if (isAbsolute(name) || name.includes('\0')) return undefined;
   const full = join(dir, name);
-  const rel = relative(resolve(dir), resolve(full));
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
-  return full;
+  if (!within(resolve(dir), resolve(full))) return undefined;
+  let real: string;
+  try {
+    real = realpathSync(full);
+  } catch {
+    return full; // missing: the caller says so
+  }
+  return within(realPath(dir), real) ? full : undefined;
+}
+
+function within(base: string, path: string): boolean {
+  const rel = relative(base, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
 function isFile(path: string): boolean {

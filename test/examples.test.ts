@@ -147,7 +147,18 @@ function expandGithubExpressions(script: string, when: boolean | 'both' = 'both'
   });
 }
 
-const linkauditCommands = (script: string): Command[] => simpleCommands(script).filter((c) => c[0] === 'linkaudit');
+/**
+ * `npx [--no|--yes|…] linkaudit …` is linkaudit run from the project's node_modules (the IaC gate
+ * installs it there): the same command line, checked the same way.
+ */
+const withoutNpx = (c: Command): Command => {
+  if (c[0] !== 'npx') return c;
+  let i = 1;
+  while (i < c.length && (c[i] as string).startsWith('-')) i++;
+  return c.slice(i);
+};
+
+const linkauditCommands = (script: string): Command[] => simpleCommands(script).map(withoutNpx).filter((c) => c[0] === 'linkaudit');
 
 // ---------------------------------------------------------------------------------------------
 // The examples
@@ -155,6 +166,9 @@ const linkauditCommands = (script: string): Command[] => simpleCommands(script).
 const WORKFLOW = join(EXAMPLES, 'github-actions/linkaudit.yml');
 const BUILDSPEC = join(EXAMPLES, 'codebuild/buildspec.yml');
 const TEMPLATE = join(EXAMPLES, 'scheduled-audit/template.yaml');
+const IAC_WORKFLOW = join(EXAMPLES, 'github-actions/iac-gate.yml');
+const IAC_TF_WORKFLOW = join(EXAMPLES, 'github-actions/iac-gate-terraform.yml');
+const IAC_BUILDSPEC = join(EXAMPLES, 'codebuild/iac-buildspec.yml');
 
 interface Step {
   name?: string;
@@ -390,6 +404,12 @@ case "$1 $2" in
 esac
 `;
 
+/** `npx [flags] CMD …` runs CMD from PATH (the fake linkaudit), as npx runs a project's installed bin. */
+const FAKE_NPX = `#!/usr/bin/env bash
+while [ $# -gt 0 ] && [ "\${1#-}" != "$1" ]; do shift; done
+exec "$@"
+`;
+
 interface Fakes {
   bin: string;
   log: string;
@@ -402,7 +422,7 @@ function fakes(): Fakes {
   const dir = mkdtempSync(join(tmpdir(), 'linkaudit-examples-'));
   const f: Fakes = { bin: join(dir, 'bin'), log: join(dir, 'linkaudit.log'), awsLog: join(dir, 'aws.log'), s3: join(dir, 's3'), sns: join(dir, 'sns') };
   for (const d of [f.bin, f.s3, f.sns]) mkdirSync(d, { recursive: true });
-  for (const [name, text] of [['linkaudit', FAKE_LINKAUDIT], ['aws', FAKE_AWS]] as const) {
+  for (const [name, text] of [['linkaudit', FAKE_LINKAUDIT], ['aws', FAKE_AWS], ['npx', FAKE_NPX]] as const) {
     writeFileSync(join(f.bin, name), text);
     chmodSync(join(f.bin, name), 0o755);
   }
@@ -459,7 +479,7 @@ beforeAll(() => {
 
 describe('examples: files', () => {
   it('has the three setups and their README', () => {
-    for (const f of [WORKFLOW, BUILDSPEC, TEMPLATE, join(EXAMPLES, 'README.md'), join(EXAMPLES, 'scheduled-audit/README.md')]) expect(existsSync(f), rel(f)).toBe(true);
+    for (const f of [WORKFLOW, BUILDSPEC, TEMPLATE, IAC_WORKFLOW, IAC_TF_WORKFLOW, IAC_BUILDSPEC, join(EXAMPLES, 'README.md'), join(EXAMPLES, 'scheduled-audit/README.md')]) expect(existsSync(f), rel(f)).toBe(true);
   });
 
   it.each(filesUnder(EXAMPLES, (n) => /\.ya?ml$/.test(n)).map(rel))('%s parses as YAML (CloudFormation tags known, no duplicate keys)', (file) => {
@@ -484,6 +504,9 @@ describe('examples: files', () => {
       [WORKFLOW, get(loadYaml(WORKFLOW), 'env', 'LINKAUDIT_VERSION')],
       [BUILDSPEC, get(loadYaml(BUILDSPEC), 'env', 'variables', 'LINKAUDIT_VERSION')],
       [TEMPLATE, get(loadYaml(TEMPLATE), 'Parameters', 'LinkauditVersion', 'Default')],
+      [IAC_WORKFLOW, get(loadYaml(IAC_WORKFLOW), 'env', 'LINKAUDIT_VERSION')],
+      [IAC_TF_WORKFLOW, get(loadYaml(IAC_TF_WORKFLOW), 'env', 'LINKAUDIT_VERSION')],
+      [IAC_BUILDSPEC, get(loadYaml(IAC_BUILDSPEC), 'env', 'variables', 'LINKAUDIT_VERSION')],
     ];
     for (const [file, version] of versions) {
       expect(String(version), rel(file)).toMatch(/^\d+\.\d+\.\d+/);
@@ -528,6 +551,13 @@ describe('examples: every linkaudit command line uses what the CLI accepts', () 
       ['linkaudit', 'diff', 'a', 'b', '--f'],
       ['linkaudit', 'merge', 'x'],
       ['linkaudit', 'rules', 'list'],
+    ]);
+  });
+
+  it('`npx [flags] linkaudit …` is read as the linkaudit command; other npx commands are not', () => {
+    expect(linkauditCommands('npx --no linkaudit scan --iac cdk.out\nnpx --no cdk synth\nnpx linkaudit --version')).toEqual([
+      ['linkaudit', 'scan', '--iac', 'cdk.out'],
+      ['linkaudit', '--version'],
     ]);
   });
 
@@ -852,6 +882,197 @@ describe('examples: CodeBuild pre-deploy gate', () => {
   it('a usage error (exit 2 before any report) fails the build too', () => {
     const f = fakes();
     const r = runPhase(spec, 'build', tmp(), f, { FAKE_LINKAUDIT_EXIT: 'usage' });
+    expect(r.status).toBe(2);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The IaC gates: GitHub Actions (CDK, Terraform) and CodeBuild before a CloudFormation deploy
+
+/** The step of a workflow whose run block calls `linkaudit scan`. */
+function scanStep(steps: Step[]): Step {
+  const found = steps.filter((s) => typeof s.run === 'string' && linkauditCommands(s.run).some((c) => c[1] === 'scan'));
+  expect(found).toHaveLength(1);
+  return found[0] as Step;
+}
+
+function scanCommand(step: Step): Command {
+  return linkauditCommands(expandGithubExpressions(step.run as string)).find((c) => c[1] === 'scan') as Command;
+}
+
+describe.each([
+  ['CDK', IAC_WORKFLOW, 'cdk.out', 'linkaudit-iac/cdk', 'linkaudit iac gate', 'CDK_APP_DIR'],
+  ['Terraform', IAC_TF_WORKFLOW, 'plan.json', 'linkaudit-iac/terraform', 'linkaudit terraform gate', 'TF_ROOT'],
+])('examples: IaC gate workflow (%s)', (_kind, file, input, category, gateName, dirVar) => {
+  const workflow = loadYaml(file) as JsonObject;
+  const steps = workflowSteps(workflow);
+  const on = workflow.on as JsonObject;
+  const jobs = workflow.jobs as JsonObject;
+  const gate = scanStep(steps);
+  const scan = scanCommand(gate);
+  const scanJob = Object.values(jobs).find((j) => isObject(j) && Array.isArray(j.steps) && j.steps.includes(gate as unknown as Json)) as JsonObject;
+
+  it('runs on pull requests (and on pushes to the default branch)', () => {
+    expect('pull_request' in on).toBe(true);
+    expect((on.push as JsonObject | undefined)?.branches).toEqual(['main']);
+  });
+
+  it('pins every action to a full commit SHA, with its tag in a comment', () => {
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => /^\s*(- )?uses:/.test(l));
+    expect(lines.length).toBe(steps.filter((s) => s.uses !== undefined).length);
+    for (const l of lines) expect(l).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    expect(steps.some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'))).toBe(true);
+  });
+
+  it(`scans ${input} with --iac, SARIF among the formats`, () => {
+    expect(flagValue(scan, '--iac')).toBe(input);
+    expect((flagValue(scan, '--format') ?? '').split(',')).toContain('sarif');
+    expect(flagValue(scan, '--sarif-root')).toBe('$GITHUB_WORKSPACE');
+  });
+
+  it('the scanning job may upload SARIF and read the repository, nothing more at workflow level', () => {
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    const permissions = scanJob.permissions as JsonObject;
+    expect(permissions['security-events']).toBe('write');
+    expect(permissions.contents).toBe('read');
+  });
+
+  it('the upload\'s category is the scan\'s --sarif-category; its file is the scan\'s SARIF report', () => {
+    const upload = steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@')) as Step;
+    expect(upload.with?.category).toBe(category);
+    expect(flagValue(scan, '--sarif-category')).toBe(category);
+    expect(upload.with?.sarif_file).toBe(`\${{ env.${dirVar} }}/${flagValue(scan, '--output-dir')}/linkaudit.sarif`);
+    expect(((scanJob.defaults as JsonObject).run as JsonObject)['working-directory']).toBe(`\${{ env.${dirVar} }}`);
+  });
+
+  it('the gate step fails the job with linkaudit\'s exit code; the summary and upload run always()', () => {
+    expect(gate['continue-on-error']).toBeUndefined();
+    expect(gate.if).toBeUndefined();
+    const own = scanJob.steps as unknown as Step[];
+    const after = own.slice(own.indexOf(gate) + 1);
+    expect(after.length).toBeGreaterThanOrEqual(2);
+    for (const s of after) expect(s.if ?? '', s.name ?? s.uses).toContain('always()');
+  });
+
+  it(`one job named "${gateName}" needs every other job, runs always() and fails unless they succeeded`, () => {
+    const gateJob = Object.values(jobs).find((j) => isObject(j) && j.name === gateName) as JsonObject;
+    expect(String(gateJob.if)).toContain('always()');
+    expect(asArray(gateJob.needs).sort()).toEqual(Object.keys(jobs).filter((k) => jobs[k] !== gateJob).sort());
+    const run = String(((gateJob.steps as JsonObject[])[0] as JsonObject).run);
+    expect(run).toMatch(/test "\$RESULT" = success/);
+  });
+
+  describe('the gate step, run in bash -e as GitHub runs it', () => {
+    it.each([0, 1, 2])('linkaudit exit %i: the step exits with it, records it, and the SARIF exists', (code) => {
+      const f = fakes();
+      const dir = tmp();
+      const out = join(dir, 'github_output');
+      writeFileSync(out, '');
+      writeFileSync(join(dir, 'plan.json'), '{}');
+      writeFileSync(join(dir, 'tfplan'), 'binary');
+      const r = runBash(expandGithubExpressions(gate.run as string), dir, f, { FAIL_ON: 'high', GITHUB_OUTPUT: out, GITHUB_WORKSPACE: dir, FAKE_LINKAUDIT_EXIT: String(code) }, ['--noprofile', '--norc', '-eo', 'pipefail']);
+      expect(r.status, r.stderr).toBe(code);
+      expect(readFileSync(out, 'utf8')).toBe(`exit-code=${code}\n`);
+      expect(existsSync(join(dir, flagValue(scan, '--output-dir') as string, 'linkaudit.sarif'))).toBe(true);
+      const args = readFileSync(f.log, 'utf8');
+      expect(args).toContain(`scan --iac ${input} `);
+      expect(args).toContain(`--sarif-category ${category} --sarif-root ${dir}`);
+      // The plan (sensitive values in clear text) does not outlive the scan step.
+      if (input === 'plan.json') expect([existsSync(join(dir, 'plan.json')), existsSync(join(dir, 'tfplan'))]).toEqual([false, false]);
+    });
+  });
+});
+
+describe('examples: IaC gate workflow (CDK): synth before scan', () => {
+  const steps = workflowSteps(loadYaml(IAC_WORKFLOW));
+  const gate = scanStep(steps);
+
+  it('cdk synth writes the cdk.out the scan reads, in an earlier step; linkaudit is installed without saving, and run with npx --no', () => {
+    const synth = steps.findIndex((s) => typeof s.run === 'string' && /\bcdk synth\b/.test(s.run));
+    expect(synth).toBeGreaterThanOrEqual(0);
+    expect(synth).toBeLessThan(steps.indexOf(gate));
+    expect(steps[synth]?.run).toMatch(/npx --no cdk synth --quiet --output cdk\.out/);
+    const install = steps.find((s) => s.run?.includes('npm install --no-save'));
+    expect(install?.run).toContain('"$LINKAUDIT_PACKAGE/v$LINKAUDIT_VERSION/linkaudit-$LINKAUDIT_VERSION.tgz"');
+    expect(gate.run).toMatch(/^\s*npx --no linkaudit scan /m);
+  });
+});
+
+describe('examples: IaC gate workflow (Terraform): plan, show -json, scan', () => {
+  const workflow = loadYaml(IAC_TF_WORKFLOW) as JsonObject;
+  const steps = workflowSteps(workflow);
+  const gate = scanStep(steps);
+
+  it('plan -out tfplan, then show -json tfplan > plan.json, before the scan; the wrapper is off', () => {
+    const plan = steps.find((s) => s.run?.includes('terraform plan')) as Step;
+    expect(steps.indexOf(plan)).toBeLessThan(steps.indexOf(gate));
+    const lines = (plan.run as string).split('\n').map((l) => l.trim());
+    const p = lines.findIndex((l) => /^terraform plan .*-out tfplan$/.test(l));
+    const show = lines.findIndex((l) => l === 'terraform show -json tfplan > plan.json');
+    expect(p).toBeGreaterThanOrEqual(0);
+    expect(show).toBeGreaterThan(p);
+    expect(steps.find((s) => s.uses?.startsWith('hashicorp/setup-terraform@'))?.with?.terraform_wrapper).toBe(false);
+  });
+
+  it('assumes the plan role through OIDC (id-token: write), with no stored keys', () => {
+    const creds = steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    expect(creds?.with?.['role-to-assume']).toBe('${{ env.PLAN_ROLE }}');
+    expect(Object.keys(creds?.with ?? {})).not.toContain('aws-access-key-id');
+    const job = Object.values(workflow.jobs as JsonObject).find((j) => isObject(j) && Array.isArray(j.steps) && j.steps.length > 3) as JsonObject;
+    expect((job.permissions as JsonObject)['id-token']).toBe('write');
+  });
+
+  it('no step uploads the plan', () => {
+    for (const s of steps.filter((x) => x.uses?.startsWith('actions/upload-artifact@'))) expect(String(s.with?.path)).not.toMatch(/plan/);
+  });
+});
+
+describe('examples: CodeBuild IaC gate before a CloudFormation deploy action', () => {
+  const spec = loadYaml(IAC_BUILDSPEC) as JsonObject;
+  const scan = buildspecCommands(spec).flatMap(linkauditCommands).find((c) => c[1] === 'scan') as Command;
+  const variables = (spec.env as JsonObject).variables as JsonObject;
+
+  it('is version 0.2; scans the deploy action\'s template with its template configuration, in the pipeline\'s account and region', () => {
+    expect(String(spec.version)).toBe('0.2');
+    expect(flagValue(scan, '--iac')).toBe('$TEMPLATE');
+    expect(buildspecCommands(spec).join('\n')).toContain('params=(--iac-params "$TEMPLATE_CONFIG")');
+    expect(flagValue(scan, '--account')).toBe('$account');
+    expect(flagValue(scan, '--region')).toBe('$AWS_REGION');
+    expect((flagValue(scan, '--format') ?? '').split(',')).toContain('junit');
+    expect([variables.TEMPLATE, variables.TEMPLATE_CONFIG]).toEqual(['template.yaml', 'template-config.json']);
+  });
+
+  it('the JUnit report group reads the scan\'s --output-dir; the output artifact is the directory holding the scanned files', () => {
+    const group = Object.values(spec.reports as JsonObject).find((g) => isObject(g) && g['file-format'] === 'JUNITXML') as JsonObject;
+    expect(normalize(join(String(group['base-directory']), String(asArray(group.files)[0])))).toBe(normalize(join(flagValue(scan, '--output-dir') as string, 'linkaudit.junit.xml')));
+    expect((spec.artifacts as JsonObject)['base-directory']).toBe('deploy');
+  });
+
+  it.each([
+    [0, 0, true],
+    [1, 1, true],
+    [2, 2, true],
+    [0, 0, false],
+  ])('linkaudit exit %i: the build phase ends with %i; the template (and its configuration: %s) are in the output artifact unchanged, with the reports', (code, expected, withConfig) => {
+    const f = fakes();
+    const dir = tmp();
+    writeFileSync(join(dir, 'template.yaml'), 'Resources: {}\n');
+    if (withConfig) writeFileSync(join(dir, 'template-config.json'), '{"Parameters": {"Env": "prod"}}');
+    const r = runPhase(spec, 'build', dir, f, { FAKE_LINKAUDIT_EXIT: String(code), CODEBUILD_BUILD_ARN: 'arn:aws:codebuild:eu-west-1:111122223333:build/gate:1', AWS_REGION: 'eu-west-1' });
+    expect(r.status, r.stderr).toBe(expected);
+    expect(readFileSync(join(dir, 'deploy/template.yaml'), 'utf8')).toBe('Resources: {}\n');
+    expect(existsSync(join(dir, 'deploy/template-config.json'))).toBe(withConfig);
+    expect(existsSync(join(dir, 'deploy/linkaudit-reports/linkaudit.junit.xml'))).toBe(true);
+    const args = readFileSync(f.log, 'utf8').split('\n')[0];
+    expect(args).toBe(`scan --iac template.yaml ${withConfig ? '--iac-params template-config.json ' : ''}--account 111122223333 --region eu-west-1 --fail-on high --strict-suppressions --format junit,json,markdown,sarif --output-dir deploy/linkaudit-reports`);
+    expect(r.stdout).toContain('fake markdown');
+  });
+
+  it('a usage error (exit 2 before any report) fails the build too', () => {
+    const f = fakes();
+    const dir = tmp();
+    writeFileSync(join(dir, 'template.yaml'), 'Resources: {}\n');
+    const r = runPhase(spec, 'build', dir, f, { FAKE_LINKAUDIT_EXIT: 'usage', CODEBUILD_BUILD_ARN: 'arn:aws:codebuild:eu-west-1:111122223333:build/gate:1', AWS_REGION: 'eu-west-1' });
     expect(r.status).toBe(2);
   });
 });

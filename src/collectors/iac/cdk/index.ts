@@ -2,7 +2,7 @@
 // cloud assemblies (stages) included. Each stack's template is read by the CloudFormation adapter
 // with what the manifest knows and the template does not: the stack's environment, name and
 // parameters, and where its nested stacks' templates are (the `aws:asset:path` metadata CDK
-// writes on each AWS::CloudFormation::Stack resource). See docs/iac-parts/cdk.md.
+// writes on each AWS::CloudFormation::Stack resource). See docs/iac.md.
 
 import { loadCloudFormationStack, type CfnStackContext } from '../cloudformation/index.js';
 import { displayPath } from '../index.js';

@@ -2,7 +2,7 @@
 // template, parameters, stack name and environment, and the nested cloud assemblies of stages.
 // Only the fields linkaudit needs are read; everything else in the manifest is ignored, so newer
 // schema versions keep working as long as these fields keep their meaning (they have since
-// cloud-assembly-schema 1.0). See docs/iac-parts/cdk.md.
+// cloud-assembly-schema 1.0). See docs/iac.md.
 
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';

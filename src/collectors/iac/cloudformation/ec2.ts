@@ -1,7 +1,7 @@
 // AWS::EC2::VPCEndpointService (+ VPCEndpointServicePermissions, VPCEndpointConnectionNotification,
 // joined by the service id their ServiceId resolved to) and AWS::EC2::VPCEndpoint → the model's
 // endpointServices and vpcEndpoints, meaning what a live collection of the deployed stack would
-// (src/collectors/ec2.ts). Defaults and their sources: docs/iac-parts/cfn-map.md.
+// (src/collectors/ec2.ts). Defaults and their sources: docs/iac.md.
 
 import { iacArn } from '../../../model/arn.js';
 import type { ConnectionNotification, EndpointService, VpcEndpoint } from '../../../model/types.js';

@@ -1,4 +1,4 @@
-// What `Ref` and `Fn::GetAtt` of a template resource give before deployment (docs/iac-parts/cfn-map.md).
+// What `Ref` and `Fn::GetAtt` of a template resource give before deployment (docs/iac.md).
 // The values are the model ids and ARNs the mappers give the resources they produce, so a
 // `!Ref OpenService` in a permissions resource names the service the service resource becomes,
 // and `Resource: !Ref Conn` in a policy names the connection's model ARN.

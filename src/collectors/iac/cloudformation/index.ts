@@ -1,7 +1,7 @@
 // CloudFormation templates (YAML with short-form tags, or JSON) → the snapshot model: the template
 // is read and checked (template.ts), placed as a stack with its nested stacks (stack.ts,
 // nested.ts), resolved world by world (worlds.ts, intrinsics.ts), and each world's stacks are
-// mapped to model resources (map.ts via wiring.ts). docs/iac-parts/cfn-read.md.
+// mapped to model resources (map.ts via wiring.ts). docs/iac.md.
 
 import { emptySnapshot } from '../../../model/empty.js';
 import type { IacFormat, Snapshot } from '../../../model/types.js';

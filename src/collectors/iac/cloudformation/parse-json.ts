@@ -1,6 +1,6 @@
 // JSON templates → the positioned tree. A small hand-written parser: the yaml package reads JSON
 // too but takes over a second on a 5,000-resource template; this one takes tens of milliseconds
-// (docs/iac-parts/cfn-read.md has the figures). It is strict RFC 8259 JSON, as CloudFormation
+// (docs/iac.md has the figures). It is strict RFC 8259 JSON, as CloudFormation
 // takes it, and refuses duplicate keys (which value would CloudFormation use?).
 
 import { UserError } from '../../../errors.js';

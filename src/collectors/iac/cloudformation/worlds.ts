@@ -3,7 +3,7 @@
 // their `Fn::If`s, through the conditions those name) are enumerated: every assignment is one
 // world, up to MAX_WORLD_CONDITIONS of them (64 worlds). Beyond the cap a condition stays
 // undecided: `Fn::If` on it is unknown unless both branches agree, and a resource whose
-// existence depends on it is kept in every world, with a coverage note (docs/iac-parts/cfn-read.md).
+// existence depends on it is kept in every world, with a coverage note (docs/iac.md).
 
 import { Unresolved } from './template-types.js';
 import { evalCondition, type Scope } from './intrinsics.js';

@@ -1,6 +1,6 @@
 // Terraform plans (`terraform show -json PLAN`) → the snapshot model: the estate as it will be
 // after apply, one unit per plan with one world (a plan has no conditions left), resources
-// located in the .tf files of their module. See docs/iac-parts/terraform.md.
+// located in the .tf files of their module. See docs/iac.md.
 
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

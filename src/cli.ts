@@ -79,7 +79,15 @@ async function main(argv: string[]): Promise<number> {
    * Runs at each command level before yargs validates, with that level's option table; the
    * positionals come from the command string (yargs keeps it in its internal context).
    */
-  const checkOptions = (a: { maxInputMb?: number }, y: { getOptions(): unknown; getInternalMethods(): { getContext(): { fullCommands: string[] } } }): void => {
+  const checkOptions = (
+    a: { maxInputMb?: number },
+    y: { getOptions(): unknown; getInternalMethods(): { getContext(): { fullCommands: string[] }; getUsageInstance?(): { cacheHelpMessage?: () => void } } },
+  ): void => {
+    // After a command's handler returns, yargs renders and caches that command's whole help text
+    // (~70 ms of a 0.5 s scan) in case it must print it on a later failure; linkaudit's failures
+    // never print help (see .fail below), so the rendering is skipped.
+    const usage = y.getInternalMethods().getUsageInstance?.();
+    if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
     const fullCommands = y.getInternalMethods().getContext().fullCommands;
     const table = y.getOptions() as unknown as Parameters<typeof repeatedOption>[1];
     const repeated = repeatedOption(argv, table, positionalNames(fullCommands.at(-1) ?? ''));

@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validator } from '../../../src/schema/validate.js';
-import { FIXTURES, findingsOf, loadFixture, snapshotOf, statuses } from './helpers.js';
+import { ESTATE, FIXTURES, findingsOf, loadFixture, snapshotOf, statuses } from './helpers.js';
 
-const PLAN = `${FIXTURES}/estate/plan.json`;
-const MAIN = `${FIXTURES}/estate/main.tf`;
-const CI = `${FIXTURES}/estate/modules/ci/main.tf`;
+const PLAN = `${ESTATE}/plan.json`;
+const MAIN = `${ESTATE}/main.tf`;
+const CI = `${ESTATE}/modules/ci/main.tf`;
 const id = (address: string): string => `${PLAN}#${address}`;
 const loc = (file: string, line: number, column: number, endLine: number, endColumn: number) => ({ file, line, column, endLine, endColumn });
 const TOKEN = 'ghp_FixtureSecretToken0123456789abcdefXYZ';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
 import { validator } from '../../../src/schema/validate.js';
-import { FIXTURES, loadFixture, loadText, snapshotOf } from './helpers.js';
+import { ESTATE, FIXTURES, fixturePath, loadFixture, loadText, snapshotOf } from './helpers.js';
 
 const PLANS = ['estate/plan.json', 'existing/plan.json', 'instances/plan.json', 'elsewhere/plans/plan.json'];
 const validate = validator('snapshot');
@@ -52,7 +52,7 @@ describe('terraform plan fuzzing', () => {
   });
 
   for (const p of PLANS) {
-    const doc = JSON.parse(readFileSync(`${FIXTURES}/${p}`, 'utf8')) as J;
+    const doc = JSON.parse(readFileSync(fixturePath(p), 'utf8')) as J;
     const all = paths(doc);
     it(`mutated values of ${p}: a load or a UserError`, async () => {
       await fc.assert(
@@ -73,7 +73,7 @@ describe('terraform plan fuzzing', () => {
   }
 
   it('truncated and spliced text: a load or a UserError', async () => {
-    const text = readFileSync(`${FIXTURES}/estate/plan.json`, 'utf8');
+    const text = readFileSync(`${ESTATE}/plan.json`, 'utf8');
     await fc.assert(
       fc.asyncProperty(fc.nat(text.length), fc.string({ maxLength: 8 }), async (at, insert) => {
         expect(['load', 'user-error']).toContain(await outcome(text.slice(0, at) + insert + text.slice(at)));

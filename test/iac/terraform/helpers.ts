@@ -7,10 +7,17 @@ import { loadRuleSet } from '../../../src/engine/rule-set.js';
 import type { Snapshot } from '../../../src/model/types.js';
 
 export const FIXTURES = 'test/fixtures/iac/terraform';
+/** The estate fixture is the demo's Terraform twin: one copy, judged by these tests and shown by the demo. */
+export const ESTATE = 'fixtures/demo-iac/terraform';
 export const NOW = new Date('2026-12-01T10:00:00Z');
 
+/** A fixture's path: `estate/…` is the demo's twin, the rest live under FIXTURES. */
+export function fixturePath(path: string): string {
+  return path.startsWith('estate/') ? `${ESTATE}/${path.slice('estate/'.length)}` : `${FIXTURES}/${path}`;
+}
+
 export async function loadFixture(path: string, options: Partial<IacOptions> = {}): Promise<IacLoad> {
-  const file = `${FIXTURES}/${path}`;
+  const file = fixturePath(path);
   return loadTerraformPlan(file, readFileSync(file, 'utf8'), { parameters: {}, cwd: process.cwd(), now: NOW, ...options });
 }
 

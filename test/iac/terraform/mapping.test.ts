@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadIac } from '../../../src/collectors/iac/index.js';
 import { IAC_UNKNOWN_REGION } from '../../../src/model/arn.js';
 import { validator } from '../../../src/schema/validate.js';
-import { FIXTURES, loadFixture, loadText, NOW, snapshotOf, statuses } from './helpers.js';
+import { ESTATE, FIXTURES, loadFixture, loadText, NOW, snapshotOf, statuses } from './helpers.js';
 
 const INLINE = `${FIXTURES}/inline/plan.json`;
 
@@ -180,8 +180,8 @@ describe('an endpoint to an endpoint service of the same plan', () => {
 
 describe('scan --iac DIR', () => {
   it('finds the plan in a directory of .tf files', async () => {
-    const load = await loadIac([`${FIXTURES}/estate`], { parameters: {}, cwd: process.cwd(), now: NOW });
-    expect(load.units.map((u) => [u.name, u.format])).toEqual([[`${FIXTURES}/estate/plan.json`, 'terraform']]);
+    const load = await loadIac([`${ESTATE}`], { parameters: {}, cwd: process.cwd(), now: NOW });
+    expect(load.units.map((u) => [u.name, u.format])).toEqual([[`${ESTATE}/plan.json`, 'terraform']]);
     expect(load.skipped).toEqual([]);
   });
 });

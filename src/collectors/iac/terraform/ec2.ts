@@ -10,6 +10,8 @@ import { argLocations, arnOf, configOf, Fields, iacId, indexBy, joinOf, originOf
 import { expressionOf } from './configuration.js';
 import { attr, isObject, type Json, type TfResource } from './plan.js';
 import { parsePolicyText } from './policy.js';
+// The provider's principal_arn carries no type: EC2's judgement, as the live collector infers it.
+import { principalTypeOf } from '../../principal-type.js';
 
 export const EC2_TYPES = ['aws_vpc_endpoint_service', 'aws_vpc_endpoint_service_allowed_principal', 'aws_vpc_endpoint_connection_notification', 'aws_vpc_endpoint'] as const;
 
@@ -279,21 +281,6 @@ function arns(f: Fields, name: string, field: string): string[] | undefined {
     return undefined;
   }
   return [...list].sort();
-}
-
-/**
- * The principal's type as EC2 reports it (the provider's principal_arn carries none). The same
- * judgement as the live collector's `principalTypeOf` (src/collectors/ec2.ts), repeated here so
- * that a scan of a plan does not load the EC2 SDK client.
- */
-export function principalTypeOf(principal: string): string {
-  if (principal === '*') return 'All';
-  if (/^arn:aws[a-z-]*:iam::[0-9]{12}:root$/.test(principal) || /^[0-9]{12}$/.test(principal)) return 'Account';
-  if (/^arn:aws[a-z-]*:iam::[0-9]{12}:role\//.test(principal)) return 'Role';
-  if (/^arn:aws[a-z-]*:iam::[0-9]{12}:user\//.test(principal)) return 'User';
-  if (/^arn:aws[a-z-]*:organizations::[0-9]{12}:ou\//.test(principal)) return 'OrganizationUnit';
-  if (/^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$/.test(principal)) return 'Service';
-  return 'Unknown';
 }
 
 function sortKeys<T>(o: Record<string, T>): Record<string, T> {

@@ -65,7 +65,7 @@ export interface IacOrigin {
   /** The logical-id key (CloudFormation, CDK) or the `resource "TYPE" "NAME" {` block (Terraform). */
   location: SourceLocation;
   logicalId?: string;
-  /** Stack name (CDK artifact id, or the nested stack's path). */
+  /** Stack name (CDK: the manifest's stackName, else the artifact id); a nested stack: `parent/NestedLogicalId`. */
   stack?: string;
   /** CDK `aws:cdk:path` metadata. */
   constructPath?: string;

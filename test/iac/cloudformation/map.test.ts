@@ -55,7 +55,7 @@ describe('mapStack', () => {
 
   it('origins carry the stack name and the CDK construct path', () => {
     const r = res('Ep', 'AWS::EC2::VPCEndpoint', { VpcId: 'vpc-0abc', ServiceName: 'com.amazonaws.us-east-1.s3' }, 5, 'Net/Ep/Resource');
-    const [e] = mapStack(stack([r], { format: 'cdk', idBase: 'NetStack', stackName: 'NetStack' })).vpcEndpoints;
+    const [e] = mapStack(stack([r], { format: 'cdk', idBase: 'NetStack', stackName: 'NetStack', originStack: 'NetStack' })).vpcEndpoints;
     expect(e?.origin).toMatchObject({ format: 'cdk', id: 'NetStack#Ep', logicalId: 'Ep', stack: 'NetStack', constructPath: 'Net/Ep/Resource' });
     expect(e?.arn).toBe('arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/iac:NetStack#Ep');
   });

@@ -229,11 +229,13 @@ describe('CloudFormation reader: nested stacks', () => {
     });
     expect(asked).toContainEqual(['child.yaml', 'Network']);
     expect(load.units[0]?.format).toBe('cdk');
-    expect(seen.map((s) => [s.format, s.idBase, s.stackName, s.account])).toEqual([
-      ['cdk', 'ParentStack', 'parent-stack', '444455556666'],
-      ['cdk', 'ParentStack/Network', undefined, '444455556666'],
-      ['cdk', 'ParentStack', 'parent-stack', '444455556666'],
-      ['cdk', 'ParentStack/Network', undefined, '444455556666'],
+    // A nested stack's name is AWS's at deployment (AWS::StackName unresolved); findings name it
+    // by its parent and logical id.
+    expect(seen.map((s) => [s.format, s.idBase, s.stackName, s.originStack, s.account])).toEqual([
+      ['cdk', 'ParentStack', 'parent-stack', 'parent-stack', '444455556666'],
+      ['cdk', 'ParentStack/Network', undefined, 'parent-stack/Network', '444455556666'],
+      ['cdk', 'ParentStack', 'parent-stack', 'parent-stack', '444455556666'],
+      ['cdk', 'ParentStack/Network', undefined, 'parent-stack/Network', '444455556666'],
     ]);
   });
 });

@@ -63,6 +63,7 @@ export function readUnit(root: ReadTemplate, placement: StackPlacement, ctx: Nes
           format: placement.format,
           path: found.path,
           idBase: `${reader.placement.idBase}/${child.logicalId}`,
+          ...(reader.base.originStack !== undefined ? { originStack: `${reader.base.originStack}/${child.logicalId}` } : {}),
           ...(placement.account !== undefined ? { account: placement.account } : {}),
           ...(placement.region !== undefined ? { region: placement.region } : {}),
           parameters: StackReader.childParameters(child.resource),

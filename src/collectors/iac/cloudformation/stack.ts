@@ -46,6 +46,8 @@ export interface StackPlacement {
   path: string;
   idBase: string;
   stackName?: string;
+  /** See CfnStack.originStack. */
+  originStack?: string;
   account?: string;
   region?: string;
   parameters: Record<string, ParameterInput>;
@@ -82,11 +84,13 @@ export class StackReader {
   ) {
     const env = stackEnv(placement.account, placement.region, placement.stackName);
     const unexpanded = unexpandedReason(tpl);
+    const originStack = placement.originStack ?? env.stackName;
     this.base = {
       format: placement.format,
       file: tpl.text.file,
       idBase: placement.idBase,
       ...(env.stackName !== undefined ? { stackName: env.stackName } : {}),
+      ...(originStack !== undefined ? { originStack } : {}),
       partition: env.partition,
       account: env.account,
       accountKnown: env.accountKnown,

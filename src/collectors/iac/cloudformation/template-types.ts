@@ -42,6 +42,12 @@ export interface CfnStack {
   /** Origin id base: `net.yaml`, `MyStack`, `parent.yaml#Child` (nested). Origin id = `${idBase}#${logicalId}`. */
   idBase: string;
   stackName?: string;
+  /**
+   * What a finding names as the stack: the stack name, or for a nested stack its parent's plus the
+   * nested resource's logical id (AWS names nested stacks at deployment, so AWS::StackName stays
+   * unresolved there).
+   */
+  originStack?: string;
   partition: string;
   /** The environment, or IAC_UNKNOWN_ACCOUNT / IAC_UNKNOWN_REGION with the *Known flag false. */
   account: string;

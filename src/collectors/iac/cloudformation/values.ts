@@ -162,7 +162,7 @@ export class FieldReader {
       location: r.location,
       logicalId: r.logicalId,
     };
-    if (this.stack.stackName !== undefined) origin.stack = this.stack.stackName;
+    if (this.stack.originStack !== undefined) origin.stack = this.stack.originStack;
     if (r.cdkPath !== undefined) origin.constructPath = r.cdkPath;
     if (Object.keys(this.properties).length > 0) origin.properties = sortedRecord(this.properties);
     return origin;

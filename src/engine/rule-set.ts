@@ -1,5 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { UserError } from '../errors.js';
 import { readUserFile } from '../io/files.js';
 import { packagePath } from '../paths.js';
@@ -7,9 +7,29 @@ import { typescriptRules } from '../rules/index.js';
 import { bestProblem, validator } from '../schema/validate.js';
 import { createCelRuntime, type CelRuntime } from './cel.js';
 import { ruleKinds, type Rule } from './types.js';
-import { CASES_FILE_SUFFIX, compileYamlRule, RULE_FILE_SUFFIX } from './yaml-rule.js';
+import { CASES_FILE_SUFFIX, compileYamlRule, RULE_FILE_SUFFIX, type PrecompiledRule } from './yaml-rule.js';
 
 export const BUILTIN_RULES_DIR = packagePath('rules.d');
+/** Written by `npm run build` (scripts/compile-rules.mjs): the built-in rules, parsed and checked. */
+export const BUILTIN_RULES_CACHE = packagePath('dist', 'rules.d.json');
+
+let builtinCache: Map<string, PrecompiledRule> | undefined;
+
+/**
+ * The build's form of the built-in rules by file name; empty when there is none (a source
+ * checkout before its first build) or it cannot be read: then every rule is parsed and compiled.
+ */
+function precompiledBuiltins(): Map<string, PrecompiledRule> {
+  if (builtinCache) return builtinCache;
+  builtinCache = new Map();
+  try {
+    const parsed = JSON.parse(readFileSync(BUILTIN_RULES_CACHE, 'utf8')) as { rules?: Record<string, PrecompiledRule> };
+    for (const [name, rule] of Object.entries(parsed.rules ?? {})) builtinCache.set(name, rule);
+  } catch {
+    // No cache: the slower path gives the same rules.
+  }
+  return builtinCache;
+}
 
 export interface RuleSet {
   /** Sorted by id. */
@@ -42,7 +62,7 @@ export function displayPath(file: string): string {
  * The built-ins plus user packs. Ids are global: a pack may not redefine a built-in, nor two packs
  * one another (a silent override would change what a gate means).
  */
-export function loadRuleSet(userDirs: readonly string[] = [], options: { builtins?: boolean; typescript?: readonly Rule[] } = {}): RuleSet {
+export function loadRuleSet(userDirs: readonly string[] = [], options: { builtins?: boolean; typescript?: readonly Rule[]; precompiled?: boolean } = {}): RuleSet {
   const runtime = createCelRuntime();
   const rules: Rule[] = [];
   const byId = new Map<string, Rule>();
@@ -56,7 +76,8 @@ export function loadRuleSet(userDirs: readonly string[] = [], options: { builtin
   for (const dir of dirs) {
     const files = ruleFiles(dir);
     if (files.length === 0 && dir !== BUILTIN_RULES_DIR) throw new UserError(`${displayPath(dir)}: no rule files (*.yaml) in this rules directory`);
-    for (const file of files) add(compileYamlRule(displayPath(file), readUserFile(file, 'rule file'), runtime));
+    const cache = dir === BUILTIN_RULES_DIR && options.precompiled !== false ? precompiledBuiltins() : undefined;
+    for (const file of files) add(compileYamlRule(displayPath(file), readUserFile(file, 'rule file'), runtime, cache?.get(basename(file))));
   }
   if (options.builtins !== false) for (const rule of options.typescript ?? typescriptRules) add(checkMeta(rule));
   rules.sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));

@@ -33,10 +33,84 @@ type CompiledExpr = ((vars: Record<string, unknown>) => unknown) & {
 
 const RULE_VARIABLES = new Set(['resource', 'config', 'now']);
 
+/**
+ * A built-in rule as the build left it (dist/rules.d.json, scripts/compile-rules.mjs): its text,
+ * the validated document, and the fields each expression reads. Used only when the file's text is
+ * still that text, so an edited rule is never judged by its old form.
+ */
+export interface PrecompiledRule {
+  text: string;
+  doc: RuleDoc;
+  /** Pointer of each expression (`/fail`, `/match`, …) → the resource fields it reads. */
+  fields: Record<string, string[]>;
+}
+
 /** Parses, validates and compiles one rules.d YAML file. Errors name file:line:col. */
-export function compileYamlRule(file: string, text: string, runtime: CelRuntime): Rule {
+export function compileYamlRule(file: string, text: string, runtime: CelRuntime, pre?: PrecompiledRule): Rule {
+  if (pre !== undefined && pre.text === text) return precompiledRule(file, text, runtime, pre);
   const src = new YamlSource(file, text);
   const doc = src.validated<RuleDoc>('rule');
+  const exprs = compileAll(src, doc, file, runtime);
+  return ruleOf(file, doc, runtime, () => exprs, fieldsOfExprs(exprs));
+}
+
+/** What the build stores for a rule file; throws as compileYamlRule does on a bad rule. */
+export function precompileRule(file: string, text: string, runtime: CelRuntime): PrecompiledRule {
+  const src = new YamlSource(file, text);
+  const doc = src.validated<RuleDoc>('rule');
+  const fields = fieldsOfExprs(compileAll(src, doc, file, runtime));
+  return { text, doc, fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, [...v].sort()])) };
+}
+
+/**
+ * A rule whose text the build compiled: its expressions are type-checked and compiled on first
+ * use, so a scan pays only for the rules its resources need (a small template: a third of them).
+ */
+function precompiledRule(file: string, text: string, runtime: CelRuntime, pre: PrecompiledRule): Rule {
+  let exprs: Compiled | undefined;
+  const compiled = (): Compiled => (exprs ??= compileAll(new DeferredSource(file, text, pre.doc), pre.doc, file, runtime));
+  const fields = Object.fromEntries(Object.entries(pre.fields).map(([k, v]) => [k, new Set(v) as ReadonlySet<string>]));
+  return ruleOf(file, pre.doc, runtime, compiled, fields);
+}
+
+/** Where a rule's values are, for its error messages: the parsed YAML, or (built-ins) parsed only if asked. */
+type RuleSource = Pick<YamlSource, 'file' | 'data' | 'position' | 'positionInString'>;
+
+/**
+ * A built-in rule's source: the build's document, with the YAML parsed only for an error's
+ * position (which the build has already ruled out for this text).
+ */
+class DeferredSource implements RuleSource {
+  private yaml: YamlSource | undefined;
+  constructor(
+    readonly file: string,
+    private readonly text: string,
+    readonly data: unknown,
+  ) {}
+  private parsed(): YamlSource {
+    return (this.yaml ??= new YamlSource(this.file, this.text));
+  }
+  position(pointer: string, atKey?: boolean): { line: number; col: number } | undefined {
+    return this.parsed().position(pointer, atKey);
+  }
+  positionInString(pointer: string, offset: number): { line: number; col: number } | undefined {
+    return this.parsed().positionInString(pointer, offset);
+  }
+}
+
+interface Compiled {
+  match: CompiledExpr | undefined;
+  fail: CompiledExpr;
+  message: CompiledExpr;
+  passMessage: CompiledExpr | undefined;
+  escalations: Array<{ severity: Severity; description: string; when: CompiledExpr }>;
+}
+
+function fieldsOfExprs(c: Compiled): Record<string, ReadonlySet<string>> {
+  return { '/fail': c.fail.fields, ...(c.match ? { '/match': c.match.fields } : {}) };
+}
+
+function compileAll(src: RuleSource, doc: RuleDoc, file: string, runtime: CelRuntime): Compiled {
   const expectedId = basename(file, RULE_FILE_SUFFIX);
   if (doc.id !== expectedId) {
     const pos = src.position('/id');
@@ -66,6 +140,13 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
       throw new UserError(located(file, `/evidence/${i}: "${head}" is not a field of ${kind}`, pos?.line, pos?.col));
     }
   });
+  return { match, fail, message, passMessage, escalations };
+}
+
+/** The rule over its expressions, compiled now or (built-ins) on first use. */
+function ruleOf(file: string, doc: RuleDoc, runtime: CelRuntime, compiled: () => Compiled, exprFields: Record<string, ReadonlySet<string>>): Rule {
+  const kind = doc.resource;
+  const evidencePaths = doc.evidence ?? [];
 
   const meta: RuleMeta = {
     id: doc.id,
@@ -81,7 +162,8 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
     ...(doc.escalations ? { escalations: doc.escalations.map((e) => ({ severity: e.severity, description: e.description })) } : {}),
   };
 
-  const fields = fail.fields;
+  const fields = exprFields['/fail'] as ReadonlySet<string>;
+  const matchFields = exprFields['/match'];
   const readers = evidencePaths.map((p) => evidenceReader(kind, p));
   // One variables object per scan, its `resource` swapped per evaluation: evaluation is
   // synchronous and never re-entrant, and this saves an allocation per (rule, resource).
@@ -99,11 +181,11 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
     meta,
     source: file,
     fields,
-    ...(match
+    ...(matchFields
       ? {
-          matchFields: match.fields,
+          matchFields,
           applies: (resource: AnyResource, ctx: EvalContext): boolean => {
-            const applies = match(varsFor(resource, ctx));
+            const applies = (compiled().match as CompiledExpr)(varsFor(resource, ctx));
             if (typeof applies !== 'boolean') throw new Error(`match expression returned ${typeof applies}, not bool`);
             return applies;
           },
@@ -112,6 +194,7 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
     // The engine has asked applies() first (evaluateOne).
     evaluate(resource: AnyResource, ctx: EvalContext): RuleResult | undefined {
       const vars = varsFor(resource, ctx);
+      const { fail, escalations } = compiled();
       const failed = fail(vars);
       if (typeof failed !== 'boolean') throw new Error(`fail expression returned ${typeof failed}, not bool`);
       if (!failed) return PASS;
@@ -123,6 +206,7 @@ export function compileYamlRule(file: string, text: string, runtime: CelRuntime)
     describe(resource: AnyResource, ctx: EvalContext, result: RuleResult): Detail {
       runtime.bind(ctx);
       const v = { resource, config: celConfig(ctx), now: ctx.now };
+      const { message, passMessage } = compiled();
       const expr = result.status === 'fail' ? message : passMessage;
       const base = expr ? render(expr, v, meta) : `Passes: ${meta.title}.`;
       return { message: result.note ? `${base} ${result.note}` : base, evidence: readers.map((read) => read(resource)) };
@@ -184,7 +268,7 @@ function celConfig(ctx: EvalContext): Record<string, unknown> {
 }
 
 function compileExpression(
-  src: YamlSource,
+  src: RuleSource,
   pointer: string,
   expected: 'bool' | 'string',
   kind: ResourceKind,
@@ -198,6 +282,18 @@ function compileExpression(
     const pos = src.positionInString(pointer, offset);
     throw new UserError(located(src.file, `${pointer}: ${message}`, pos?.line, pos?.col));
   };
+  // Depth first: the type checker recurses over the tree, and how deep it gets before the stack
+  // runs out depends on what ran before it (a cold checker overflows on a 3,000-operand chain).
+  let early: ReturnType<CelRuntime['evalEnv']['parse']> | undefined;
+  try {
+    early = runtime.evalEnv.parse(expression);
+  } catch {
+    // A syntax error: the checker below reports it at its place.
+  }
+  if (early) {
+    const depth = astDepth(early.ast);
+    if (depth > MAX_EXPRESSION_DEPTH) fail(0, `expression nests ${depth} levels deep, more than ${MAX_EXPRESSION_DEPTH}: split it (a long chain of && or || nests too)`);
+  }
   let checked: ReturnType<ReturnType<CelRuntime['checkEnv']>['check']>;
   try {
     checked = runtime.checkEnv(kind).check(expression);
@@ -213,9 +309,7 @@ function compileExpression(
   if (checked.type !== expected && checked.type !== 'dyn') {
     return fail(0, `expected a CEL ${expected} expression, this one gives ${checked.type}`);
   }
-  const parsed = runtime.evalEnv.parse(expression);
-  const depth = astDepth(parsed.ast);
-  if (depth > MAX_EXPRESSION_DEPTH) fail(0, `expression nests ${depth} levels deep, more than ${MAX_EXPRESSION_DEPTH}: split it (a long chain of && or || nests too)`);
+  const parsed = early ?? runtime.evalEnv.parse(expression);
   for (const { pattern, offset } of literalPatterns(parsed.ast)) {
     const problem = re2Problem(pattern);
     if (problem) fail(offset, `matches(): ${problem} (CEL regular expressions are RE2: no backreferences or lookarounds)`);

@@ -4,6 +4,7 @@ import { UserError, located } from '../errors.js';
 import { jsonTooDeepAt, maxInputBytes, MAX_NESTING_DEPTH, sizeLimitMessage, type InputSyntax } from './input-limits.js';
 
 const CHUNK = 16 * 1024 * 1024;
+const PROBE = 64 * 1024;
 
 /**
  * Reads a UTF-8 file a user named, turning file-system errors into one clear message. At most
@@ -36,7 +37,11 @@ function readBounded(fd: number, limit: number, file: string, what: string, firs
   const parts: Buffer[] = [];
   let total = 0;
   for (;;) {
-    const buf = Buffer.allocUnsafe(Math.min(parts.length === 0 ? Math.max(firstChunk, 1) : CHUNK, CHUNK, limit - total + 1));
+    // After the first read, a small probe finds the end: a regular file's first buffer already
+    // holds it all (size + 1), and a 16 MiB buffer per rule file only to read 0 bytes cost the
+    // start-up of every scan a collection of external memory.
+    const next = parts.length === 0 ? Math.max(firstChunk, 1) : parts.length === 1 ? PROBE : CHUNK;
+    const buf = Buffer.allocUnsafe(Math.min(next, CHUNK, limit - total + 1));
     const n = readSync(fd, buf, 0, buf.length, null);
     if (n === 0) break;
     total += n;

@@ -1,4 +1,5 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 import { UserError, located } from '../errors.js';
 import { MAX_NESTING_DEPTH } from './input-limits.js';
 import { bestProblem, validator, type SchemaName } from '../schema/validate.js';
@@ -6,14 +7,14 @@ import { bestProblem, validator, type SchemaName } from '../schema/validate.js';
 /** A parsed YAML file that can say where any value came from (for file:line:col errors). */
 export class YamlSource {
   readonly data: unknown;
-  private readonly lines = new LineCounter();
+  private readonly lines: LineCounter = new (yamlLib().LineCounter)();
   private readonly doc: Document;
 
   constructor(
     readonly file: string,
     readonly text: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    this.doc = yamlLib().parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
     const err = this.doc.errors[0];
     if (err) {
       const pos = this.lines.linePos(err.pos[0]);
@@ -55,6 +56,7 @@ export class YamlSource {
 
   private firstAlias(name?: string): { line: number; col: number } | undefined {
     let at: number | undefined;
+    const { visit } = yamlLib();
     visit(this.doc, {
       Alias(_key, node) {
         if (name !== undefined && node.source !== name) return undefined;
@@ -82,6 +84,7 @@ export class YamlSource {
       .split('/')
       .slice(1)
       .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const { isMap, isPair, isScalar, isSeq } = yamlLib();
     let node: unknown = this.doc.contents;
     let last: Node | undefined = node as Node;
     for (const seg of path) {
@@ -107,6 +110,7 @@ export class YamlSource {
   positionInString(pointer: string, offset: number): { line: number; col: number } | undefined {
     const start = this.position(pointer);
     if (!start) return undefined;
+    const { isScalar } = yamlLib();
     const node = this.doc.getIn(pointer.split('/').slice(1), true) as Node | undefined;
     const value = isScalar(node) ? String(node.value) : '';
     const before = value.slice(0, offset);

@@ -6,7 +6,7 @@
 
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { parseDocument } from 'yaml';
+import { yamlLib } from '../../../io/yaml-lib.js';
 import { UserError, located } from '../../../errors.js';
 import { lineColAt, parseJsonText, readUserFile } from '../../../io/files.js';
 
@@ -217,7 +217,7 @@ function manifestError(file: string, text: string, path: Array<string | number>,
   const pointer = `/${path.map((p) => escapeControl(String(p).replace(/~/g, '~0').replace(/\//g, '~1'))).join('/')}`;
   let where: { line: number; col: number } | undefined;
   try {
-    const doc = parseDocument(text, { uniqueKeys: false, strict: false });
+    const doc = yamlLib().parseDocument(text, { uniqueKeys: false, strict: false });
     for (let n = path.length; n >= 0 && where === undefined; n--) {
       const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
       const range = (node as { range?: [number, number, number] } | undefined)?.range;

@@ -3,7 +3,8 @@
 // stand for, so everything after parsing sees one form. Limits as src/io/yaml-source.ts sets them:
 // nesting depth, and aliases bounded by how much they expand (a "billion laughs" document).
 
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { yamlLib } from '../../../io/yaml-lib.js';
 import { UserError } from '../../../errors.js';
 import { MAX_NESTING_DEPTH } from '../../../io/input-limits.js';
 import { LineIndex, type TMap, type TNode, type TScalar } from './positions.js';
@@ -32,6 +33,7 @@ export function parseYamlTree(text: string, file: string): TNode {
     const p = lines.pos(offset);
     return new UserError(located(file, msg, p.line, p.col));
   };
+  const { isAlias, isMap, isScalar, isSeq, parseDocument } = yamlLib();
   let doc: Document;
   try {
     doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });

@@ -2,6 +2,7 @@
 // Entry point. Command modules are imported when their command runs, so `--help` starts without
 // loading the engine, ajv or (later) the AWS SDK; a bare `--version` does not even load yargs
 // (~100 ms on a 2-core CI machine), since scripts call it to probe the tool.
+import * as nodeModule from 'node:module';
 import { normalize } from 'node:path';
 import type { Argv } from 'yargs';
 import { UserError } from './errors.js';
@@ -71,6 +72,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   exitCleanlyOnSignals((line) => process.stderr.write(`${line}\n`));
+  // Node 22.1+ keeps the compiled code of the modules imported from here on (yargs, the engine, the
+  // collectors) in its cache directory, as tsc does: about a tenth off every later start. Absent on
+  // Node 20; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
   const { default: yargs } = await import('yargs');
   const { repeatedOption, positionalNames } = await import('./commands/repeated-options.js');
   const { setMaxInputMiB } = await import('./io/input-limits.js');

@@ -3,7 +3,7 @@
 // date and licence in data/aws-managed-policies.NOTICE.md; scripts/refresh-managed-policies.mjs
 // refreshes it). An ARN not in it is unknown to the rules, never an empty policy.
 
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { packagePath } from '../../paths.js';
 import { parseArn } from '../../model/arn.js';
@@ -24,18 +24,60 @@ interface Bundle {
   policies: BundledPolicy[];
 }
 
-let bundle: { meta: Omit<Bundle, 'policies'>; byPath: Map<string, BundledPolicy> } | undefined;
+/** The bundle: its source and where to find each policy (by its path, `service-role/X`). */
+interface Store {
+  meta: Omit<Bundle, 'policies'>;
+  get(path: string): BundledPolicy | undefined;
+}
 
-function load(): NonNullable<typeof bundle> {
-  if (!bundle) {
-    // Read only by a scan that meets an AWS managed ARN: ~0.5 MB gzip, ~40 ms to parse.
-    const data = JSON.parse(gunzipSync(readFileSync(packagePath('data', 'aws-managed-policies.json.gz'))).toString('utf8')) as Bundle;
-    const byPath = new Map<string, BundledPolicy>();
-    for (const p of data.policies) byPath.set(policyPath(p.arn) ?? p.arn, p);
-    const { policies: _, ...meta } = data;
-    bundle = { meta, byPath };
+let store: Store | undefined;
+
+function load(): Store {
+  return (store ??= lineStore() ?? wholeBundle());
+}
+
+/**
+ * The build's form (scripts/compile-managed-policies.mjs): an index, and one line of JSON per
+ * policy read when asked for, so a scan pays for the two or three policies its templates attach.
+ */
+function lineStore(): Store | undefined {
+  let index: { meta: Omit<Bundle, 'policies'>; entries: Record<string, [number, number]> };
+  let fd: number;
+  try {
+    index = JSON.parse(readFileSync(packagePath('dist', 'managed-policies.index.json'), 'utf8')) as typeof index;
+    fd = openSync(packagePath('dist', 'managed-policies.jsonl'), 'r');
+  } catch {
+    return undefined;
   }
-  return bundle;
+  const cache = new Map<string, BundledPolicy>();
+  return {
+    meta: index.meta,
+    get(path) {
+      const hit = cache.get(path);
+      if (hit) return hit;
+      const at = Object.hasOwn(index.entries, path) ? index.entries[path] : undefined;
+      if (!at) return undefined;
+      const buf = Buffer.allocUnsafe(at[1]);
+      readSync(fd, buf, 0, at[1], at[0]);
+      const p = JSON.parse(buf.toString('utf8')) as BundledPolicy;
+      cache.set(path, p);
+      return p;
+    },
+  };
+}
+
+/** The bundle as data/ holds it (a source checkout before its first build). */
+function wholeBundle(): Store {
+  const data = JSON.parse(gunzipSync(readFileSync(packagePath('data', 'aws-managed-policies.json.gz'))).toString('utf8')) as Bundle;
+  const byPath = new Map<string, BundledPolicy>();
+  for (const p of data.policies) byPath.set(managedPolicyKey(p.arn), p);
+  const { policies: _, ...meta } = data;
+  return { meta, get: (path) => byPath.get(path) };
+}
+
+/** The key a policy is stored under: its path (`service-role/X`), or the ARN when it has none. */
+export function managedPolicyKey(arn: string): string {
+  return policyPath(arn) ?? arn;
 }
 
 /** `service-role/AWSCodePipelineServiceRole` of an AWS managed policy ARN in any partition. */
@@ -64,7 +106,7 @@ export function managedPolicySource(): string {
 export function awsManagedPolicy(arn: string, account: string): IamPolicy | undefined {
   const path = policyPath(arn);
   if (path === undefined) return undefined;
-  const p = load().byPath.get(path);
+  const p = load().get(path);
   if (!p) return undefined;
   const slash = path.lastIndexOf('/');
   return {

@@ -118,7 +118,7 @@ line('[c] fixed', `${ms(fixedMs)} per pass with no rule (snapshot index); per-ru
 // (one evaluateRules([rule]) pass, minus the fixed cost).
 console.log('');
 console.log(`    ${'rule'.padEnd(44)} ${'kind'.padEnd(15)} ${'evals'.padStart(7)} ${'fail'.padStart(6)} ${'pass'.padStart(6)} ${'unknown'.padStart(7)} ${'n/a'.padStart(6)} ${'ms'.padStart(7)} ${'evals/s'.padStart(10)}`);
-const COLLECTION = { connection: 'connections', host: 'hosts', vpcEndpoint: 'vpcEndpoints', endpointService: 'endpointServices', iamUser: 'iamUsers', iamGroup: 'iamGroups', iamRole: 'iamRoles', iamPolicy: 'iamPolicies' };
+const COLLECTION = { connection: 'connections', host: 'hosts', vpcEndpoint: 'vpcEndpoints', endpointService: 'endpointServices', iamUser: 'iamUsers', iamGroup: 'iamGroups', iamRole: 'iamRoles', iamPolicy: 'iamPolicies', pipeline: 'pipelines', buildProject: 'buildProjects', sourceCredential: 'sourceCredentials' };
 const kindsOf = (meta) => (Array.isArray(meta.resource) ? meta.resource : [meta.resource]);
 const kindCount = (meta) => kindsOf(meta).reduce((sum, kind) => sum + (snapshot[COLLECTION[kind]]?.length ?? 0), 0);
 const missingStatuses = [];
@@ -132,7 +132,7 @@ for (const rule of rs.rules) {
     console.log(`    ${rule.meta.id.padEnd(44)} ${kindsOf(rule.meta).join(',').padEnd(15)} ${'0'.padStart(7)}  (no such resources here; see bench/iam.mjs)`);
     continue;
   }
-  const fromGaps = mine.filter((f) => f.resource.arn.endsWith('/*')).length;
+  const fromGaps = mine.filter((f) => f.resource.arn.endsWith('*')).length;
   gc();
   const t = now();
   evaluateRules([rule], snapshot, settings, rs.runtime.bind);
@@ -144,7 +144,7 @@ for (const rule of rs.rules) {
 console.log('');
 
 function gapFindings(o) {
-  return o.findings.filter((f) => f.resource.arn.endsWith('/*')).length;
+  return o.findings.filter((f) => f.resource.arn.endsWith('*')).length;
 }
 
 const rssAfterEvalMb = rssMb();

@@ -464,8 +464,12 @@ export function countResources(snapshot) {
     vpcEndpoints: snapshot.vpcEndpoints.length,
     endpointServices: snapshot.endpointServices.length,
     iam: snapshot.iamUsers.length + snapshot.iamGroups.length + snapshot.iamRoles.length + snapshot.iamPolicies.length,
+    pipelines: snapshot.pipelines.length,
+    buildProjects: snapshot.buildProjects.length,
+    sourceCredentials: snapshot.sourceCredentials.length,
     total:
       snapshot.connections.length + snapshot.hosts.length + snapshot.vpcEndpoints.length + snapshot.endpointServices.length +
-      snapshot.iamUsers.length + snapshot.iamGroups.length + snapshot.iamRoles.length + snapshot.iamPolicies.length,
+      snapshot.iamUsers.length + snapshot.iamGroups.length + snapshot.iamRoles.length + snapshot.iamPolicies.length +
+      snapshot.pipelines.length + snapshot.buildProjects.length + snapshot.sourceCredentials.length,
   };
 }

@@ -15,6 +15,7 @@ import { UserError } from '../src/errors.js';
 import { parseJsonText } from '../src/io/files.js';
 import { jsonTooDeepAt } from '../src/io/input-limits.js';
 import { validateSnapshot } from '../src/model/load.js';
+import { buildProject, pipeline, sourceCredential } from './helpers/snapshot.js';
 
 const DEMO = resolve('fixtures/demo/snapshot.json');
 const DEMO_TEXT = readFileSync(DEMO, 'utf8');
@@ -107,6 +108,24 @@ describe('fuzzed snapshots: a result or a UserError', () => {
         let doc = demo;
         // Paths of the document as mutated so far: an earlier mutation may have replaced what an old path led through.
         for (const m of ms) doc = mutate(doc, doc === demo ? demoPaths : paths(doc), m);
+        loadAndScan(JSON.stringify(doc));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('values mutated in the collections added later (pipelines, build projects, source credentials; present or absent)', () => {
+    const withCi = {
+      ...(demo as Record<string, Json>),
+      pipelines: [pipeline('release'), pipeline('legacy', { pipelineType: 'V1', triggers: [] })],
+      buildProjects: [buildProject('app-build'), buildProject('web', { secondarySources: [{ type: 'S3', location: 'b/k', sourceIdentifier: 's' }], webhook: undefined })],
+      sourceCredentials: [sourceCredential('GITHUB'), sourceCredential('BITBUCKET', { authType: 'BASIC_AUTH' })],
+    } as unknown as Json;
+    const ciPaths = paths(withCi).filter((p) => ['pipelines', 'buildProjects', 'sourceCredentials'].includes(String(p[0])));
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => {
+        let doc = withCi;
+        for (const m of ms) doc = mutate(doc, doc === withCi ? ciPaths : paths(doc), m);
         loadAndScan(JSON.stringify(doc));
       }),
       { numRuns: 200 },

@@ -136,7 +136,7 @@ function tagSuppressions(
   const valid = new Map<string, TagSuppression>();
   const invalid: SuppressionReport['invalidTags'] = [];
   const ignored: SuppressionReport['ignoredTags'] = [];
-  const collections = [snapshot.connections, snapshot.hosts, snapshot.vpcEndpoints, snapshot.endpointServices, snapshot.iamUsers, snapshot.iamGroups, snapshot.iamRoles, snapshot.iamPolicies];
+  const collections = [snapshot.connections, snapshot.hosts, snapshot.vpcEndpoints, snapshot.endpointServices, snapshot.iamUsers, snapshot.iamGroups, snapshot.iamRoles, snapshot.iamPolicies, snapshot.pipelines, snapshot.buildProjects, snapshot.sourceCredentials];
   for (const list of collections) {
     for (const r of list) {
       const value = r.tags[SUPPRESS_TAG];

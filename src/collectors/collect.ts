@@ -152,6 +152,9 @@ async function collectWith(options: CollectOptions): Promise<Snapshot> {
     iamGroups: results.flatMap((r) => r.parts.flatMap((p) => p.iamGroups ?? [])),
     iamRoles: results.flatMap((r) => r.parts.flatMap((p) => p.iamRoles ?? [])),
     iamPolicies: results.flatMap((r) => r.parts.flatMap((p) => p.iamPolicies ?? [])),
+    pipelines: results.flatMap((r) => r.parts.flatMap((p) => p.pipelines ?? [])),
+    buildProjects: results.flatMap((r) => r.parts.flatMap((p) => p.buildProjects ?? [])),
+    sourceCredentials: results.flatMap((r) => r.parts.flatMap((p) => p.sourceCredentials ?? [])),
     coverage: results.flatMap((r) => r.coverage),
   });
   // What an endpoint sent that the snapshot cannot hold becomes gaps; what linkaudit made must fit.

@@ -24,6 +24,9 @@ const SOURCE: Readonly<Record<Collection, { service: string; operation: string }
   iamGroups: { service: 'iam', operation: 'GetAccountAuthorizationDetails' },
   iamRoles: { service: 'iam', operation: 'GetAccountAuthorizationDetails' },
   iamPolicies: { service: 'iam', operation: 'GetAccountAuthorizationDetails' },
+  pipelines: { service: 'codepipeline', operation: 'GetPipeline' },
+  buildProjects: { service: 'codebuild', operation: 'BatchGetProjects' },
+  sourceCredentials: { service: 'codebuild', operation: 'ListSourceCredentials' },
 };
 
 const KIND_OF = Object.fromEntries(RESOURCE_KINDS.map((k) => [KIND_COLLECTION[k], k])) as Record<Collection, ResourceKind>;
@@ -34,7 +37,7 @@ const SHOWN = 200;
 // What names a resource: without a valid one it cannot be judged or told apart, so it is left out.
 const IDENTITY = new Set(['arn', 'account', 'region', 'id', 'name', 'unreadable']);
 // Required fields that have no "not read" form (a list becomes empty, tags an empty map).
-const REQUIRED_SCALARS = new Set(['status', 'providerType', 'providerEndpoint', 'vpcId', 'serviceName', 'endpointType', 'state', 'privateDnsEnabled', 'requesterManaged', 'serviceType', 'acceptanceRequired', 'defaultVersionId', 'assumeRolePolicy']);
+const REQUIRED_SCALARS = new Set(['status', 'providerType', 'providerEndpoint', 'vpcId', 'serviceName', 'endpointType', 'state', 'privateDnsEnabled', 'requesterManaged', 'serviceType', 'acceptanceRequired', 'defaultVersionId', 'assumeRolePolicy', 'pipelineType', 'roleArn', 'serviceRole', 'source', 'serverType', 'authType']);
 
 /** The collected snapshot, validated; resources it cannot hold replaced by gaps. */
 export function holdCollected(collected: Snapshot): Snapshot {

@@ -8,7 +8,7 @@ export interface Target {
 }
 
 /** What a collector returns: model resources (only the collections it fills) and its gaps. */
-export type Collected = Partial<Pick<Snapshot, 'connections' | 'hosts' | 'vpcEndpoints' | 'endpointServices' | 'iamUsers' | 'iamGroups' | 'iamRoles' | 'iamPolicies'>> & {
+export type Collected = Partial<Pick<Snapshot, 'connections' | 'hosts' | 'vpcEndpoints' | 'endpointServices' | 'iamUsers' | 'iamGroups' | 'iamRoles' | 'iamPolicies' | 'pipelines' | 'buildProjects' | 'sourceCredentials'>> & {
   coverage: CoverageGap[];
 };
 

@@ -1,6 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { accountOf, organizationOf } from '../model/arn.js';
-import type { PolicyDocument, ResourceKind, VpcEndpoint } from '../model/types.js';
+import { RESOURCE_KINDS, type PolicyDocument, type ResourceKind, type VpcEndpoint } from '../model/types.js';
 import { schemaDocument } from '../schema/validate.js';
 import { statementsOf } from './policy-view.js';
 import { re2Matches } from './re2.js';
@@ -186,7 +186,7 @@ function modelTypes(): ModelTypes {
       const def = node.$ref.split('/').pop() ?? '';
       if (DYN_DEFS.has(def)) return 'dyn';
       if (STRING_DEFS.has(def)) return 'string';
-      if (def === 'tags') return 'map<string, string>';
+      if (def === 'tags' || def === 'stringMap') return 'map<string, string>';
       return objectType(def);
     }
     if (node.enum || node.const !== undefined) return 'string';
@@ -218,7 +218,7 @@ function modelTypes(): ModelTypes {
     return name;
   };
 
-  for (const kind of ['connection', 'host', 'vpcEndpoint', 'endpointService', 'iamUser', 'iamGroup', 'iamRole', 'iamPolicy']) objectType(kind);
+  for (const kind of RESOURCE_KINDS) objectType(kind);
   return { types, kindType: typeName };
 }
 

@@ -51,7 +51,29 @@ export function scopeArn(kind: ResourceKind, partition: string, account: string,
       return `arn:${partition}:iam::${account}:role/*`;
     case 'iamPolicy':
       return `arn:${partition}:iam::${account}:policy/*`;
+    case 'pipeline':
+      return `arn:${partition}:codepipeline:${region}:${account}:*`;
+    case 'buildProject':
+      return `arn:${partition}:codebuild:${region}:${account}:project/*`;
+    case 'sourceCredential':
+      return `arn:${partition}:codebuild:${region}:${account}:token/*`;
   }
+}
+
+const CONNECTION_SERVICES = new Set(['codestar-connections', 'codeconnections']);
+
+/**
+ * One key for a connection whichever prefix its ARN carries: AWS renamed CodeStar Connections to
+ * CodeConnections, and `arn:…:codestar-connections:…:connection/ID` and `arn:…:codeconnections:…:
+ * connection/ID` name the same connection (a pipeline may say one while ListConnections answers the
+ * other). `partition:region:account:id`, or undefined for anything that is not a connection ARN.
+ */
+export function connectionKey(arn: string): string | undefined {
+  const parsed = parseArn(arn);
+  if (!parsed || !CONNECTION_SERVICES.has(parsed.service) || !parsed.resource.startsWith('connection/')) return undefined;
+  const id = parsed.resource.slice('connection/'.length);
+  if (id === '' || parsed.partition === '' || parsed.account === '') return undefined;
+  return `${parsed.partition}:${parsed.region}:${parsed.account}:${id}`;
 }
 
 /** The 12-digit account of an ARN or a bare account id, or undefined (service principals, `*`). */
@@ -127,6 +149,10 @@ const IAC_ARN_PARTS: Record<ResourceKind, { service: string; type: string; globa
   iamGroup: { service: 'iam', type: 'group', global: true },
   iamRole: { service: 'iam', type: 'role', global: true },
   iamPolicy: { service: 'iam', type: 'policy', global: true },
+  // A pipeline's ARN has no resource type: arn:…:codepipeline:REGION:ACCOUNT:NAME.
+  pipeline: { service: 'codepipeline', type: '' },
+  buildProject: { service: 'codebuild', type: 'project' },
+  sourceCredential: { service: 'codebuild', type: 'token' },
 };
 
 /**
@@ -139,11 +165,12 @@ const IAC_ARN_PARTS: Record<ResourceKind, { service: string; type: string; globa
  */
 export function iacArn(kind: ResourceKind, partition: string, region: string, account: string, originId: string, service?: string): string {
   const parts = IAC_ARN_PARTS[kind];
-  return `arn:${partition}:${service ?? parts.service}:${parts.global ? '' : region}:${account}:${parts.type}/iac:${originId}`;
+  const type = parts.type === '' ? '' : `${parts.type}/`;
+  return `arn:${partition}:${service ?? parts.service}:${parts.global ? '' : region}:${account}:${type}iac:${originId}`;
 }
 
 /** Whether an ARN is an IaC identity (`iacArn`) rather than a deployed resource's. */
 export function isIacArn(arn: string): boolean {
   const parsed = parseArn(arn);
-  return parsed !== undefined && /^[a-z-]+\/iac:/.test(parsed.resource);
+  return parsed !== undefined && /^([a-z-]+\/)?iac:/.test(parsed.resource);
 }

@@ -12,6 +12,9 @@ export function emptySnapshot(head: Pick<Snapshot, 'generatedAt' | 'source' | 's
     iamGroups: [],
     iamRoles: [],
     iamPolicies: [],
+    pipelines: [],
+    buildProjects: [],
+    sourceCredentials: [],
     coverage: [],
     ...head,
   };

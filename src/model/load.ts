@@ -28,7 +28,7 @@ export function validateSnapshot(data: unknown, file: string): Snapshot {
     const problem = bestProblem(validate.errors);
     throw new UserError(`${file}: ${problem.pointer || '/'}: ${problem.message}`);
   }
-  const snapshot = data as Snapshot;
+  const snapshot = withOptionalCollections(data as Snapshot);
   const normalized = normalizeSnapshot(snapshot);
   // Sorted by ARN, a repeated ARN sits next to itself: found without hashing every ARN. Only then
   // is the input searched again, for where the two are (the message names both places).
@@ -37,6 +37,20 @@ export function validateSnapshot(data: unknown, file: string): Snapshot {
     for (let i = 1; i < sorted.length; i++) if ((sorted[i] as { arn: string }).arn === (sorted[i - 1] as { arn: string }).arn) checkUniqueArns(snapshot, file);
   }
   return normalized;
+}
+
+/**
+ * Collections added after schemaVersion 1 was published (pipelines, build projects, source
+ * credentials) are optional in a file, so snapshots written before them still load: absent means
+ * none. Every other reader can then rely on every collection being a list.
+ */
+export const OPTIONAL_COLLECTIONS = ['pipelines', 'buildProjects', 'sourceCredentials'] as const;
+
+function withOptionalCollections(snapshot: Snapshot): Snapshot {
+  if (OPTIONAL_COLLECTIONS.every((c) => Array.isArray(snapshot[c]))) return snapshot;
+  const out = { ...snapshot };
+  for (const c of OPTIONAL_COLLECTIONS) if (!Array.isArray(out[c])) (out as unknown as Record<string, unknown[]>)[c] = [];
+  return out;
 }
 
 function checkUniqueArns(snapshot: Snapshot, file: string): void {
@@ -61,7 +75,8 @@ export function normalizeSnapshot(snapshot: Snapshot): Snapshot {
   const out: Snapshot = { ...snapshot };
   for (const kind of RESOURCE_KINDS) {
     const collection = KIND_COLLECTION[kind];
-    (out as unknown as Record<string, unknown[]>)[collection] = [...snapshot[collection]].sort((a, b) =>
+    // `?? []`: a snapshot built in code before the optional collections existed.
+    (out as unknown as Record<string, unknown[]>)[collection] = [...((snapshot[collection] as Array<{ arn: string }> | undefined) ?? [])].sort((a, b) =>
       a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0,
     );
   }

@@ -11,7 +11,10 @@ export type ResourceKind =
   | 'iamUser'
   | 'iamGroup'
   | 'iamRole'
-  | 'iamPolicy';
+  | 'iamPolicy'
+  | 'pipeline'
+  | 'buildProject'
+  | 'sourceCredential';
 
 /** Snapshot array holding each kind. */
 export const KIND_COLLECTION = {
@@ -23,6 +26,9 @@ export const KIND_COLLECTION = {
   iamGroup: 'iamGroups',
   iamRole: 'iamRoles',
   iamPolicy: 'iamPolicies',
+  pipeline: 'pipelines',
+  buildProject: 'buildProjects',
+  sourceCredential: 'sourceCredentials',
 } as const satisfies Record<ResourceKind, string>;
 
 export const RESOURCE_KINDS = Object.keys(KIND_COLLECTION) as ResourceKind[];
@@ -232,6 +238,123 @@ export interface IamPolicy extends ResourceBase {
   awsManaged?: boolean;
 }
 
+export interface PipelineActionType {
+  category: string;
+  owner: string;
+  provider: string;
+  version: string;
+}
+
+export interface PipelineAction {
+  name: string;
+  actionType: PipelineActionType;
+  runOrder?: number;
+  /** The action's configuration. A secret's value (OAuthToken; any key the action type marks
+   *  secret; any value CodePipeline masks as "****") is never stored: its key maps to "REDACTED". */
+  configuration: Record<string, string>;
+  inputArtifacts: string[];
+  outputArtifacts: string[];
+  roleArn?: string;
+  region?: string;
+  namespace?: string;
+}
+
+export interface PipelineStage {
+  name: string;
+  actions: PipelineAction[];
+}
+
+export interface GitFilterList {
+  includes: string[];
+  excludes: string[];
+}
+
+export interface GitPushFilter {
+  branches?: GitFilterList;
+  tags?: GitFilterList;
+  filePaths?: GitFilterList;
+}
+
+export interface GitPullRequestFilter {
+  events: string[];
+  branches?: GitFilterList;
+  filePaths?: GitFilterList;
+}
+
+export interface PipelineTrigger {
+  providerType: string;
+  sourceActionName: string;
+  push: GitPushFilter[];
+  pullRequest: GitPullRequestFilter[];
+}
+
+/** A CodePipeline pipeline (GetPipeline). ARN arn:PARTITION:codepipeline:REGION:ACCOUNT:NAME. */
+export interface Pipeline extends ResourceBase {
+  name: string;
+  /** Absent in the API answer → 'V1'. */
+  pipelineType: 'V1' | 'V2';
+  roleArn: string;
+  executionMode?: string;
+  stages: PipelineStage[];
+  triggers: PipelineTrigger[];
+}
+
+/** OAUTH | CODECONNECTIONS | SECRETS_MANAGER; resource: the connection or secret ARN. */
+export interface BuildSourceAuth {
+  type: string;
+  resource?: string;
+}
+
+export interface BuildSource {
+  /** CODEPIPELINE, GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED, BITBUCKET, CODECOMMIT, S3, NO_SOURCE. */
+  type: string;
+  /** Location with credentials removed: user-info (`https://user:token@host/…`, `x-token-auth:…@`) becomes `REDACTED@`. */
+  location?: string;
+  /** True when the location carried credentials that were removed before storing. */
+  locationHadCredentials?: boolean;
+  /** Secondary sources. */
+  sourceIdentifier?: string;
+  auth?: BuildSourceAuth;
+  /** Inline buildspec text (values under env.variables replaced by REDACTED). Absent when the
+   *  buildspec is a file in the source (then buildspecFile) or the default buildspec.yml. */
+  buildspec?: string;
+  buildspecFile?: string;
+  gitCloneDepth?: number;
+  reportBuildStatus?: boolean;
+}
+
+export interface WebhookFilter {
+  type: string;
+  pattern: string;
+  excludeMatchedPattern?: boolean;
+}
+
+export interface BuildWebhook {
+  filterGroups: WebhookFilter[][];
+  buildType?: string;
+}
+
+/** A CodeBuild project (BatchGetProjects). ARN arn:PARTITION:codebuild:REGION:ACCOUNT:project/NAME. */
+export interface BuildProject extends ResourceBase {
+  name: string;
+  serviceRole: string;
+  source: BuildSource;
+  secondarySources: BuildSource[];
+  sourceVersion?: string;
+  webhook?: BuildWebhook;
+  /** Names and types only: a PLAINTEXT value is never stored. */
+  environmentVariables: Array<{ name: string; type: string }>;
+}
+
+/** A CodeBuild source credential (ListSourceCredentials). ARN as the API returns it (arn:aws:codebuild:REGION:ACCOUNT:token/github). */
+export interface SourceCredential extends ResourceBase {
+  /** GITHUB | BITBUCKET | GITHUB_ENTERPRISE | GITLAB | GITLAB_SELF_MANAGED. */
+  serverType: string;
+  /** OAUTH | BASIC_AUTH | PERSONAL_ACCESS_TOKEN | CODECONNECTIONS | SECRETS_MANAGER. */
+  authType: string;
+  resource?: string;
+}
+
 export interface CoverageGap {
   account: string;
   region: string;
@@ -264,6 +387,10 @@ export interface Snapshot {
   iamGroups: IamGroup[];
   iamRoles: IamRole[];
   iamPolicies: IamPolicy[];
+  /** Optional in a snapshot file (older snapshots have none); the loader normalizes absence to []. */
+  pipelines: Pipeline[];
+  buildProjects: BuildProject[];
+  sourceCredentials: SourceCredential[];
   coverage: CoverageGap[];
 }
 
@@ -276,6 +403,9 @@ export interface ResourceByKind {
   iamGroup: IamGroup;
   iamRole: IamRole;
   iamPolicy: IamPolicy;
+  pipeline: Pipeline;
+  buildProject: BuildProject;
+  sourceCredential: SourceCredential;
 }
 
 export type AnyResource = ResourceByKind[ResourceKind];

@@ -23,7 +23,7 @@ export function recordingMappers(): { mappers: CfnMappers; seen: CfnStack[] } {
     }),
     mapStack: (stack) => {
       seen.push(stack);
-      return { connections: [], hosts: [], vpcEndpoints: [], endpointServices: [], iamUsers: [], iamGroups: [], iamRoles: [], iamPolicies: [], coverage: [], unmapped: stack.resources.filter((r) => !r.type.startsWith('AWS::EC2::') && !r.type.startsWith('AWS::IAM::')).length };
+      return { connections: [], hosts: [], vpcEndpoints: [], endpointServices: [], iamUsers: [], iamGroups: [], iamRoles: [], iamPolicies: [], pipelines: [], buildProjects: [], sourceCredentials: [], coverage: [], unmapped: stack.resources.filter((r) => !r.type.startsWith('AWS::EC2::') && !r.type.startsWith('AWS::IAM::')).length };
     },
   };
   return { mappers, seen };

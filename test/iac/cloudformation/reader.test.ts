@@ -199,7 +199,7 @@ describe('CloudFormation reader: nested stacks', () => {
         operation: 'NestedStack',
         errorCode: 'Unresolved',
         message: `${PARENT}:16:7: nested stack Remote: its TemplateURL "https://s3.amazonaws.com/bucket/remote.yaml" is not a local template, so its resources are not known`,
-        resourceKinds: ['connection', 'host', 'vpcEndpoint', 'endpointService', 'iamUser', 'iamGroup', 'iamRole', 'iamPolicy'],
+        resourceKinds: ['connection', 'host', 'vpcEndpoint', 'endpointService', 'iamUser', 'iamGroup', 'iamRole', 'iamPolicy', 'pipeline', 'buildProject', 'sourceCredential'],
       },
     ]);
     expect(load.inputs.map((i) => [i.file, i.resources])).toEqual([

@@ -77,7 +77,7 @@ function fillConstructPaths(load: IacLoad, idBase: string, paths: Record<string,
   for (const unit of load.units) {
     for (const world of unit.worlds) {
       const s = world.snapshot;
-      for (const collection of [s.connections, s.hosts, s.vpcEndpoints, s.endpointServices, s.iamUsers, s.iamGroups, s.iamRoles, s.iamPolicies]) {
+      for (const collection of [s.connections, s.hosts, s.vpcEndpoints, s.endpointServices, s.iamUsers, s.iamGroups, s.iamRoles, s.iamPolicies, s.pipelines, s.buildProjects, s.sourceCredentials]) {
         for (const r of collection) {
           const o = r.origin;
           if (!o || o.constructPath !== undefined || o.logicalId === undefined || o.id !== `${idBase}#${o.logicalId}`) continue;

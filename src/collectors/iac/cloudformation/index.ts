@@ -88,7 +88,9 @@ export function loadCloudFormationStack(file: string, text: string, ctx: CfnStac
 }
 
 type Collections = Omit<MappedStack, 'unmapped' | 'coverage'>;
-const COLLECTIONS: Array<keyof Collections> = ['connections', 'hosts', 'vpcEndpoints', 'endpointServices', 'iamUsers', 'iamGroups', 'iamRoles', 'iamPolicies'];
+const COLLECTIONS: Array<keyof Collections> = [
+  'connections', 'hosts', 'vpcEndpoints', 'endpointServices', 'iamUsers', 'iamGroups', 'iamRoles', 'iamPolicies', 'pipelines', 'buildProjects', 'sourceCredentials',
+];
 
 function snapshotOf(world: UnitWorld, description: string, format: IacFormat, generatedAt: string, mapStack: MapStack, unmapped: Map<string, number>): Snapshot {
   const root = world.stacks[0];

@@ -50,6 +50,9 @@ export const KIND_FIELDS: Record<ResourceKind, readonly string[]> = {
   iamGroup: ['account', 'attachedPolicies', 'id', 'inlinePolicies', 'name', 'path', 'permissionsBoundary', 'region', 'tags'],
   iamRole: ['account', 'assumeRolePolicy', 'attachedPolicies', 'id', 'inlinePolicies', 'name', 'path', 'permissionsBoundary', 'region', 'tags'],
   iamPolicy: ['account', 'attachmentCount', 'awsManaged', 'defaultVersionId', 'document', 'id', 'name', 'path', 'region', 'tags'],
+  pipeline: ['account', 'executionMode', 'name', 'pipelineType', 'region', 'roleArn', 'stages', 'tags', 'triggers'],
+  buildProject: ['account', 'environmentVariables', 'name', 'region', 'secondarySources', 'serviceRole', 'source', 'sourceVersion', 'tags', 'webhook'],
+  sourceCredential: ['account', 'authType', 'region', 'resource', 'serverType', 'tags'],
 };
 
 export const mapStack: MapStack = (stack: CfnStack): MappedStack => {
@@ -67,6 +70,10 @@ export const mapStack: MapStack = (stack: CfnStack): MappedStack => {
     iamGroups: iam.iamGroups,
     iamRoles: iam.iamRoles,
     iamPolicies: iam.iamPolicies,
+    // No mapper yet for AWS::CodePipeline::Pipeline and AWS::CodeBuild::* (issue 13).
+    pipelines: [],
+    buildProjects: [],
+    sourceCredentials: [],
     coverage: [],
     unmapped: stack.resources.filter((r) => !MAPPED_TYPES.has(r.type)).length,
   };
@@ -98,6 +105,9 @@ function unexpanded(stack: CfnStack, out: MappedStack): void {
     ['iamGroup', out.iamGroups],
     ['iamRole', out.iamRoles],
     ['iamPolicy', out.iamPolicies],
+    ['pipeline', out.pipelines],
+    ['buildProject', out.buildProjects],
+    ['sourceCredential', out.sourceCredentials],
   ];
   for (const [kind, list] of kinds) for (const r of list) mark(kind, r);
   const gap: CoverageGap = {

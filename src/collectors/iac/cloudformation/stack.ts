@@ -264,5 +264,8 @@ export function kindsOf(type: string): ResourceKind[] {
   if (type.startsWith('AWS::EC2::VPCEndpoint')) return ['endpointService'];
   if (type.endsWith('::Host')) return ['host'];
   if (type.endsWith('::Connection')) return ['connection'];
+  if (type === 'AWS::CodePipeline::Pipeline') return ['pipeline'];
+  if (type === 'AWS::CodeBuild::Project') return ['buildProject'];
+  if (type === 'AWS::CodeBuild::SourceCredential') return ['sourceCredential'];
   return [...RESOURCE_KINDS];
 }

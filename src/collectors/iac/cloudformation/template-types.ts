@@ -86,7 +86,18 @@ export type IdentityOf = (stack: Omit<CfnStack, 'resources'>, type: string, logi
 /** The model resources one stack in one world maps to (the snapshot's collections and gaps). */
 export type MappedStack = Pick<
   Snapshot,
-  'connections' | 'hosts' | 'vpcEndpoints' | 'endpointServices' | 'iamUsers' | 'iamGroups' | 'iamRoles' | 'iamPolicies' | 'coverage'
+  | 'connections'
+  | 'hosts'
+  | 'vpcEndpoints'
+  | 'endpointServices'
+  | 'iamUsers'
+  | 'iamGroups'
+  | 'iamRoles'
+  | 'iamPolicies'
+  | 'pipelines'
+  | 'buildProjects'
+  | 'sourceCredentials'
+  | 'coverage'
 > & {
   /** Resources of types no mapper knows (counted in the input summary, not judged). */
   unmapped: number;

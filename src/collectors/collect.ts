@@ -430,3 +430,6 @@ async function enabledRegions(home: string, account: string, aws: AwsOptions): P
     throw new UserError(`--regions all: cannot list the enabled regions of ${account} (${escapeControlChars(errorCode(err))}); name the regions with --region`);
   }
 }
+
+/** The kinds a live collection reads (the tests serve the demo estate over the wire restricted to them). */
+export const COLLECTED_KINDS: readonly string[] = [...REGIONAL_KINDS, ...IAM_KINDS];

@@ -157,6 +157,7 @@ describe('live collection', () => {
     const operations = new Set<string>();
     await collect(fake, operations);
     expect([...operations].length).toBeGreaterThanOrEqual(10);
+    for (const op of ['codepipeline:ListPipelines', 'codepipeline:GetPipeline', 'codebuild:ListProjects', 'codebuild:BatchGetProjects', 'codebuild:ListSourceCredentials']) expect(operations).toContain(op);
     expect(notAllowed(operations)).toEqual([]);
   });
 

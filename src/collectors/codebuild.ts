@@ -118,7 +118,8 @@ function fromProject(p: Project, target: Target): BuildProject {
   if (unreadSecondary) missing('secondarySources', `with a secondary source it cannot hold: ${unreadSecondary.unread}`);
   const webhook = fromWebhook(p.webhook);
   return {
-    arn: typeof p.arn === 'string' && p.arn.startsWith('arn:') ? p.arn : buildProjectArn(target.partition, target.region, target.account, name),
+    // Built, not taken: the account and region are the ones read, whatever the answer names.
+    arn: buildProjectArn(target.partition, target.region, target.account, name),
     account: target.account,
     region: target.region,
     tags: tagsOf(p.tags),

@@ -1,17 +1,12 @@
 // The demo estate as one account would be read from a healthy AWS (test/collect.test.ts explains
 // why policySupported is spread per service name), for the suites that serve it over the wire.
-import { COLLECTED_KINDS } from '../../src/collectors/collect.js';
 import { loadSnapshotFile, validateSnapshot } from '../../src/model/load.js';
-import { KIND_COLLECTION, RESOURCE_KINDS, type Snapshot } from '../../src/model/types.js';
+import type { Snapshot } from '../../src/model/types.js';
 
 export const DEMO_ACCOUNT = '111122223333';
 export const DEMO_REGIONS = ['eu-west-1', 'us-east-1'];
 
 export function demoAccount(): Snapshot {
-  return collectedOnly(demoAccountAll());
-}
-
-function demoAccountAll(): Snapshot {
   const demo = loadSnapshotFile('fixtures/demo/snapshot.json');
   const mine = <T extends { account: string }>(xs: T[]): T[] =>
     xs.filter((x) => x.account === DEMO_ACCOUNT).map((x) => {
@@ -43,15 +38,4 @@ function demoAccountAll(): Snapshot {
     },
     'one account of the demo',
   );
-}
-
-/**
- * The snapshot without the kinds live collection does not read (yet): the demo holds pipelines and
- * builds before their collectors exist, and what the fake AWS cannot be asked for must not be
- * expected back. A no-op once every kind is collected.
- */
-export function collectedOnly(snapshot: Snapshot): Snapshot {
-  const out = { ...snapshot } as unknown as Record<string, unknown>;
-  for (const kind of RESOURCE_KINDS) if (!COLLECTED_KINDS.includes(kind)) out[KIND_COLLECTION[kind]] = [];
-  return out as unknown as Snapshot;
 }

@@ -47,7 +47,7 @@ describe('merge of JSON reports', () => {
     const report = (accounts: string[]) => {
       const only = <T extends { account: string }>(xs: T[]) => xs.filter((x) => accounts.includes(x.account));
       const snap = validateSnapshot(
-        { ...demo, scope: { ...demo.scope, accounts }, connections: only(demo.connections), hosts: only(demo.hosts), vpcEndpoints: only(demo.vpcEndpoints), endpointServices: only(demo.endpointServices), iamUsers: only(demo.iamUsers), iamGroups: only(demo.iamGroups), iamRoles: only(demo.iamRoles), iamPolicies: only(demo.iamPolicies), coverage: only(demo.coverage) },
+        { ...demo, scope: { ...demo.scope, accounts }, connections: only(demo.connections), hosts: only(demo.hosts), vpcEndpoints: only(demo.vpcEndpoints), endpointServices: only(demo.endpointServices), iamUsers: only(demo.iamUsers), iamGroups: only(demo.iamGroups), iamRoles: only(demo.iamRoles), iamPolicies: only(demo.iamPolicies), pipelines: only(demo.pipelines), buildProjects: only(demo.buildProjects), sourceCredentials: only(demo.sourceCredentials), coverage: only(demo.coverage) },
         'shard',
       );
       const out = evaluateRules(rules, snap, settings, runtime.bind);

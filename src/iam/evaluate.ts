@@ -270,17 +270,28 @@ class JudgedPath implements Path {
 }
 
 // Judgements of statements that do not depend on the principal, per question: a managed policy
-// attached to 10,000 roles is judged once per question, not 10,000 times.
+// attached to 10,000 roles is judged once per question, not 10,000 times. A question is the
+// action, the resource set and the fixed request keys (one context object per question).
 const shared = new WeakMap<CompiledStatement, Map<number, Map<ResourceSet, Judgement | null>>>();
+const sharedInContext = new WeakMap<object, WeakMap<CompiledStatement, Map<number, Map<ResourceSet, Judgement | null>>>>();
 
 function judgeStatement(source: PolicySource, st: CompiledStatement, facts: RequestFacts, resources: ResourceSet, actionIndex: number): Path | undefined {
   let j: Judgement | null | undefined;
   // Time-dependent statements are rare: judged afresh, so that snapshots of other times never share.
   if (!st.perPrincipal && !st.timeDependent && facts.resource.tags === undefined) {
-    let byAction = shared.get(st);
+    let table = shared;
+    if (facts.context !== undefined) {
+      let t = sharedInContext.get(facts.context);
+      if (!t) {
+        t = new WeakMap();
+        sharedInContext.set(facts.context, t);
+      }
+      table = t;
+    }
+    let byAction = table.get(st);
     if (!byAction) {
       byAction = new Map();
-      shared.set(st, byAction);
+      table.set(st, byAction);
     }
     let bySet = byAction.get(actionIndex);
     if (!bySet) {

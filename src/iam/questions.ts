@@ -1,5 +1,5 @@
 import type { IamRole, IamUser, Snapshot } from '../model/types.js';
-import { catalog, CONNECTION_PREFIXES, type CatalogAction, type ConnectionPrefix } from './catalog.js';
+import { catalog, CONNECTION_PREFIXES, type CatalogAction } from './catalog.js';
 import { answer, maxReach, type Answer, type ResourceSet } from './evaluate.js';
 import { compilePolicy, PolicyError, type CompiledStatement } from './policy.js';
 import type { PrincipalPolicies } from './principals.js';
@@ -26,7 +26,7 @@ const ID_CHARS: CharRun = { run: (c) => /[A-Za-z0-9_.-]/.test(c) };
 const sets = new Map<string, ResourceSet>();
 
 /** Every connection (or host) of one prefix and account, in one region or (`*`) in every region. */
-export function everyResource(type: ResourceType, prefix: ConnectionPrefix, partition: string, region: string, account: string): ResourceSet {
+export function everyResource(type: ResourceType, prefix: string, partition: string, region: string, account: string): ResourceSet {
   const key = `${type}|${prefix}|${partition}|${region}|${account}`;
   let set = sets.get(key);
   if (!set) {
@@ -41,7 +41,7 @@ export function everyResource(type: ResourceType, prefix: ConnectionPrefix, part
  * region; `us-*`: the regions it matches). A wildcard in the region becomes a run of region
  * characters in the shape and is filled with two disjoint region-like texts in the probes.
  */
-function makeSet(type: ResourceType, prefix: ConnectionPrefix, partition: string, region: string, account: string): ResourceSet {
+function makeSet(type: ResourceType, prefix: string, partition: string, region: string, account: string): ResourceSet {
   const fill = (probe: string): string => region.replace(/\*/g, probe).replace(/\?/g, probe.slice(0, 1));
   const regions = /[*?]/.test(region) ? REGION_PROBES.map(fill) : [region];
   const regionShape = [...region].map((c) => (c === '*' || c === '?' ? REGION_CHARS : c));
@@ -110,7 +110,7 @@ export function broadAnswer(principal: IamUser | IamRole, policies: PrincipalPol
 }
 
 /** The regions the principal's statements about the action name, literally or by a pattern. */
-function regionsToAsk(policies: PrincipalPolicies, action: CatalogAction): string[] {
+export function regionsToAsk(policies: PrincipalPolicies, action: CatalogAction): string[] {
   const regions = new Set<string>();
   const index = action.index;
   for (const source of [...policies.identity, ...(policies.boundary ? [policies.boundary] : [])]) {
@@ -150,7 +150,7 @@ export function questionsFor(shortNames: readonly string[]): Array<{ action: Cat
 export function adminActions(): string[] {
   const names = new Set<string>();
   for (const a of catalog().actions) {
-    if (!/Write|Tagging/.test(a.accessLevel) || a.short.startsWith('Create')) continue;
+    if (!a.connection || !/Write|Tagging/.test(a.accessLevel) || a.short.startsWith('Create')) continue;
     if (a.resourceTypes.includes('connection') || a.resourceTypes.includes('host')) names.add(a.short);
   }
   return [...names].sort();

@@ -202,7 +202,7 @@ function assumeRoleElsewhere(principal: IamUser | IamRole, partition: string, as
   // A pattern that can only name the principal's own account's roles reaches no other account;
   // a grant a Deny or the boundary removed reaches none.
   if (a.reach === 'none' || (a.reach === 'scoped' && targets.size === 0)) return { verdict: 'no', reach: 'none', allows: [], limits: [], reasons: [], targets: [] };
-  return { ...a, verdict: a.reach === 'none' ? 'no' : a.reach === 'unknown' ? 'unknown' : 'yes', targets: [...targets].sort() };
+  return { ...a, verdict: a.reach === 'unknown' ? 'unknown' : 'yes', targets: [...targets].sort() };
 }
 
 /** The Resource patterns of an allowing statement that may name a role of another account. */

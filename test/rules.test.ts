@@ -35,6 +35,15 @@ describe('built-in rules', () => {
       'host-not-available',
       'host-endpoint-not-https',
       'connection-not-available',
+      'connection-unused',
+      'pipeline-connection-missing',
+      'pipeline-connection-not-available',
+      'pipeline-github-oauth-source',
+      'pipeline-clone-ref-without-codebuild',
+      'pipeline-code-zip-git-usage',
+      'pipeline-pr-trigger-any-branch',
+      'codebuild-token-source-credential',
+      'codebuild-source-url-credentials',
     ]) {
       expect(ids).toContain(id);
     }

@@ -3,6 +3,7 @@ import { accountOf, organizationOf } from '../model/arn.js';
 import { RESOURCE_KINDS, type PolicyDocument, type ResourceKind, type VpcEndpoint } from '../model/types.js';
 import { schemaDocument } from '../schema/validate.js';
 import { statementsOf } from './policy-view.js';
+import { pipelineHelpers, PIPELINE_HELPER_DOCS } from './pipeline-helpers.js';
 import { re2Matches } from './re2.js';
 import type { EvalContext } from './types.js';
 import { UnknownValue } from './unknown.js';
@@ -37,6 +38,7 @@ export const HELPER_DOCS: HelperDoc[] = [
   { signature: 'principalTrusted(string, string): bool', description: 'Whether a principal (ARN, account id, Organizations ARN, service principal or `*`) is trusted for a resource owned by the account given second: the owner itself, `trustedAccounts`, members of `trustedOrganizations` (membership from the snapshot\'s `organizations`; unknown when it holds none for a configured organization), and AWS service principals. `*` is never trusted.' },
   { signature: 'vpcHasEndpoint(string, string, string, string): bool', description: 'Whether the VPC (account, region, vpcId) has a live VPC endpoint (not deleted, deleting, failed, rejected or expired) for the service name given last. Unknown when the VPC endpoints of that account and region were not read.' },
   { signature: 'policyStatements(dyn): list<map>', description: 'The statements of a policy document as a list of maps with list-valued fields: sid, effect, principals, notPrincipal, actions, notAction, resources, notResource, hasCondition, conditionKeys.' },
+  ...PIPELINE_HELPER_DOCS,
 ];
 
 export function createCelRuntime(): CelRuntime {
@@ -58,6 +60,7 @@ export function createCelRuntime(): CelRuntime {
     vpcHasEndpoint: (account: string, region: string, vpcId: string, serviceName: string): boolean =>
       vpcHasEndpoint(ctx(), account, region, vpcId, serviceName),
     policyStatements: (doc: unknown): unknown[] => statementsOf(doc as PolicyDocument),
+    ...pipelineHelpers(() => ctx().snapshot),
   };
 
   const withHelpers = (env: Environment): Environment =>
@@ -68,7 +71,14 @@ export function createCelRuntime(): CelRuntime {
       .registerFunction('accountOf(string): string', helpers.accountOf)
       .registerFunction('principalTrusted(string, string): bool', helpers.principalTrusted)
       .registerFunction('vpcHasEndpoint(string, string, string, string): bool', helpers.vpcHasEndpoint)
-      .registerFunction('policyStatements(dyn): list<map>', helpers.policyStatements);
+      .registerFunction('policyStatements(dyn): list<map>', helpers.policyStatements)
+      .registerFunction('connectionState(string): string', helpers.connectionState)
+      .registerFunction('connectionStatus(string): string', helpers.connectionStatus)
+      .registerFunction('connectionsRead(string, string): bool', helpers.connectionsRead)
+      .registerFunction('connectionConsumers(string): list<map>', helpers.connectionConsumers)
+      .registerFunction('pipelineActions(dyn): list<map>', helpers.pipelineActions)
+      .registerFunction('sourceFlows(dyn, string, string): list<map>', helpers.sourceFlows)
+      .registerFunction('buildGitCommands(dyn): list<string>', helpers.buildGitCommands);
 
   const configType = { fields: { trustedAccounts: 'list<string>', trustedOrganizations: 'list<string>', pendingAcceptanceMaxDays: 'int' } };
 

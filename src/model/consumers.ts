@@ -4,7 +4,7 @@
 // linear. Knows the model only; no AWS wire shapes.
 
 import { connectionKey } from './arn.js';
-import type { BuildProject, BuildSource, Pipeline, PipelineAction, PipelineActionType, Snapshot } from './types.js';
+import type { BuildProject, BuildSource, Pipeline, PipelineAction, PipelineActionType, PipelineStage, Snapshot } from './types.js';
 
 export type ConsumerKind = 'pipeline' | 'buildProject' | 'sourceCredential';
 
@@ -63,7 +63,6 @@ export interface ArtifactConsumer {
 
 /** One output artifact of a source action and the actions after it that take it as input. */
 export interface SourceFlow {
-  pipelineArn: string;
   stage: string;
   action: string;
   actionType: PipelineActionType;
@@ -74,6 +73,8 @@ export interface SourceFlow {
   formatExplicit: boolean;
   /** The connection the source action names, if any. */
   connectionArn?: string;
+  /** FullRepositoryId (or CodeCommit's RepositoryName) of the source action, if any. */
+  repository?: string;
   consumers: ArtifactConsumer[];
 }
 
@@ -88,8 +89,10 @@ export interface ConsumerIndex {
   unresolved: readonly ConnectionReference[];
   /** The source flows of a pipeline (computed on first ask, then kept). */
   flows(pipeline: Pipeline): readonly SourceFlow[];
-  /** How a CodeBuild action of the pipeline resolves its project. */
-  resolveProject(pipeline: Pipeline, action: PipelineAction): ProjectResolution;
+  /** The same from a pipeline's parts (what a rule expression hands over), kept per stages list. */
+  stageFlows(stages: readonly PipelineStage[], account: string, region: string): readonly SourceFlow[];
+  /** How a CodeBuild action of a pipeline in this account and region resolves its project. */
+  resolveProject(account: string, pipelineRegion: string, action: PipelineAction): ProjectResolution;
 }
 
 const CACHE = new WeakMap<Snapshot, ConsumerIndex>();
@@ -165,13 +168,12 @@ function buildConsumerIndex(snapshot: Snapshot): ConsumerIndex {
   const accounts = new Set(snapshot.scope.accounts);
   const regions = new Set(snapshot.scope.regions);
 
-  const resolveProject = (pipeline: Pipeline, action: PipelineAction): ProjectResolution => {
+  const resolveProject = (account: string, pipelineRegion: string, action: PipelineAction): ProjectResolution => {
     const name = action.configuration.ProjectName;
     if (name === undefined || name === '') return { state: 'unresolved', reason: 'the action names no ProjectName' };
     if (name.includes('#{')) return { state: 'unresolved', reason: `ProjectName ${name} is a variable resolved at run time` };
     if (name.startsWith('arn:')) return { state: 'unresolved', reason: `ProjectName ${name} is an ARN, not a project name` };
-    const account = pipeline.account;
-    const region = action.region !== undefined && action.region !== '' ? action.region : pipeline.region;
+    const region = action.region !== undefined && action.region !== '' ? action.region : pipelineRegion;
     const found = projects.get(`${account}|${region}|${name}`);
     if (found) return { state: 'found', project: found, account, region, name };
     const gap = missingProjects.get(`${account}|${region}`);
@@ -182,17 +184,18 @@ function buildConsumerIndex(snapshot: Snapshot): ConsumerIndex {
     return { state: 'absent', account, region, name };
   };
 
-  const flowCache = new Map<Pipeline, readonly SourceFlow[]>();
-  const flows = (pipeline: Pipeline): readonly SourceFlow[] => {
-    let f = flowCache.get(pipeline);
-    if (!f) {
-      f = sourceFlows(pipeline, resolveProject);
-      flowCache.set(pipeline, f);
-    }
+  // Keyed by the stages list: the pipeline's own, whichever way it is asked for.
+  const flowCache = new WeakMap<readonly PipelineStage[], { account: string; region: string; flows: readonly SourceFlow[] }>();
+  const stageFlows = (stages: readonly PipelineStage[], account: string, region: string): readonly SourceFlow[] => {
+    const hit = flowCache.get(stages);
+    if (hit && hit.account === account && hit.region === region) return hit.flows;
+    const f = sourceFlows(stages, (action) => resolveProject(account, region, action));
+    flowCache.set(stages, { account, region, flows: f });
     return f;
   };
+  const flows = (pipeline: Pipeline): readonly SourceFlow[] => stageFlows(pipeline.stages, pipeline.account, pipeline.region);
 
-  return { references, byConnection, byConsumer, unresolved, flows, resolveProject };
+  return { references, byConnection, byConsumer, unresolved, flows, stageFlows, resolveProject };
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -201,7 +204,8 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-function pipelineReferences(p: Pipeline): ConnectionReference[] {
+/** The connection references of one pipeline (what the index holds for it). */
+export function pipelineReferences(p: Pipeline): ConnectionReference[] {
   const out: ConnectionReference[] = [];
   for (const stage of p.stages) {
     for (const action of stage.actions) {
@@ -231,7 +235,8 @@ function pipelineReferences(p: Pipeline): ConnectionReference[] {
   return out;
 }
 
-function buildReferences(b: BuildProject): ConnectionReference[] {
+/** The connection references of one build project (CODECONNECTIONS sources). */
+export function buildReferences(b: BuildProject): ConnectionReference[] {
   const out: ConnectionReference[] = [];
   const add = (source: BuildSource, via: ReferenceVia): void => {
     if (source.auth?.type !== 'CODECONNECTIONS') return;
@@ -314,9 +319,9 @@ interface Positioned {
  * or a later runOrder of the same stage) and take the artifact as input. Artifact names are unique
  * within a pipeline, so an input of that name is this artifact.
  */
-function sourceFlows(pipeline: Pipeline, resolveProject: ConsumerIndex['resolveProject']): SourceFlow[] {
+function sourceFlows(stages: readonly PipelineStage[], resolveProject: (action: PipelineAction) => ProjectResolution): SourceFlow[] {
   const positioned: Positioned[] = [];
-  pipeline.stages.forEach((stage, stageIndex) => {
+  stages.forEach((stage, stageIndex) => {
     for (const action of stage.actions) positioned.push({ stageIndex, runOrder: action.runOrder ?? 1, stage: stage.name, action });
   });
   const inputs = new Map<string, Positioned[]>();
@@ -328,6 +333,7 @@ function sourceFlows(pipeline: Pipeline, resolveProject: ConsumerIndex['resolveP
     if (producer.action.actionType.category !== 'Source') continue;
     const format = producer.action.configuration.OutputArtifactFormat;
     const connectionArn = producer.action.configuration.ConnectionArn;
+    const repository = producer.action.configuration.FullRepositoryId ?? producer.action.configuration.RepositoryName;
     for (const artifact of producer.action.outputArtifacts) {
       const consumers: ArtifactConsumer[] = [];
       for (const c of inputs.get(artifact) ?? []) {
@@ -338,11 +344,10 @@ function sourceFlows(pipeline: Pipeline, resolveProject: ConsumerIndex['resolveP
           action: c.action.name,
           actionType: c.action.actionType,
           codeBuild,
-          ...(codeBuild ? { project: resolveProject(pipeline, c.action) } : {}),
+          ...(codeBuild ? { project: resolveProject(c.action) } : {}),
         });
       }
       out.push({
-        pipelineArn: pipeline.arn,
         stage: producer.stage,
         action: producer.action.name,
         actionType: producer.action.actionType,
@@ -350,6 +355,7 @@ function sourceFlows(pipeline: Pipeline, resolveProject: ConsumerIndex['resolveP
         outputArtifactFormat: format === undefined || format === '' ? CODE_ZIP : format,
         formatExplicit: format !== undefined && format !== '',
         ...(connectionArn === undefined || connectionArn === '' ? {} : { connectionArn }),
+        ...(repository === undefined || repository === '' ? {} : { repository }),
         consumers,
       });
     }

@@ -13,7 +13,7 @@ import type { ResourceKind, Snapshot } from '../../src/model/types.js';
 
 const CLI = join(process.cwd(), 'dist', 'cli.js');
 /** Runtime state: no result from a template (the rules' metadata says so; test/rules.test.ts checks it). */
-const RUNTIME_RULES = new Set(['connection-not-available', 'host-not-available', 'host-predates-vpc-webhooks', 'endpoint-service-private-dns-unverified', 'endpoint-service-stale-pending-connection']);
+const RUNTIME_RULES = new Set(['connection-not-available', 'connection-unused', 'host-not-available', 'host-predates-vpc-webhooks', 'endpoint-service-private-dns-unverified', 'endpoint-service-stale-pending-connection']);
 
 interface ReportFinding {
   ruleId: string;

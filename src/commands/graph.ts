@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import { writeFilesAtomic } from '../io/atomic-write.js';
 import { checkWritableTarget } from '../io/output-dir.js';
-import { escapeControlChars, escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
+import { escapeControlChars } from '../io/untrusted-text.js';
 import { loadSnapshotFile } from '../model/load.js';
 import type { Snapshot } from '../model/types.js';
 import { buildGraph, checkSelection } from '../graph/build.js';
@@ -40,7 +40,7 @@ export async function graphCommand(args: GraphArgs, log: (line: string) => void 
   if (args.output !== undefined) checkWritableTarget(args.output, 'graph');
   const snapshot = await source(args, log);
   const graph = buildGraph(snapshot, selection);
-  const text = safeText(renderGraph(graph, args.format), args.format);
+  const text = renderGraph(graph, args.format);
   if (args.output !== undefined) await writeFilesAtomic([{ file: args.output, chunks: [text] }], 'graph');
   else process.stdout.write(text);
   if (!args.quiet) {
@@ -48,12 +48,6 @@ export async function graphCommand(args: GraphArgs, log: (line: string) => void 
     log(`linkaudit: ${graph.connections.length} connection(s), ${graph.roles.length} role(s) reached, ${admin} admin-equivalent${args.output !== undefined ? `; wrote ${escapeControlChars(args.output)}` : ''}`);
   }
   return 0;
-}
-
-/** Names from the estate reach a terminal or a page: no control character passes (JSON keeps valid escapes). */
-function safeText(text: string, format: GraphFormat): string {
-  if (format !== 'json') return escapeControlCharsKeepLayout(text);
-  return text.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 async function source(args: GraphArgs, log: (line: string) => void): Promise<Snapshot> {

@@ -97,6 +97,8 @@ export interface GraphRole {
   /** As consumers name it (an ARN, or a CodeBuild role name). */
   ref: string;
   arn?: string;
+  /** The role's name, when found. */
+  name?: string;
   state: 'found' | 'not-read' | 'absent' | 'unresolved';
   reason?: string;
   capabilities?: {
@@ -229,7 +231,7 @@ function connectionEntry(snapshot: Snapshot, key: string, connection: Connection
     for (const stage of pipeline.stages) {
       for (const action of stage.actions) {
         if (!isCodeBuildAction(action)) continue;
-        const res = consumerIndex(snapshot).resolveProject(pipeline, action);
+        const res = consumerIndex(snapshot).resolveProject(pipeline.account, pipeline.region, action);
         if (res.state !== 'found') {
           unresolved.push(`${stage.name}/${action.name}: ${res.state === 'unresolved' ? res.reason : res.state === 'absent' ? `project ${res.name} is not in the snapshot` : res.reason}`);
           continue;
@@ -333,7 +335,7 @@ function roleEntry(snapshot: Snapshot, ref: string, account: string): GraphRole 
   const found = lookupRole(snapshot, ref, account);
   if (found.state !== 'found') return { ref, state: found.state, reason: found.reason };
   const caps = capabilitiesOf(found.role, snapshot);
-  return { ref, arn: found.role.arn, state: 'found', capabilities: capabilitiesEntry(snapshot, found.role, caps) };
+  return { ref, arn: found.role.arn, name: found.role.name, state: 'found', capabilities: capabilitiesEntry(snapshot, found.role, caps) };
 }
 
 function capabilitiesEntry(snapshot: Snapshot, role: IamRole, caps: RoleCapabilities): NonNullable<GraphRole['capabilities']> {

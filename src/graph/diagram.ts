@@ -45,7 +45,7 @@ function consumerWord(kind: GraphConsumer['kind']): string {
 
 /** The lines a role's node shows: its name, then each capability that is yes or unknown. */
 export function roleLines(role: GraphRole): { lines: string[]; mark: Mark } {
-  const name = `role ${short(lastPart(role.arn ?? role.ref))}`;
+  const name = `role ${short(role.name ?? lastPart(role.arn ?? role.ref))}`;
   if (role.state !== 'found' || !role.capabilities) return { lines: [name, `unknown: ${short(role.reason ?? 'not in the snapshot')}`], mark: 'unknown' };
   const c = role.capabilities;
   const lines = [name];
@@ -86,6 +86,11 @@ export function diagramOf(graph: BlastGraph, connections: readonly GraphConnecti
     if (!n) {
       n = { id: `n${++next}`, kind, lines: lines(), ...(mark ? { mark } : {}) };
       nodes.set(key, n);
+    } else if (n.kind === 'principal' && kind === 'role') {
+      // A role drawn first as one who may use a connection, then met as a consumer's role: one node, with its capabilities.
+      n.kind = kind;
+      n.lines = lines();
+      if (mark) n.mark = mark;
     }
     return n.id;
   };
@@ -134,7 +139,7 @@ export function diagramOf(graph: BlastGraph, connections: readonly GraphConnecti
         const role = roles.get(r.role);
         if (!role) continue;
         const { lines, mark } = roleLines(role);
-        const rid = node(`role|${role.ref}`, 'role', () => lines, mark);
+        const rid = node(`iam|${role.arn ?? role.ref}`, 'role', () => lines, mark);
         edge(from, rid, `runs as (${short(r.where)})`, false);
       }
     }
@@ -145,7 +150,7 @@ export function diagramOf(graph: BlastGraph, connections: readonly GraphConnecti
     }
     for (const p of principals.slice(0, MAX_PRINCIPALS_DRAWN)) {
       const best = p.grants.find((g) => /:UseConnection$/.test(g.action)) ?? p.grants[0];
-      const pid = node(`principal|${p.principal}`, 'principal', () => [`${p.kind === 'iamUser' ? 'user' : 'role'} ${short(lastPart(p.principal))}`]);
+      const pid = node(`iam|${p.principal}`, 'principal', () => [`${p.kind === 'iamUser' ? 'user' : 'role'} ${short(lastPart(p.principal))}`]);
       edge(pid, cid, `${best?.action.split(':')[1] ?? 'access'}: ${best?.access ?? '?'}`, true);
     }
     if (principals.length > MAX_PRINCIPALS_DRAWN) {

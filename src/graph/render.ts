@@ -1,6 +1,7 @@
 // `linkaudit graph` output: Mermaid, Graphviz, Markdown (Mermaid + tables) and JSON. Every label
 // holds names from the estate (attacker-controlled): each syntax gets its own escaping, so no name
 // can end a label, add a node or edge, start a comment, or carry HTML.
+import { escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
 import { cell, codeCell, fence } from '../reporters/markdown.js';
 import type { BlastGraph, GraphCapability, GraphConnection, GraphConsumer, GraphRole } from './build.js';
 import { diagramOf, short, type Diagram, type DiagramNode } from './diagram.js';
@@ -10,13 +11,15 @@ export type GraphFormat = 'markdown' | 'json' | 'dot' | 'mermaid';
 export function renderGraph(graph: BlastGraph, format: GraphFormat): string {
   switch (format) {
     case 'json':
-      return `${JSON.stringify(graph, null, 2)}\n`;
+      // JSON.stringify escapes C0 controls; C1 controls and bidi overrides get JSON escapes too.
+      return `${JSON.stringify(graph, null, 2)}\n`.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     case 'mermaid':
       return `${mermaid(diagramOf(graph))}\n`;
     case 'dot':
       return dot(diagramOf(graph));
     case 'markdown':
-      return markdown(graph);
+      // Names reach a page or a terminal: no control character or bidi override passes.
+      return escapeControlCharsKeepLayout(markdown(graph));
   }
 }
 
@@ -66,7 +69,10 @@ export function mermaid(d: Diagram): string {
 
 /** Text inside a DOT double-quoted string: `"` and `\` escaped (so `\N`, `\G` … stay literal), no control character. */
 export function dotText(text: string): string {
-  return text.replace(/[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/[\\"]/g, (c) => `\\${c}`);
+  return text
+    .replace(/[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(/[\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const DOT_SHAPES: Record<DiagramNode['kind'], string> = {

@@ -54,7 +54,7 @@ function drivenRoles(resource: Pipeline | BuildProject, kind: 'pipeline' | 'buil
     for (const action of stage.actions) {
       if (action.roleArn) roles.push({ ref: action.roleArn, account: p.account, where: `the role of action ${stage.name}/${action.name}`, field: 'stages' });
       if (!isCodeBuildAction(action)) continue;
-      const r = index.resolveProject(p, action);
+      const r = index.resolveProject(p.account, p.region, action);
       if (r.state === 'found') {
         if (r.project.unreadable?.some((u) => u.field === 'serviceRole' || u.field === '*')) unresolved.push(`the service role of project ${r.project.name} (action ${stage.name}/${action.name}) could not be read`);
         else roles.push({ ref: r.project.serviceRole, account: r.project.account, where: `the service role of project ${r.project.name} (action ${stage.name}/${action.name})`, field: 'stages' });

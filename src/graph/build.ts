@@ -3,8 +3,8 @@
 // do (src/iam/capabilities.ts), and who may UseConnection on it (src/iam/access.ts). Plain data,
 // sorted, so every renderer (graph/render-*.ts) and the JSON (schemas/graph.schema.json) agree.
 import { UserError } from '../errors.js';
-import { whoCanUse } from '../iam/access.js';
-import { capabilitiesOf, mayUseConnection, type CapabilityAnswer, type RoleCapabilities, type Verdict } from '../iam/capabilities.js';
+import { accountWideAccess, accountWideApplies, whoCanUse, type AccessEntry } from '../iam/access.js';
+import { capabilitiesOf, namedConnections, type CapabilityAnswer, type RoleCapabilities, type Verdict } from '../iam/capabilities.js';
 import type { Path } from '../iam/evaluate.js';
 import { lookupRole } from '../iam/roles.js';
 import { connectionKey, parseArn } from '../model/arn.js';
@@ -56,15 +56,37 @@ export interface GraphGrant {
   through?: string;
 }
 
+export interface GraphPrincipal {
+  principal: string;
+  kind: 'iamUser' | 'iamRole';
+  grants: GraphGrant[];
+}
+
+/** Principals whose access is the same for every connection of an account and prefix, listed once. */
+export interface GraphAccountAccess {
+  account: string;
+  prefix: string;
+  complete: boolean;
+  gaps: string[];
+  principalsEvaluated: number;
+  principals: GraphPrincipal[];
+}
+
 export interface GraphAccess {
   /** False when the question could not be asked (account outside the snapshot). */
   evaluated: boolean;
+  /**
+   * When set, the principals of `accountAccess` with this account and prefix may use this
+   * connection too (their access does not depend on which connection): `principals` lists only
+   * the others.
+   */
+  accountWide?: { account: string; prefix: string };
   reason?: string;
   /** False when IAM of the account was not read in full (then principals may be missing). */
   complete: boolean;
   gaps: string[];
   principalsEvaluated: number;
-  principals: Array<{ principal: string; kind: 'iamUser' | 'iamRole'; grants: GraphGrant[] }>;
+  principals: GraphPrincipal[];
 }
 
 export interface GraphConnection {
@@ -116,6 +138,8 @@ export interface BlastGraph {
   snapshot: { generatedAt: string; source: Snapshot['source']; scope: Snapshot['scope'] };
   selection: { connection?: string; repository?: string };
   connections: GraphConnection[];
+  /** Who may use every connection of an account (per prefix), referred to by connections' `access.accountWide`. */
+  accountAccess: GraphAccountAccess[];
   roles: GraphRole[];
   note: string;
 }
@@ -172,11 +196,19 @@ export function buildGraph(snapshot: Snapshot, selection: GraphSelection = {}): 
     throw new UserError(`--repository: no pipeline or build project in the snapshot names ${selection.repository} with a connection`);
   }
   connections.sort(byArn);
+  const accountAccess = new Map<string, GraphAccountAccess>();
+  for (const c of connections) {
+    const wide = c.access.accountWide;
+    if (!wide || accountAccess.has(`${wide.account}|${wide.prefix}`)) continue;
+    const a = accountWideAccess(snapshot, wide.account, wide.prefix as 'codestar-connections' | 'codeconnections');
+    accountAccess.set(`${wide.account}|${wide.prefix}`, { account: a.account, prefix: a.prefix, complete: a.gaps.length === 0, gaps: a.gaps, principalsEvaluated: a.principalsEvaluated, principals: a.principals.map(principalEntry) });
+  }
   return {
     graphVersion: GRAPH_VERSION,
     snapshot: { generatedAt: snapshot.generatedAt, source: snapshot.source, scope: snapshot.scope },
     selection: { ...(selection.connection !== undefined ? { connection: selection.connection } : {}), ...(selection.repository !== undefined ? { repository: selection.repository } : {}) },
     connections,
+    accountAccess: [...accountAccess.values()].sort((a, b) => (`${a.account}|${a.prefix}` < `${b.account}|${b.prefix}` ? -1 : 1)),
     roles: [...roles.values()].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0)),
     note: NOTE,
   };
@@ -203,12 +235,25 @@ interface Lookups {
 }
 
 function connectionEntry(snapshot: Snapshot, key: string, connection: Connection | undefined, refs: readonly ConnectionReference[], wantRepo: string | undefined, roles: Map<string, GraphRole>, lookups: Lookups): GraphConnection {
-  const arn = connection?.arn ?? [...refs.map((r) => r.connectionArn)].sort()[0] ?? key;
+  let arn = connection?.arn;
+  if (arn === undefined) for (const r of refs) if (arn === undefined || r.connectionArn < arn) arn = r.connectionArn;
+  arn ??= key;
   const aliases = [...new Set(refs.map((r) => r.connectionArn).filter((a) => a !== arn))].sort();
   const parsed = parseArn(arn);
   const host = connection?.hostArn !== undefined ? lookups.hosts.get(connection.hostArn) : undefined;
   const providerHost = host ? host.providerEndpoint : connection ? PROVIDER_HOSTS[connection.providerType] : undefined;
 
+  if (refs.length === 0) {
+    // Most connections of a large estate: nothing names them.
+    return {
+      arn, aliases: [], inSnapshot: connection !== undefined,
+      account: connection?.account ?? parsed?.account ?? '', region: connection?.region ?? parsed?.region ?? '',
+      ...(connection ? { name: connection.name, providerType: connection.providerType, status: connection.status } : {}),
+      ...(providerHost !== undefined ? { host: providerHost } : {}),
+      ...(connection?.hostArn !== undefined ? { hostArn: connection.hostArn } : {}),
+      repositories: [], consumers: [], access: accessOf(snapshot, arn),
+    };
+  }
   // The consumers a repository reaches: those naming it; with --repository, only those.
   const kept = wantRepo === undefined ? refs : refs.filter((r) => r.repository !== undefined && r.repository.toLowerCase() === wantRepo);
   const consumers = new Map<string, GraphConsumer>();
@@ -251,7 +296,7 @@ function connectionEntry(snapshot: Snapshot, key: string, connection: Connection
   for (const c of consumers.values()) {
     c.roles = consumerRoles(c, pipelines.get(c.arn), projects.get(c.arn));
     for (const r of c.roles) if (!roles.has(r.role)) roles.set(r.role, roleEntry(snapshot, r.role, c.account));
-    c.references.sort(compareReferences);
+    sortReferences(c.references);
   }
 
   const repositories = new Map<string, GraphRepository>();
@@ -296,10 +341,14 @@ function reference(r: ConnectionReference): GraphReference {
   };
 }
 
-function compareReferences(a: GraphReference, b: GraphReference): number {
-  const ka = JSON.stringify([a.via, a.pipeline ?? '', a.stage ?? '', a.action ?? '', a.sourceIdentifier ?? '', a.repository ?? '']);
-  const kb = JSON.stringify([b.via, b.pipeline ?? '', b.stage ?? '', b.action ?? '', b.sourceIdentifier ?? '', b.repository ?? '']);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+function referenceKey(r: GraphReference): string {
+  return `${r.via}\u0000${r.pipeline ?? ''}\u0000${r.stage ?? ''}\u0000${r.action ?? ''}\u0000${r.sourceIdentifier ?? ''}\u0000${r.repository ?? ''}`;
+}
+
+function sortReferences(list: GraphReference[]): void {
+  if (list.length < 2) return;
+  const keyed = list.map((r) => ({ r, k: referenceKey(r) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  keyed.forEach((x, i) => (list[i] = x.r));
 }
 
 function consumerRoles(c: GraphConsumer, pipeline: Pipeline | undefined, project: BuildProject | undefined): Array<{ role: string; where: string }> {
@@ -358,27 +407,11 @@ function capabilitiesEntry(snapshot: Snapshot, role: IamRole, caps: RoleCapabili
   };
 }
 
-/** The snapshot's connections of the role's account it may use, when it may not use every one. */
+/** The snapshot's connections its grants name, when it may not use every one. */
 function usableConnections(snapshot: Snapshot, role: IamRole, caps: RoleCapabilities): NonNullable<GraphRole['capabilities']>['connections'] {
   // Nothing about UseConnection at all: no connection either.
   if (caps.useConnection.reach === 'none' && caps.unread.length === 0) return [];
-  const out: NonNullable<GraphRole['capabilities']>['connections'] = [];
-  for (const c of connectionsOf(snapshot, role.account)) {
-    const use = mayUseConnection(role, snapshot, c.arn);
-    if (use && use.reach !== 'none') out.push({ connection: c.arn, access: use.reach });
-  }
-  return out;
-}
-
-const connectionsByAccount = new WeakMap<Snapshot, Map<string, Connection[]>>();
-function connectionsOf(snapshot: Snapshot, account: string): Connection[] {
-  let map = connectionsByAccount.get(snapshot);
-  if (!map) {
-    map = new Map();
-    for (const c of snapshot.connections) map.set(c.account, [...(map.get(c.account) ?? []), c]);
-    connectionsByAccount.set(snapshot, map);
-  }
-  return map.get(account) ?? [];
+  return namedConnections(role, snapshot);
 }
 
 function accessOf(snapshot: Snapshot, arn: string): GraphAccess {
@@ -388,21 +421,27 @@ function accessOf(snapshot: Snapshot, arn: string): GraphAccess {
   if (!snapshot.scope.accounts.includes(account)) return none(`account ${account || '(none)'} is not in the snapshot`);
   let report;
   try {
-    report = whoCanUse(snapshot, arn);
+    report = whoCanUse(snapshot, arn, { skipAccountWide: true });
   } catch (err) {
     // whoCanUse refuses what is not a connection ARN of a 12-digit account.
     if (err instanceof Error && /not a connection ARN/.test(err.message)) return none('the ARN names no account IAM can be asked about');
     throw err;
   }
+  const wide = accountWideApplies(arn);
   return {
     evaluated: true,
+    ...(wide ? { accountWide: wide } : {}),
     complete: report.gaps.length === 0,
     gaps: report.gaps,
     principalsEvaluated: report.principalsEvaluated,
-    principals: report.principals.map((p) => ({
-      principal: p.principal,
-      kind: p.kind,
-      grants: p.grants.map((g) => ({ action: g.action, access: g.reach, ...(statementText(g.through[0]) !== undefined ? { through: statementText(g.through[0]) as string } : {}) })),
-    })),
+    principals: report.principals.map(principalEntry),
+  };
+}
+
+function principalEntry(p: AccessEntry): GraphPrincipal {
+  return {
+    principal: p.principal,
+    kind: p.kind,
+    grants: p.grants.map((g) => ({ action: g.action, access: g.reach, ...(statementText(g.through[0]) !== undefined ? { through: statementText(g.through[0]) as string } : {}) })),
   };
 }

@@ -1,6 +1,6 @@
 // The graph as nodes and edges, shared by the Mermaid and Graphviz renderers. Labels are plain
 // text lines here (attacker-controlled names included); each renderer escapes them for its syntax.
-import type { BlastGraph, GraphConnection, GraphConsumer, GraphRole } from './build.js';
+import type { BlastGraph, GraphAccountAccess, GraphConnection, GraphConsumer, GraphPrincipal, GraphRole } from './build.js';
 
 export type NodeKind = 'connection' | 'repository' | 'pipeline' | 'buildProject' | 'sourceCredential' | 'role' | 'principal' | 'more';
 export type Mark = 'admin' | 'unknown' | undefined;
@@ -23,6 +23,16 @@ export interface DiagramEdge {
 export interface Diagram {
   nodes: DiagramNode[];
   edges: DiagramEdge[];
+  /** How many of the connections asked for are drawn (all, unless a budget stopped it). */
+  drawn: number;
+}
+
+/** A limit on the diagram's size: connections are added in order while the next one fits. */
+export interface DiagramBudget {
+  maxEdges: number;
+  maxSize: number;
+  /** The size of one node or edge as the renderer writes it. */
+  size: (item: DiagramNode | DiagramEdge) => number;
 }
 
 /** Principals drawn per connection; the rest are counted in one node (the tables list them all). */
@@ -75,9 +85,37 @@ function connectionLines(c: GraphConnection): string[] {
   return lines;
 }
 
+const accountAccessIndex = new WeakMap<BlastGraph, Map<string, GraphAccountAccess>>();
+
+/** The account-wide entry that applies to a connection, if any. */
+export function accountWideOf(graph: BlastGraph, c: GraphConnection): GraphAccountAccess | undefined {
+  const wide = c.access.accountWide;
+  if (!wide) return undefined;
+  let index = accountAccessIndex.get(graph);
+  if (!index) {
+    index = new Map(graph.accountAccess.map((a) => [`${a.account}|${a.prefix}`, a]));
+    accountAccessIndex.set(graph, index);
+  }
+  return index.get(`${wide.account}|${wide.prefix}`);
+}
+
+/** Everyone who may use a connection: its own list and the account-wide one that applies to it, by ARN. */
+export function whoMayUse(graph: BlastGraph, c: GraphConnection): GraphPrincipal[] {
+  const shared = accountWideOf(graph, c)?.principals ?? [];
+  if (shared.length === 0) return c.access.principals;
+  const byArn = new Map<string, GraphPrincipal>();
+  for (const p of [...shared, ...c.access.principals]) {
+    const seen = byArn.get(p.principal);
+    byArn.set(p.principal, seen ? { ...seen, grants: [...seen.grants, ...p.grants].sort((a, b) => (a.action < b.action ? -1 : 1)) } : p);
+  }
+  return [...byArn.values()].sort((a, b) => (a.principal < b.principal ? -1 : 1));
+}
+
 /** Nodes and edges of the whole graph; ids follow the graph's (sorted) order, so output is deterministic. */
-export function diagramOf(graph: BlastGraph, connections: readonly GraphConnection[] = graph.connections): Diagram {
+export function diagramOf(graph: BlastGraph, connections: readonly GraphConnection[] = graph.connections, budget?: DiagramBudget): Diagram {
   const nodes = new Map<string, DiagramNode>();
+  let size = 0;
+  let drawn = 0;
   const edges: DiagramEdge[] = [];
   const edgeKeys = new Set<string>();
   let next = 0;
@@ -102,6 +140,27 @@ export function diagramOf(graph: BlastGraph, connections: readonly GraphConnecti
   };
   const roles = new Map(graph.roles.map((r) => [r.ref, r]));
   for (const c of connections) {
+    // Maps keep insertion order: what this connection adds is what comes after these counts.
+    const before = { nodes: nodes.size, edges: edges.length, next };
+    add(c);
+    if (budget) {
+      const keys = [...nodes.keys()].slice(before.nodes);
+      const added = [...keys.map((k) => nodes.get(k) as DiagramNode), ...edges.slice(before.edges)];
+      const more = added.reduce((n, item) => n + budget.size(item), 0);
+      if (size + more > budget.maxSize || edges.length > budget.maxEdges) {
+        // Roll this connection back: the diagram ends with the last one that fit.
+        for (const k of keys) nodes.delete(k);
+        for (const e of edges.splice(before.edges)) edgeKeys.delete(`${e.from}|${e.to}|${e.label}|${e.dotted}`);
+        next = before.next;
+        break;
+      }
+      size += more;
+    }
+    drawn++;
+  }
+  return { nodes: [...nodes.values()], edges, drawn };
+
+  function add(c: GraphConnection): void {
     const cid = node(`connection|${c.arn}`, 'connection', () => connectionLines(c), c.inSnapshot ? undefined : 'unknown');
     const consumerIds = new Map<string, string>();
     for (const consumer of c.consumers) {
@@ -143,7 +202,7 @@ export function diagramOf(graph: BlastGraph, connections: readonly GraphConnecti
         edge(from, rid, `runs as (${short(r.where)})`, false);
       }
     }
-    const principals = c.access.principals;
+    const principals = whoMayUse(graph, c);
     if (!c.access.evaluated) {
       const uid = node(`access|${c.arn}`, 'more', () => ['who may use it: unknown', short(c.access.reason ?? '')], 'unknown');
       edge(uid, cid, 'UseConnection', true);
@@ -158,5 +217,4 @@ export function diagramOf(graph: BlastGraph, connections: readonly GraphConnecti
       edge(mid, cid, 'UseConnection', true);
     }
   }
-  return { nodes: [...nodes.values()], edges };
 }

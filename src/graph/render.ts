@@ -4,7 +4,7 @@
 import { escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
 import { cell, codeCell, fence } from '../reporters/markdown.js';
 import type { BlastGraph, GraphCapability, GraphConnection, GraphConsumer, GraphRole } from './build.js';
-import { diagramOf, short, type Diagram, type DiagramNode } from './diagram.js';
+import { accountWideOf, diagramOf, short, type Diagram, type DiagramEdge, type DiagramNode } from './diagram.js';
 
 export type GraphFormat = 'markdown' | 'json' | 'dot' | 'mermaid';
 
@@ -49,13 +49,17 @@ const MERMAID_SHAPES: Record<DiagramNode['kind'], [string, string]> = {
   more: ['(', ')'],
 };
 
+/** One node declaration or edge, as the diagram writes it. */
+function mermaidLine(item: DiagramNode | DiagramEdge): string {
+  if ('from' in item) return `  ${item.from} ${item.dotted ? '-.->' : '-->'}|"${mermaidText(item.label)}"| ${item.to}`;
+  const [open, close] = MERMAID_SHAPES[item.kind];
+  return `  ${item.id}${open}"${item.lines.map(mermaidText).join('<br/>')}"${close}`;
+}
+
 export function mermaid(d: Diagram): string {
   const lines = ['flowchart LR'];
-  for (const n of d.nodes) {
-    const [open, close] = MERMAID_SHAPES[n.kind];
-    lines.push(`  ${n.id}${open}"${n.lines.map(mermaidText).join('<br/>')}"${close}`);
-  }
-  for (const e of d.edges) lines.push(`  ${e.from} ${e.dotted ? '-.->' : '-->'}|"${mermaidText(e.label)}"| ${e.to}`);
+  for (const n of d.nodes) lines.push(mermaidLine(n));
+  for (const e of d.edges) lines.push(mermaidLine(e));
   lines.push('  classDef admin fill:#f8d7da,stroke:#b30000,color:#000');
   lines.push('  classDef unknown fill:#fff3cd,stroke:#8a6d00,color:#000');
   for (const mark of ['admin', 'unknown'] as const) {
@@ -147,38 +151,53 @@ function markdown(graph: BlastGraph): string {
   out.push(`${graph.connections.length} connection(s)${sel}; ${graph.roles.length} role(s) reached, ${admin} admin-equivalent, ${unknown} unknown. Snapshot taken ${cell(graph.snapshot.generatedAt)} (source ${cell(graph.snapshot.source.kind)}).`, '');
 
   // As many connections as fit GitHub's Mermaid limits; the tables cover every one.
-  let drawn = graph.connections.length;
-  let d = diagramOf(graph);
-  let text = mermaid(d);
-  while (drawn > 0 && (text.length > MERMAID_MAX_CHARS || d.edges.length > MERMAID_MAX_EDGES)) {
-    drawn = Math.max(0, Math.min(drawn - 1, Math.floor((drawn * MERMAID_MAX_CHARS) / Math.max(text.length, 1))));
-    d = diagramOf(graph, graph.connections.slice(0, drawn));
-    text = mermaid(d);
-  }
-  if (drawn > 0) out.push(fence(text, 'mermaid'), '');
+  const d = diagramOf(graph, graph.connections, { maxEdges: MERMAID_MAX_EDGES, maxSize: MERMAID_MAX_CHARS - 1000, size: (item) => mermaidLine(item).length + 1 + ('mark' in item && item.mark ? item.id.length + 1 : 0) });
+  const drawn = d.drawn;
+  if (drawn > 0) out.push(fence(mermaid(d), 'mermaid'), '');
   if (drawn < graph.connections.length) {
     out.push(`> The diagram shows ${drawn} of ${graph.connections.length} connections (GitHub renders Mermaid diagrams of up to 50,000 characters and 500 edges): give \`--connection ARN\` or \`--repository OWNER/NAME\`, or \`--format dot\`, for the rest.`, '');
   }
 
   const roles = new Map(graph.roles.map((r) => [r.ref, r]));
   out.push('## Paths', '', '| Connection | Repository | Pipeline or build | Runs as | Admin-equivalent | iam:PassRole on every role | UseConnection | sts:AssumeRole into other accounts |', '|---|---|---|---|---|---|---|---|');
-  const rows: string[] = [];
+  // Admin-equivalent roles first, then unknown ones; rows are rendered up to the cap only.
+  const rows: Array<{ rank: number; render: () => string }> = [];
+  const unused: string[] = [];
   for (const c of graph.connections) {
-    const conn = `${codeCell(c.arn)}${c.inSnapshot ? ` (${cell(c.providerType ?? '?')}, ${cell(c.status ?? '?')})` : ' (not in the snapshot)'}`;
-    if (c.consumers.length === 0) rows.push(`| ${conn} | — | none | — | — | — | — | — |`);
+    if (c.consumers.length === 0) {
+      unused.push(c.arn);
+      continue;
+    }
+    const conn = (): string => `${codeCell(c.arn)}${c.inSnapshot ? ` (${cell(c.providerType ?? '?')}, ${cell(c.status ?? '?')})` : ' (not in the snapshot)'}`;
     for (const consumer of c.consumers) {
-      const repos = reposOf(c, consumer);
-      const repoCell = repos.length > 0 ? repos.map((r) => codeCell(r)).join(', ') : '—';
-      const what = `${consumer.kind === 'pipeline' ? 'pipeline' : consumer.kind === 'buildProject' ? 'build' : 'source credential'} ${codeCell(consumer.name)}${consumer.unresolvedBuilds ? `; runs unknown projects: ${cell(short(consumer.unresolvedBuilds.join('; ')))}` : ''}`;
-      if (consumer.roles.length === 0) rows.push(`| ${conn} | ${repoCell} | ${what} | — | — | — | — | — |`);
+      const head = (): string => {
+        const repos = reposOf(c, consumer);
+        const repoCell = repos.length > 0 ? repos.map((r) => codeCell(r)).join(', ') : '—';
+        const what = `${consumer.kind === 'pipeline' ? 'pipeline' : consumer.kind === 'buildProject' ? 'build' : 'source credential'} ${codeCell(consumer.name)}${consumer.unresolvedBuilds ? `; runs unknown projects: ${cell(short(consumer.unresolvedBuilds.join('; ')))}` : ''}`;
+        return `| ${conn()} | ${repoCell} | ${what}`;
+      };
+      if (consumer.roles.length === 0) rows.push({ rank: 2, render: () => `${head()} | — | — | — | — | — |` });
       for (const r of consumer.roles) {
-        const [roleCell, ...rest] = roleCells(roles.get(r.role), r.role);
-        rows.push(`| ${conn} | ${repoCell} | ${what} | ${roleCell} (${cell(r.where)}) | ${rest.join(' | ')} |`);
+        const role = roles.get(r.role);
+        const verdict = role?.capabilities?.adminEquivalent.verdict;
+        rows.push({
+          rank: verdict === 'yes' ? 0 : verdict === 'no' ? 2 : 1,
+          render: () => {
+            const [roleCell, ...rest] = roleCells(role, r.role);
+            return `${head()} | ${roleCell} (${cell(r.where)}) | ${rest.join(' | ')} |`;
+          },
+        });
       }
     }
   }
-  out.push(...rows.slice(0, MAX_ROWS));
-  if (rows.length > MAX_ROWS) out.push('', `> ${rows.length - MAX_ROWS} of ${rows.length} rows left out; \`--format json\` has them all.`);
+  // A stable sort: within a rank, the graph's (ARN) order.
+  const ranked = rows.map((r, i) => ({ ...r, i })).sort((a, b) => a.rank - b.rank || a.i - b.i);
+  out.push(...ranked.slice(0, MAX_ROWS).map((r) => r.render()));
+  if (rows.length > MAX_ROWS) out.push('', `> ${rows.length - MAX_ROWS} of ${rows.length} rows left out (admin-equivalent and unknown roles come first); \`--format json\` has them all.`);
+  if (unused.length > 0) {
+    const shown = unused.slice(0, 20).map((a) => codeCell(a)).join(', ');
+    out.push('', `${unused.length} connection(s) that no pipeline, build project or source credential in the snapshot uses: ${shown}${unused.length > 20 ? `, and ${unused.length - 20} more` : ''}.`);
+  }
   out.push('');
 
   out.push('## Who may use each connection', '', '| Connection | Principal | Access | Through |', '|---|---|---|---|');
@@ -190,7 +209,9 @@ function markdown(graph: BlastGraph): string {
       continue;
     }
     if (!a.complete) access.push(`| ${codeCell(c.arn)} | unknown | IAM not read in full: ${cell(short(a.gaps.join('; ')))} | — |`);
-    if (a.principals.length === 0 && a.complete) access.push(`| ${codeCell(c.arn)} | none of ${a.principalsEvaluated} | — | — |`);
+    const wide = accountWideOf(graph, c);
+    if (wide && wide.principals.length > 0) access.push(`| ${codeCell(c.arn)} | the ${wide.principals.length} of account ${cell(wide.account)} below | same for every ${cell(wide.prefix)} connection of the account | — |`);
+    if (a.principals.length === 0 && a.complete && !(wide && wide.principals.length > 0)) access.push(`| ${codeCell(c.arn)} | none of ${a.principalsEvaluated} | — | — |`);
     for (const p of a.principals) {
       const grants = p.grants.map((g) => `${cell(g.action.split(':')[1] ?? g.action)}: ${g.access === 'unconditional' ? '**unconditional**' : g.access}`).join(', ');
       const through = [...new Set(p.grants.map((g) => g.through).filter((t): t is string => t !== undefined))].map(cell).join('; ') || '—';
@@ -199,6 +220,21 @@ function markdown(graph: BlastGraph): string {
   }
   out.push(...access.slice(0, MAX_ROWS));
   if (access.length > MAX_ROWS) out.push('', `> ${access.length - MAX_ROWS} of ${access.length} rows left out; \`--format json\` has them all.`);
-  out.push('', `${graph.note}`, '');
+  out.push('');
+  if (graph.accountAccess.some((a) => a.principals.length > 0)) {
+    out.push('## Who may use every connection of an account', '', 'Their access does not depend on which connection (Resource `*` or every connection, no tag condition): listed once per account and prefix.', '', '| Account | Prefix | Principal | Access | Through |', '|---|---|---|---|---|');
+    const wide: string[] = [];
+    for (const a of graph.accountAccess) {
+      for (const p of a.principals) {
+        const grants = p.grants.map((g) => `${cell(g.action.split(':')[1] ?? g.action)}: ${g.access === 'unconditional' ? '**unconditional**' : g.access}`).join(', ');
+        const through = [...new Set(p.grants.map((g) => g.through).filter((t): t is string => t !== undefined))].map(cell).join('; ') || '—';
+        wide.push(`| ${cell(a.account)} | ${cell(a.prefix)} | ${codeCell(p.principal)} | ${grants} | ${through} |`);
+      }
+    }
+    out.push(...wide.slice(0, MAX_ROWS));
+    if (wide.length > MAX_ROWS) out.push('', `> ${wide.length - MAX_ROWS} of ${wide.length} rows left out; \`--format json\` has them all.`);
+    out.push('');
+  }
+  out.push(`${graph.note}`, '');
   return out.join('\n');
 }

@@ -5,9 +5,9 @@ import { ASSUME_ROLE, CODE_RUNNERS, EVERY_ACTION_PROBES, PASS_ROLE, SELF_ESCALAT
 import { answer, maxReach, minReach, type Answer, type Path, type Reach, type ResourceSet } from './evaluate.js';
 import { compilePolicy, PolicyError } from './policy.js';
 import { policiesOf } from './principals.js';
-import { broadAnswer, factsFor, oneResource, questionsFor, regionsToAsk, snapshotTime } from './questions.js';
+import { broadAnswer, everyResource as everyResourceOf_, factsFor, oneResource, questionsFor, regionsToAsk, snapshotTime } from './questions.js';
 import type { RequestFacts } from './request.js';
-import type { CharRun, Shape } from './wildcard.js';
+import { wildcardMatch, type CharRun } from './wildcard.js';
 
 /**
  * What a role (or user) may do that decides how far its compromise reaches: docs/iam-analysis.md,
@@ -99,6 +99,9 @@ function action(name: string): CatalogAction {
   return a;
 }
 
+/** Nothing allows it: shared, never changed. */
+const NONE: CapabilityAnswer = Object.freeze({ verdict: 'no', reach: 'none', allows: [], limits: [], reasons: [] }) as CapabilityAnswer;
+
 function unknownAnswer(reasons: string[]): CapabilityAnswer {
   return { verdict: 'unknown', reach: 'unknown', allows: [], limits: [], reasons };
 }
@@ -127,17 +130,18 @@ function compute(principal: IamUser | IamRole, snapshot: Snapshot): RoleCapabili
     return { ...base, admin: { verdict: 'unknown', reach: 'unknown', paths: [], reasons: unread }, passRole: u, useConnection: u, assumeRole: { ...u, targets: [] } };
   }
   const policies = policiesOf(principal, snapshot);
-  const time = snapshotTime(snapshot);
+  const time = timeOf(snapshot);
   const partition = snapshot.scope.partition;
   const ask = (name: string, set: ResourceSet, context?: RequestFacts['context']): CapabilityAnswer => {
     const a = action(name);
-    if (policies.mentions !== 'all' && !policies.mentions.has(a.index)) return { verdict: 'no', reach: 'none', allows: [], limits: [], reasons: [] };
+    if (policies.mentions !== 'all' && !policies.mentions.has(a.index)) return NONE;
     const facts = factsFor(principal, a, { account: principal.account }, time);
     return toCapability(answer(policies.identity, policies.boundary, context ? { ...facts, context } : facts, set));
   };
   /** Every resource of the action in the principal's account: each resource type it requires must be reached. */
   const everyOf = (name: string, context?: RequestFacts['context']): CapabilityAnswer => {
     const a = action(name);
+    if (policies.mentions !== 'all' && !policies.mentions.has(a.index)) return NONE;
     const sets = setsOf(a, partition, principal.account);
     const perType = sets.map((set) => {
       let best = ask(name, set.all, context);
@@ -257,7 +261,18 @@ interface TypeSets {
  * type in the account (`${Region}` every region, other `${…}` every id). An action with no
  * resource type is authorized on `*` only.
  */
+const setsCache = new Map<string, TypeSets[]>();
 function setsOf(a: CatalogAction, partition: string, account: string): TypeSets[] {
+  const key = `${a.index}|${partition}|${account}`;
+  let out = setsCache.get(key);
+  if (!out) {
+    out = makeSets(a, partition, account);
+    setsCache.set(key, out);
+  }
+  return out;
+}
+
+function makeSets(a: CatalogAction, partition: string, account: string): TypeSets[] {
   const required = a.resourceArns.filter((r) => r.required);
   const formats = (required.length > 0 ? required : a.resourceArns).map((r) => r.arn);
   if (formats.length === 0) return [{ all: memo('*', () => ({ describe: 'resource "*"', glob: '*', shape: ['*'], probes: ['*'] })) }];
@@ -302,6 +317,10 @@ function anyResource(partition: string): ResourceSet {
     shape: [...'arn:', ID_CHARS, ':', ID_CHARS, ':', REGION_CHARS, ':', ACCOUNT_CHARS, ':', { run: () => true }],
     probes: [`arn:${partition}:a:aa-aaaa-1:000000000000:0`, `arn:${partition}:zq9-x:zz-zzzz-9:999999999999:Zz_9/x.y-w+=,@:q`, `arn:${partition}:s3:::Zz_9`],
   }));
+}
+
+function everyResourceOf(prefix: string, partition: string, account: string, region: string): ResourceSet {
+  return everyResourceOf_('connection', prefix, partition, region, account);
 }
 
 /** Roles of every account but `own`. */
@@ -357,9 +376,15 @@ export function mayUseConnection(principal: IamUser | IamRole, snapshot: Snapsho
   const tagsKnown = connection !== undefined && !connection.unreadable?.some((u) => u.field === 'tags' || u.field === '*');
   const policies = policiesOf(principal, snapshot);
   if (policies.mentions !== 'all' && !policies.mentions.has(a.index)) return { verdict: 'no', reach: 'none', allows: [], limits: [], reasons: [], action: a.name, tagsKnown };
-  const facts = factsFor(principal, a, { account, ...(tagsKnown && connection ? { tags: connection.tags } : {}) }, snapshotTime(snapshot));
+  const facts = factsFor(principal, a, { account, ...(tagsKnown && connection ? { tags: connection.tags } : {}) }, timeOf(snapshot));
   const withRepo = repository !== undefined && repository !== '' ? { ...facts, context: repositoryContext(prefix, repository) } : facts;
   return { ...toCapability(answer(policies.identity, policies.boundary, withRepo, ownArn(connectionArn))), action: a.name, tagsKnown };
+}
+
+const times = new WeakMap<Snapshot, number | undefined>();
+function timeOf(snapshot: Snapshot): number | undefined {
+  if (!times.has(snapshot)) times.set(snapshot, snapshotTime(snapshot));
+  return times.get(snapshot);
 }
 
 const connectionIndex = new WeakMap<Snapshot, Map<string, Connection>>();
@@ -382,4 +407,76 @@ export function connectionByKey(snapshot: Snapshot, arn: string): Connection | u
 export function roleAccount(arn: string): string | undefined {
   const p = parseArn(arn);
   return p && p.service === 'iam' && p.resource.startsWith('role/') && p.account !== '' ? p.account : undefined;
+}
+
+/**
+ * The connections of the snapshot (in the principal's account) that its UseConnection grants name,
+ * when it may not use every one: by ARN, or by a pattern that reaches some connections only. A
+ * grant on every connection within a condition's scope (a repository) names none: that is what
+ * the "every connection" answer says. Each is then asked about as `mayUseConnection` does.
+ */
+export function namedConnections(principal: IamUser | IamRole, snapshot: Snapshot): Array<{ connection: string; access: Exclude<Reach, 'none'> }> {
+  const policies = policiesOf(principal, snapshot);
+  const literals = new Set<string>();
+  const globs: string[] = [];
+  let every = false;
+  for (const prefix of ['codestar-connections', 'codeconnections']) {
+    const a = action(`${prefix}:UseConnection`);
+    const all = (region: string): ResourceSet => memo(`every|${prefix}|${principal.account}|${region}`, () => everyResourceOf(prefix, snapshot.scope.partition, principal.account, region));
+    for (const source of policies.identity) {
+      // A policy that cannot be read makes the "every connection" answer unknown, which says it:
+      // listing every connection as unknown too would add nothing.
+      if (!source.document) continue;
+      let statements;
+      try {
+        statements = compilePolicy(source.document).byAction[a.index] ?? [];
+      } catch (err) {
+        if (err instanceof PolicyError) continue;
+        throw err;
+      }
+      for (const st of statements) {
+        if (st.effect !== 'Allow') continue;
+        if (st.notResource || (st.variables && st.resources.some((r) => r.includes('${')))) {
+          every = true;
+          continue;
+        }
+        for (const pattern of st.resources) {
+          if (!/[*?]/.test(pattern)) literals.add(pattern);
+          else if (!all('*').probes.every((probe) => wildcardMatch(pattern, probe))) globs.push(pattern);
+        }
+      }
+    }
+  }
+  const asked = new Set<string>();
+  if (every || globs.length > 0) {
+    for (const c of accountConnections(snapshot, principal.account)) {
+      for (const arn of [c.arn, otherPrefix(c.arn)]) if (every || globs.some((g) => wildcardMatch(g, arn))) asked.add(arn);
+    }
+  }
+  // A named ARN counts when the snapshot has that connection under either prefix, in the account.
+  for (const arn of literals) {
+    const c = connectionByKey(snapshot, arn);
+    if (c && c.account === principal.account) asked.add(arn);
+  }
+  const out: Array<{ connection: string; access: Exclude<Reach, 'none'> }> = [];
+  for (const arn of asked) {
+    const use = mayUseConnection(principal, snapshot, arn);
+    if (use && use.reach !== 'none') out.push({ connection: arn, access: use.reach });
+  }
+  return out.sort((x, y) => (x.connection < y.connection ? -1 : 1));
+}
+
+function otherPrefix(arn: string): string {
+  return arn.includes(':codestar-connections:') ? arn.replace(':codestar-connections:', ':codeconnections:') : arn.replace(':codeconnections:', ':codestar-connections:');
+}
+
+const byAccount = new WeakMap<Snapshot, Map<string, Connection[]>>();
+function accountConnections(snapshot: Snapshot, account: string): Connection[] {
+  let map = byAccount.get(snapshot);
+  if (!map) {
+    map = new Map();
+    for (const c of snapshot.connections) map.set(c.account, [...(map.get(c.account) ?? []), c]);
+    byAccount.set(snapshot, map);
+  }
+  return map.get(account) ?? [];
 }

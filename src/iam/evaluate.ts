@@ -40,6 +40,8 @@ export interface ResourceSet {
   glob: string;
   shape: Shape;
   probes: string[];
+  /** One named resource: `shape` is its ARN's characters, so reaching part of it is matching it. */
+  exact?: boolean;
 }
 
 /** One statement that decided (part of) an answer. */
@@ -192,7 +194,8 @@ function coverage(st: CompiledStatement, facts: RequestFacts, resources: Resourc
       continue;
     }
     const loose = special ? resolveVariables(pattern, facts, { glob: true, variables: st.variables, unresolved: '*' }) : pattern;
-    if (loose !== undefined && globMeetsShape(loose, resources.shape)) part.push(pattern);
+    if (loose === undefined) continue;
+    if (resources.exact ? special && globMatch(loose, resources.probes[0] as string) : globMeetsShape(loose, resources.shape)) part.push(pattern);
   }
   if (!st.notResource) {
     if (full.length > 0) return { coverage: 'all', matched: full };

@@ -77,16 +77,25 @@ function everyAction(): ReadonlySet<number> {
 
 // Compiled once per document object: a managed policy attached to 10,000 roles is compiled once.
 const compiled = new WeakMap<PolicyDocument, CompiledPolicy | PolicyError>();
+// And once per text: inline policies that say the same (generated roles, CDK grants) share their
+// compiled statements, and so the judgements made of them (evaluate.ts). Bounded.
+const byText = new Map<string, CompiledPolicy | PolicyError>();
+const MAX_TEXTS = 50_000;
 
 /** Compiles a policy document, or throws PolicyError saying what is wrong and where. */
 export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
   let out = compiled.get(doc);
   if (!out) {
-    try {
-      out = compileNow(doc);
-    } catch (err) {
-      if (!(err instanceof PolicyError)) throw err;
-      out = err;
+    const text = JSON.stringify(doc);
+    out = text === undefined ? undefined : byText.get(text);
+    if (!out) {
+      try {
+        out = compileNow(doc);
+      } catch (err) {
+        if (!(err instanceof PolicyError)) throw err;
+        out = err;
+      }
+      if (text !== undefined && byText.size < MAX_TEXTS) byText.set(text, out);
     }
     compiled.set(doc, out);
   }

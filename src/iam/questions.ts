@@ -55,7 +55,8 @@ function makeSet(type: ResourceType, prefix: string, partition: string, region: 
 
 /** One named resource. */
 export function oneResource(arn: string): ResourceSet {
-  return { describe: arn, glob: arn, shape: [...arn], probes: [arn] };
+  // Exact: the evaluator matches the ARN itself and never reads the shape.
+  return { describe: arn, glob: arn, shape: [], probes: [arn], exact: true };
 }
 
 /** The time a snapshot's requests are judged at: when it was taken (undefined if unreadable). */
@@ -64,13 +65,16 @@ export function snapshotTime(snapshot: Snapshot): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
+// The principal's part of every question it is asked: made once per principal.
+const principalFacts = new WeakMap<IamUser | IamRole, RequestFacts['principal']>();
+
 export function factsFor(principal: IamUser | IamRole, action: CatalogAction, resource: RequestFacts['resource'], time?: number): RequestFacts {
-  return {
-    action,
-    principal: { arn: principal.arn, account: principal.account, kind: 'groups' in principal ? 'user' : 'role', name: principal.name, tags: principal.tags },
-    resource,
-    ...(time !== undefined ? { time } : {}),
-  };
+  let who = principalFacts.get(principal);
+  if (!who) {
+    who = { arn: principal.arn, account: principal.account, kind: 'groups' in principal ? 'user' : 'role', name: principal.name, tags: principal.tags };
+    principalFacts.set(principal, who);
+  }
+  return time !== undefined ? { action, principal: who, resource, time } : { action, principal: who, resource };
 }
 
 export interface BroadAnswer extends Answer {

@@ -3,7 +3,10 @@
 // hostile names in every format (fast-check).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildGraph, type BlastGraph } from '../../src/graph/build.js';
+import { buildGraph, type BlastGraph, type GraphConnection } from '../../src/graph/build.js';
+import { whoMayUse } from '../../src/graph/diagram.js';
+import { whoCanUse } from '../../src/iam/access.js';
+import type { Snapshot } from '../../src/model/types.js';
 import { mermaidText, renderGraph } from '../../src/graph/render.js';
 import { blastRadius } from '../../src/graph/summary.js';
 import { loadSnapshotFile } from '../../src/model/load.js';
@@ -66,9 +69,11 @@ describe('the graph of a small estate', () => {
     expect(pipelineRole?.capabilities?.useEveryConnection.verdict).toBe('yes');
   });
 
-  it('says who may use the connection', () => {
+  it('says who may use the connection, once per account for those whose access is the same for every connection', () => {
     expect(conn?.access.evaluated).toBe(true);
-    expect(conn?.access.principals.map((p) => p.principal)).toEqual([`arn:aws:iam::${ACCOUNT}:role/payments-build`, `arn:aws:iam::${ACCOUNT}:user/ci`]);
+    expect(whoMayUse(g, conn as GraphConnection).map((p) => p.principal)).toEqual([`arn:aws:iam::${ACCOUNT}:role/payments-build`, `arn:aws:iam::${ACCOUNT}:user/ci`]);
+    expect(conn?.access.accountWide).toEqual({ account: ACCOUNT, prefix: 'codeconnections' });
+    expect(g.accountAccess.map((a) => `${a.account}|${a.prefix}|${a.principals.length}`)).toEqual([`${ACCOUNT}|codeconnections|2`, `${ACCOUNT}|codestar-connections|2`]);
   });
 
   it('is valid against schemas/graph.schema.json', () => validGraph(g));
@@ -101,6 +106,23 @@ describe('the graph of a small estate', () => {
     expect(md).toContain('unknown: the role arn:aws:iam::111122223333:role/gone is not in the snapshot');
     expect(md).toContain('(not in the snapshot)');
   });
+});
+
+// Account-wide grants are asked once instead of per connection: together with each connection's
+// own they must be exactly what `linkaudit access` answers for it.
+function expectSameAsAccess(snapshot: Snapshot): void {
+  const g = buildGraph(snapshot);
+  for (const c of g.connections) {
+    if (!c.access.evaluated) continue;
+    const graph = whoMayUse(g, c).flatMap((p) => p.grants.map((x) => `${p.principal} ${x.action} ${x.access}`)).sort();
+    const access = whoCanUse(snapshot, c.arn).principals.flatMap((p) => p.grants.map((x) => `${p.principal} ${x.action} ${x.reach}`)).sort();
+    expect(graph, c.arn).toEqual(access);
+  }
+}
+
+describe('who may use a connection', () => {
+  it('is what linkaudit access answers, on the fixture', () => expectSameAsAccess(graphSnapshot()));
+  it('is what linkaudit access answers, on the demo', () => expectSameAsAccess(loadSnapshotFile('fixtures/demo/snapshot.json')));
 });
 
 describe('selections', () => {

@@ -42,7 +42,7 @@ let t0 = now();
 const raw = syntheticSnapshot(params);
 const buildMs = now() - t0;
 const counts = countResources(raw);
-line('[a] build', `${n(counts.total)} resources in ${ms(buildMs)}: ${n(counts.connections)} connections, ${n(counts.hosts)} hosts, ${n(counts.vpcEndpoints)} vpcEndpoints, ${n(counts.endpointServices)} endpointServices, ${n(counts.iam)} IAM; ${raw.scope.accounts.length} accounts x ${raw.scope.regions.length} regions; ${raw.coverage.length} coverage gaps (${raw.coverage.filter((g) => g.field === undefined).length} whole listings)`);
+line('[a] build', `${n(counts.total)} resources in ${ms(buildMs)}: ${n(counts.connections)} connections, ${n(counts.hosts)} hosts, ${n(counts.vpcEndpoints)} vpcEndpoints, ${n(counts.endpointServices)} endpointServices, ${n(counts.iam)} IAM, ${n(counts.pipelines + counts.buildProjects + counts.sourceCredentials)} pipelines/builds (bench/pipelines.mjs has those); ${raw.scope.accounts.length} accounts x ${raw.scope.regions.length} regions; ${raw.coverage.length} coverage gaps (${raw.coverage.filter((g) => g.field === undefined).length} whole listings)`);
 
 // b. read: compile the schema (once per process), serialize once (file size), then what
 // `scan --snapshot` pays per file: JSON.parse + validate.
@@ -128,8 +128,10 @@ for (const rule of rs.rules) {
   for (const f of mine) s[f.status]++;
   const evals = kindCount(rule.meta);
   if (evals === 0) {
-    // This estate has no resource of the rule's kinds (the IAM rules: bench/iam.mjs measures them).
-    console.log(`    ${rule.meta.id.padEnd(44)} ${kindsOf(rule.meta).join(',').padEnd(15)} ${'0'.padStart(7)}  (no such resources here; see bench/iam.mjs)`);
+    // This estate has no resource of the rule's kinds (the IAM rules: bench/iam.mjs measures them;
+    // pipelines, builds and source credentials: bench/pipelines.mjs).
+    const where = kindsOf(rule.meta).some((k) => k.startsWith('iam')) ? 'bench/iam.mjs' : 'bench/pipelines.mjs';
+    console.log(`    ${rule.meta.id.padEnd(44)} ${kindsOf(rule.meta).join(',').padEnd(15)} ${'0'.padStart(7)}  (no such resources here; see ${where})`);
     continue;
   }
   const fromGaps = mine.filter((f) => f.resource.arn.endsWith('*')).length;

@@ -47,7 +47,7 @@ export function prng(seed) {
   };
 }
 
-export function syntheticSnapshot({ accounts = 50, regions = 4, resources = 100_000, seed = 1 } = {}) {
+export function syntheticSnapshot({ accounts = 50, regions = 4, resources = 100_000, seed = 1, pipelines = 0, buildProjects = 0, pipelineConnections = 0 } = {}) {
   if (regions > REGIONS.length) throw new Error(`at most ${REGIONS.length} regions`);
   const rand = prng(seed);
   const chance = (p) => rand() < p;
@@ -453,6 +453,227 @@ export function syntheticSnapshot({ accounts = 50, regions = 4, resources = 100_
     }
   }
   snapshot.coverage.push(...fieldGaps.values());
+  if (pipelines > 0 || buildProjects > 0) addPipelineEstate(snapshot, { pipelines, buildProjects, connections: pipelineConnections, seed });
+  return snapshot;
+}
+
+/**
+ * Pipelines, build projects, source credentials and the IAM roles they run as, added to an estate
+ * (its own seeded PRNG: the rest of the snapshot is unchanged). `connections` of the estate's
+ * connections are used (2% of the references name connections the snapshot does not list, as a
+ * deleted connection would); each used connection has pipelines/connections pipelines and
+ * buildProjects/connections projects in its account and region. Roles: one per ten pipelines or
+ * projects, per account, in the shapes CI roles have (AdministratorAccess, PowerUserAccess,
+ * iam:PassRole with Lambda, UseConnection on named connections or on *, a boundary, a missing
+ * managed policy). Enough bad, good and unreadable parts that every pipeline and build rule gives
+ * fail, pass and unknown.
+ */
+export function addPipelineEstate(snapshot, { pipelines = 20_000, buildProjects = 20_000, connections = 2_000, seed = 1 } = {}) {
+  const rand = prng(seed + 7919);
+  const chance = (p) => rand() < p;
+  const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
+  const pick = (list) => list[Math.floor(rand() * list.length)];
+  const weighted = (pairs) => {
+    let total = 0;
+    for (const [w] of pairs) total += w;
+    let r = rand() * total;
+    for (const [w, v] of pairs) if ((r -= w) < 0) return v;
+    return pairs[pairs.length - 1][1];
+  };
+  const hex = (n) => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(rand() * 16)]).join('');
+  let counter = 0;
+  const other = (arn) => (arn.includes(':codestar-connections:') ? arn.replace(':codestar-connections:', ':codeconnections:') : arn.replace(':codeconnections:', ':codestar-connections:'));
+
+  // The connections used: spread over the estate, most AVAILABLE, a few deleted (not listed).
+  const listed = snapshot.connections.filter((c) => !c.hostArn);
+  const step = Math.max(1, Math.floor(listed.length / Math.max(1, connections)));
+  const used = [];
+  for (let i = 0; used.length < connections && i < listed.length; i += step) used.push({ arn: listed[i].arn, account: listed[i].account, region: listed[i].region, listed: true });
+  for (let i = 0; i < used.length; i += 50) {
+    const c = used[i];
+    used[i] = { ...c, arn: `${c.arn.slice(0, c.arn.lastIndexOf('/') + 1)}${hex(8)}-dead-4000-8000-${hex(12)}`, listed: false };
+  }
+
+  // Managed policies: two AWS ones and one customer policy per account.
+  const admin = { arn: 'arn:aws:iam::aws:policy/AdministratorAccess', account: snapshot.scope.accounts[0], region: 'global', tags: {}, name: 'AdministratorAccess', defaultVersionId: 'v1', awsManaged: true, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
+  const power = {
+    arn: 'arn:aws:iam::aws:policy/PowerUserAccess', account: snapshot.scope.accounts[0], region: 'global', tags: {}, name: 'PowerUserAccess', defaultVersionId: 'v5', awsManaged: true,
+    document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' }, { Effect: 'Allow', Action: ['iam:CreateServiceLinkedRole', 'iam:DeleteServiceLinkedRole', 'iam:ListRoles'], Resource: '*' }] },
+  };
+  snapshot.iamPolicies.push(admin, power);
+  const accountsUsed = [...new Set(used.map((c) => c.account))];
+  const base = new Map();
+  const boundary = new Map();
+  for (const account of accountsUsed) {
+    const p = {
+      arn: `arn:aws:iam::${account}:policy/ci-base`, account, region: 'global', tags: {}, name: 'ci-base', defaultVersionId: 'v3',
+      document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:PutObject', 'ecr:GetAuthorizationToken'], Resource: '*' }] },
+    };
+    const b = {
+      arn: `arn:aws:iam::${account}:policy/ci-boundary`, account, region: 'global', tags: {}, name: 'ci-boundary', defaultVersionId: 'v1',
+      document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:*', 's3:*', 'ecr:*', 'codebuild:*', 'codestar-connections:UseConnection', 'codeconnections:UseConnection'], Resource: '*' }] },
+    };
+    snapshot.iamPolicies.push(p, b);
+    base.set(account, p.arn);
+    boundary.set(account, b.arn);
+  }
+
+  // Roles per account, each shared by about ten pipelines or projects.
+  const byAccount = new Map(accountsUsed.map((a) => [a, { pipeline: [], build: [] }]));
+  const usedByAccount = new Map();
+  for (const c of used) usedByAccount.set(c.account, [...(usedByAccount.get(c.account) ?? []), c]);
+  const role = (account, kind) => {
+    const name = `${kind}-${hex(6)}-${counter++}`;
+    const conns = usedByAccount.get(account) ?? [];
+    const mine = [pick(conns), pick(conns)].filter(Boolean).map((c) => (chance(0.5) ? c.arn : other(c.arn)));
+    const shape = kind === 'pipeline'
+      ? weighted([[70, 'pipeline'], [10, 'power'], [5, 'admin'], [10, 'named'], [5, 'missing']])
+      : weighted([[45, 'named'], [15, 'any'], [10, 'power'], [6, 'admin'], [8, 'passrole'], [8, 'boundary'], [4, 'deny'], [2, 'missing'], [2, 'unreadable']]);
+    const r = { arn: `arn:aws:iam::${account}:role/service-role/${name}`, account, region: 'global', tags: {}, name, path: '/service-role/', inlinePolicies: [], attachedPolicies: [base.get(account)], assumeRolePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: `${kind === 'pipeline' ? 'codepipeline' : 'codebuild'}.amazonaws.com` }, Action: 'sts:AssumeRole' }] } };
+    const inline = (statements) => r.inlinePolicies.push({ name: `${kind}-inline`, document: { Version: '2012-10-17', Statement: statements } });
+    switch (shape) {
+      case 'pipeline':
+        inline([{ Effect: 'Allow', Action: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codestar-connections:UseConnection', 'codeconnections:UseConnection'], Resource: '*' }, { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*', Condition: { StringEqualsIfExists: { 'iam:PassedToService': ['cloudformation.amazonaws.com'] } } }]);
+        break;
+      case 'named':
+        inline([{ Effect: 'Allow', Action: ['codestar-connections:UseConnection', 'codeconnections:UseConnection'], Resource: mine }]);
+        break;
+      case 'any':
+        inline([{ Effect: 'Allow', Action: 'codeconnections:UseConnection', Resource: '*', Condition: { 'ForAllValues:StringLike': { 'codeconnections:FullRepositoryId': [`org-${int(0, 40)}/*`] } } }]);
+        break;
+      case 'power':
+        r.attachedPolicies.push(power.arn);
+        break;
+      case 'admin':
+        r.attachedPolicies.push(admin.arn);
+        break;
+      case 'passrole':
+        inline([{ Effect: 'Allow', Action: ['iam:PassRole', 'lambda:CreateFunction', 'lambda:InvokeFunction', 'lambda:UpdateFunctionCode'], Resource: '*' }, { Effect: 'Allow', Action: 'codestar-connections:UseConnection', Resource: mine }]);
+        break;
+      case 'boundary':
+        r.attachedPolicies.push(admin.arn);
+        r.permissionsBoundary = boundary.get(account);
+        break;
+      case 'deny':
+        r.attachedPolicies.push(admin.arn);
+        inline([{ Effect: 'Deny', Action: ['iam:*', 'sts:AssumeRole', 'codestar-connections:*', 'codeconnections:*'], Resource: '*' }]);
+        break;
+      case 'missing':
+        r.attachedPolicies.push(`arn:aws:iam::${account}:policy/deleted-${hex(4)}`);
+        break;
+      case 'unreadable':
+        r.unreadable = [{ field: 'inlinePolicies', operation: 'GetAccountAuthorizationDetails', errorCode: 'Throttling' }];
+        break;
+    }
+    snapshot.iamRoles.push(r);
+    return r.arn;
+  };
+  const roleFor = (account, kind) => {
+    const pool = byAccount.get(account)[kind];
+    // One new role per ten uses.
+    if (pool.length === 0 || chance(0.1)) pool.push(role(account, kind));
+    return pick(pool);
+  };
+
+  const perConnPipelines = Math.max(1, Math.round(pipelines / Math.max(1, used.length)));
+  const perConnProjects = Math.max(1, Math.round(buildProjects / Math.max(1, used.length)));
+  let pipelinesLeft = pipelines;
+  let projectsLeft = buildProjects;
+  const credentials = new Set();
+  const BUILDSPEC_GIT = 'version: 0.2\nphases:\n  build:\n    commands:\n      - VERSION=$(git describe --tags)\n      - make build\n';
+  const BUILDSPEC = 'version: 0.2\nphases:\n  build:\n    commands:\n      - npm ci\n      - npm test\n';
+  used.forEach((c, ci) => {
+    const { account, region } = c;
+    const org = `org-${ci % 41}`;
+    // Build projects of this connection: most run by pipelines, some with their own GitHub source and webhook.
+    const projects = [];
+    const nProjects = ci === used.length - 1 ? projectsLeft : Math.min(projectsLeft, perConnProjects);
+    for (let i = 0; i < nProjects; i++) {
+      const name = `build-${ci}-${i}-${hex(4)}`;
+      const repo = `${org}/svc-${int(0, 300)}`;
+      const own = chance(0.3);
+      const p = {
+        arn: `arn:aws:codebuild:${region}:${account}:project/${name}`, account, region, tags: {}, name,
+        serviceRole: roleFor(account, 'build'),
+        source: own
+          ? { type: 'GITHUB', location: chance(0.01) ? `https://REDACTED@github.com/${repo}.git` : `https://github.com/${repo}.git`, ...(chance(0.01) ? { locationHadCredentials: true } : {}), auth: { type: 'CODECONNECTIONS', resource: chance(0.5) ? c.arn : other(c.arn) }, ...(chance(0.5) ? { buildspec: chance(0.2) ? BUILDSPEC_GIT : BUILDSPEC } : {}) }
+          : { type: 'CODEPIPELINE', ...(chance(0.6) ? { buildspec: chance(0.15) ? BUILDSPEC_GIT : BUILDSPEC } : chance(0.5) ? { buildspecFile: 'ci/buildspec.yml' } : {}) },
+        secondarySources: [],
+        ...(own ? { sourceVersion: 'main' } : {}),
+        ...(own && chance(0.4) ? { webhook: { filterGroups: [[{ type: 'EVENT', pattern: 'PUSH,PULL_REQUEST_CREATED' }]] } } : {}),
+        environmentVariables: [{ name: 'STAGE', type: 'PLAINTEXT' }],
+      };
+      if (chance(0.005)) p.unreadable = [{ field: 'serviceRole', operation: 'BatchGetProjects', errorCode: 'InvalidResponse' }];
+      else if (own && chance(0.005)) p.unreadable = [{ field: 'source', operation: 'BatchGetProjects', errorCode: 'InvalidResponse' }];
+      projects.push(p);
+      snapshot.buildProjects.push(p);
+    }
+    projectsLeft -= nProjects;
+    const cell = `${account}|${region}`;
+    if (!credentials.has(cell)) {
+      credentials.add(cell);
+      snapshot.sourceCredentials.push({ arn: `arn:aws:codebuild:${region}:${account}:token/github`, account, region, tags: {}, serverType: 'GITHUB', authType: chance(0.7) ? 'CODECONNECTIONS' : 'PERSONAL_ACCESS_TOKEN', ...(chance(0.7) ? { resource: c.arn } : {}) });
+    }
+    const nPipelines = ci === used.length - 1 ? pipelinesLeft : Math.min(pipelinesLeft, perConnPipelines);
+    for (let i = 0; i < nPipelines; i++) {
+      const name = `pipe-${ci}-${i}-${hex(4)}`;
+      const repo = `${org}/svc-${int(0, 300)}`;
+      const format = weighted([[55, undefined], [15, 'CODE_ZIP'], [30, 'CODEBUILD_CLONE_REF']]);
+      const project = projects.length > 0 ? pick(projects) : undefined;
+      const source = weighted([[94, 'connection'], [3, 'oauth'], [3, 'codecommit']]);
+      const sourceAction =
+        source === 'connection'
+          ? { name: 'GitHub', actionType: { category: 'Source', owner: 'AWS', provider: 'CodeStarSourceConnection', version: '1' }, configuration: { ConnectionArn: chance(0.5) ? c.arn : other(c.arn), FullRepositoryId: repo, BranchName: 'main', ...(format ? { OutputArtifactFormat: format } : {}), DetectChanges: 'true' }, inputArtifacts: [], outputArtifacts: ['SourceOutput'] }
+          : source === 'oauth'
+            ? { name: 'GitHub', actionType: { category: 'Source', owner: 'ThirdParty', provider: 'GitHub', version: '1' }, configuration: { Owner: org, Repo: repo.split('/')[1], Branch: 'main', OAuthToken: 'REDACTED' }, inputArtifacts: [], outputArtifacts: ['SourceOutput'] }
+            : { name: 'CodeCommit', actionType: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' }, configuration: { RepositoryName: repo.split('/')[1], BranchName: 'main' }, inputArtifacts: [], outputArtifacts: ['SourceOutput'] };
+      const buildName = chance(0.01) ? '#{variables.project}' : project?.name ?? 'missing-project';
+      const stages = [
+        { name: 'Source', actions: [sourceAction] },
+        { name: 'Build', actions: [{ name: 'Build', actionType: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' }, configuration: { ProjectName: buildName }, inputArtifacts: ['SourceOutput'], outputArtifacts: ['BuildOutput'] }] },
+      ];
+      if (chance(0.3)) {
+        stages.push({ name: 'Deploy', actions: [{ name: 'Stack', actionType: { category: 'Deploy', owner: 'AWS', provider: chance(0.9) ? 'CloudFormation' : 'S3', version: '1' }, configuration: { ActionMode: 'CREATE_UPDATE', StackName: name }, inputArtifacts: [chance(0.9) ? 'BuildOutput' : 'SourceOutput'], outputArtifacts: [], ...(chance(0.3) ? { roleArn: roleFor(account, 'pipeline') } : {}) }] });
+      }
+      const v2 = chance(0.6);
+      const pipeline = {
+        arn: `arn:aws:codepipeline:${region}:${account}:${name}`, account, region, tags: {}, name,
+        pipelineType: v2 ? 'V2' : 'V1',
+        roleArn: roleFor(account, 'pipeline'),
+        ...(v2 ? { executionMode: 'QUEUED' } : {}),
+        stages,
+        triggers: v2 && source === 'connection' && chance(0.5) ? [{ providerType: 'CodeStarSourceConnection', sourceActionName: 'GitHub', push: [{ branches: { includes: ['main'], excludes: [] } }], pullRequest: chance(0.4) ? [{ events: ['OPEN', 'UPDATED'], ...weighted([[4, { branches: { includes: ['**'], excludes: [] } }], [4, {}], [2, { branches: { includes: ['main', 'release/*'], excludes: [] } }]]) }] : [] }] : [],
+      };
+      if (chance(0.003)) pipeline.unreadable = [{ field: 'stages', operation: 'GetPipeline', errorCode: 'InvalidResponse' }];
+      snapshot.pipelines.push(pipeline);
+    }
+    pipelinesLeft -= nPipelines;
+  });
+
+  // A listing that could not be read, and a coverage entry for every field above that was not.
+  const [, a1] = accountsUsed;
+  const r0 = snapshot.scope.regions[0];
+  if (a1 && r0) {
+    snapshot.coverage.push({ account: a1, region: r0, service: 'codepipeline', operation: 'ListPipelines', errorCode: 'AccessDeniedException', message: 'not authorized to perform: codepipeline:ListPipelines', resourceKinds: ['pipeline'] });
+    snapshot.pipelines = snapshot.pipelines.filter((p) => !(p.account === a1 && p.region === r0));
+  }
+  const [, , a2] = accountsUsed;
+  if (a2 && r0) {
+    snapshot.coverage.push({ account: a2, region: r0, service: 'codebuild', operation: 'ListSourceCredentials', errorCode: 'AccessDeniedException', message: 'not authorized to perform: codebuild:ListSourceCredentials', resourceKinds: ['sourceCredential'] });
+    snapshot.sourceCredentials = snapshot.sourceCredentials.filter((c) => !(c.account === a2 && c.region === r0));
+  }
+  const gaps = new Map();
+  const service = { pipeline: 'codepipeline', buildProject: 'codebuild', iamRole: 'iam' };
+  // (A field gap of IAM is global, as IAM is.)
+  for (const [kind, list] of [['pipeline', snapshot.pipelines], ['buildProject', snapshot.buildProjects], ['iamRole', snapshot.iamRoles]]) {
+    for (const r of list) {
+      for (const u of r.unreadable ?? []) {
+        const key = `${r.account}|${r.region}|${u.operation}|${u.field}`;
+        if (!gaps.has(key)) gaps.set(key, { account: r.account, region: r.region, service: service[kind], operation: u.operation, errorCode: u.errorCode, message: `${u.operation} failed: ${u.errorCode}`, resourceKinds: [kind], field: u.field });
+      }
+    }
+  }
+  snapshot.coverage.push(...gaps.values());
   return snapshot;
 }
 

@@ -245,6 +245,43 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      'graph',
+      'The repository blast radius: for each connection, the repositories, pipelines and builds that use it, the roles they run as and what those roles may do, and who may use it',
+      (y) =>
+        withAws(y)
+          .option('snapshot', { type: 'string', describe: 'Snapshot file (default: collect live from AWS)' })
+          .option('iac', { type: 'string', array: true, describe: 'Read infrastructure as code instead: a CloudFormation template, a directory, a cdk.out or a Terraform plan JSON (repeatable)' })
+          .option('iac-param', { type: 'string', array: true, describe: 'With --iac: a CloudFormation parameter value, Key=Value (repeatable)' })
+          .option('iac-params', { type: 'string', describe: 'With --iac: a CloudFormation parameter file' })
+          .option('account', { type: 'string', describe: 'With --iac: the account (12 digits) of templates that do not name their environment' })
+          .option('max-template-mb', { type: 'number', describe: 'With --iac: largest template read, in MiB [default: 1]' })
+          .option('connection', { type: 'string', describe: 'Only this connection (ARN, either prefix: codestar-connections or codeconnections)' })
+          .option('repository', { type: 'string', describe: 'Only what a push to this repository reaches (OWNER/NAME, as FullRepositoryId names it)' })
+          .option('format', { type: 'string', choices: ['markdown', 'json', 'dot', 'mermaid'] as const, default: 'markdown' as const, describe: 'markdown: a Mermaid diagram and tables; json: schemas/graph.schema.json; dot: Graphviz; mermaid: the diagram alone' })
+          .option('output', { alias: 'o', type: 'string', describe: 'Write here (default: stdout)' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No summary or progress on stderr' })
+          .example('$0 graph --snapshot fixtures/demo/snapshot.json --repository acme/payments', 'What a push to acme/payments reaches')
+          .example('$0 graph --profile prod --connection arn:aws:codeconnections:eu-west-1:111122223333:connection/… --format json', 'One connection, live, as JSON')
+          .example('$0 graph --iac cdk.out --format dot | dot -Tsvg > graph.svg', 'From a CDK assembly, drawn by Graphviz'),
+      (a) => {
+        run = async () =>
+          (await import('./commands/graph.js')).graphCommand({
+            ...awsArgs(a),
+            ...(a.snapshot !== undefined ? { snapshot: normalize(a.snapshot) } : {}),
+            ...(a.iac !== undefined ? { iac: a.iac.map((p) => normalize(p)) } : {}),
+            ...(a.iacParam !== undefined ? { iacParam: a.iacParam } : {}),
+            ...(a.iacParams !== undefined ? { iacParams: a.iacParams } : {}),
+            ...(a.account !== undefined ? { account: a.account } : {}),
+            ...(a.maxTemplateMb !== undefined ? { maxTemplateMb: a.maxTemplateMb } : {}),
+            ...(a.connection !== undefined ? { connection: a.connection } : {}),
+            ...(a.repository !== undefined ? { repository: a.repository } : {}),
+            format: a.format,
+            ...(a.output !== undefined ? { output: a.output } : {}),
+            quiet: a.quiet,
+          });
+      },
+    )
+    .command(
       'diff <old> <new>',
       'New, fixed and changed findings and coverage between two JSON reports (a scheduled audit\'s diff)',
       (y) =>
@@ -313,7 +350,7 @@ async function main(argv: string[]): Promise<number> {
     .option('max-input-mb', { type: 'number', global: true, describe: `Largest input file read, in MiB (default: 500 for JSON, 16 for YAML; or ${'$'}LINKAUDIT_MAX_INPUT_MB)` })
     // yargs passes the command's own instance as the second argument; @types/yargs omits it.
     .middleware(checkOptions as unknown as (a: unknown) => void, true)
-    .demandCommand(1, 'give a command: scan, collect, access, diff, merge, init, rules or snapshot')
+    .demandCommand(1, 'give a command: scan, collect, access, graph, diff, merge, init, rules or snapshot')
     .strict()
     .version(toolVersion())
     .alias('v', 'version')

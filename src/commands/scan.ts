@@ -21,6 +21,7 @@ import { collectLive, writeSnapshot, type LiveArgs } from './collect.js';
 import type { IacLoad, IacOptions } from '../collectors/iac/types.js';
 import { readCloudFormationParameterFile } from '../collectors/iac/cloudformation/parameters.js';
 import { combinedSnapshot, evaluateIacLoad } from '../engine/worlds.js';
+import { blastRadius, type BlastRadiusSummary } from '../graph/summary.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -238,6 +239,7 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
     ...(iacLoad ? { sarifRoot: resolve(args.sarifRoot ?? '.'), cwd: iacOpts?.cwd ?? process.cwd() } : {}),
     ...(reportsSuppressions ? { suppressions } : {}),
     ...(compared ? { baseline: compared.summary } : {}),
+    ...(formats.includes('markdown') ? blastRadiusOf(snapshot, findings, args) : {}),
     warn: log,
   };
   // ARNs and tag values come from the estate: escaped before they reach a terminal.
@@ -256,6 +258,14 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
     log(`linkaudit: exit ${gate.exitCode}: ${gate.reason}`);
   }
   return { gate, input, written };
+}
+
+/** The Markdown report's blast radius section, with the `linkaudit graph` command that reads the same source. */
+function blastRadiusOf(snapshot: Snapshot, findings: readonly Finding[], args: ScanArgs): { blastRadius?: BlastRadiusSummary } {
+  const q = (p: string): string => (/^[A-Za-z0-9_./:@=-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
+  const source = args.snapshot !== undefined ? ` --snapshot ${q(args.snapshot)}` : args.iac !== undefined ? args.iac.map((p) => ` --iac ${q(p)}`).join('') : '';
+  const summary = blastRadius(snapshot, findings, `linkaudit graph${source}`);
+  return summary ? { blastRadius: summary } : {};
 }
 
 /** A gate that runs no rule passes everything: that is a mistake in the selection, never a pass. */

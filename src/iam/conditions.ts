@@ -1,4 +1,4 @@
-import { catalog, keyFamily, type ConnectionPrefix } from './catalog.js';
+import { catalog, CONNECTION_PREFIXES, keyFamily } from './catalog.js';
 import { valueForm } from './forms.js';
 import { isNegated, type ConditionEntry } from './policy.js';
 import { knownValue, resolveVariables, type KnownValue, type RequestFacts } from './request.js';
@@ -68,9 +68,11 @@ function classifyKey(k: string, facts: RequestFacts): KeyClass {
   }
   // A few keys of other services describe the caller's credentials and travel with any request.
   if (cat.globalKeys.has(k)) return 'context';
-  const ours = cat.serviceKeys.get(service as ConnectionPrefix);
+  // The action's own service (both connection prefixes are one service): a key the catalogue does
+  // not know may be newer than it. Another service's key is never in the request.
+  const own = service === action.prefix || (action.connection && (CONNECTION_PREFIXES as readonly string[]).includes(service));
+  const ours = own ? cat.serviceKeys.get(service) : undefined;
   if (ours) return ours.has(k) || ours.has(family) ? 'absent' : 'unknown';
-  // Another service's key is never in a CodeConnections request.
   return 'absent';
 }
 

@@ -40,6 +40,8 @@ export interface ResourceSet {
   glob: string;
   shape: Shape;
   probes: string[];
+  /** One named resource: `shape` is its ARN's characters, so reaching part of it is matching it. */
+  exact?: boolean;
 }
 
 /** One statement that decided (part of) an answer. */
@@ -192,7 +194,8 @@ function coverage(st: CompiledStatement, facts: RequestFacts, resources: Resourc
       continue;
     }
     const loose = special ? resolveVariables(pattern, facts, { glob: true, variables: st.variables, unresolved: '*' }) : pattern;
-    if (loose !== undefined && globMeetsShape(loose, resources.shape)) part.push(pattern);
+    if (loose === undefined) continue;
+    if (resources.exact ? special && globMatch(loose, resources.probes[0] as string) : globMeetsShape(loose, resources.shape)) part.push(pattern);
   }
   if (!st.notResource) {
     if (full.length > 0) return { coverage: 'all', matched: full };
@@ -270,17 +273,28 @@ class JudgedPath implements Path {
 }
 
 // Judgements of statements that do not depend on the principal, per question: a managed policy
-// attached to 10,000 roles is judged once per question, not 10,000 times.
+// attached to 10,000 roles is judged once per question, not 10,000 times. A question is the
+// action, the resource set and the fixed request keys (one context object per question).
 const shared = new WeakMap<CompiledStatement, Map<number, Map<ResourceSet, Judgement | null>>>();
+const sharedInContext = new WeakMap<object, WeakMap<CompiledStatement, Map<number, Map<ResourceSet, Judgement | null>>>>();
 
 function judgeStatement(source: PolicySource, st: CompiledStatement, facts: RequestFacts, resources: ResourceSet, actionIndex: number): Path | undefined {
   let j: Judgement | null | undefined;
   // Time-dependent statements are rare: judged afresh, so that snapshots of other times never share.
   if (!st.perPrincipal && !st.timeDependent && facts.resource.tags === undefined) {
-    let byAction = shared.get(st);
+    let table = shared;
+    if (facts.context !== undefined) {
+      let t = sharedInContext.get(facts.context);
+      if (!t) {
+        t = new WeakMap();
+        sharedInContext.set(facts.context, t);
+      }
+      table = t;
+    }
+    let byAction = table.get(st);
     if (!byAction) {
       byAction = new Map();
-      shared.set(st, byAction);
+      table.set(st, byAction);
     }
     let bySet = byAction.get(actionIndex);
     if (!bySet) {

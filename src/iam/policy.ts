@@ -1,5 +1,5 @@
 import type { ConditionValue, PolicyDocument, PolicyStatement } from '../model/types.js';
-import { catalog, CONNECTION_PREFIXES } from './catalog.js';
+import { catalog, type CatalogAction } from './catalog.js';
 import { isPrincipalKey } from './request.js';
 import { wildcardMatch } from './wildcard.js';
 
@@ -28,8 +28,8 @@ export interface CompiledStatement {
   resources: string[];
   notResource: boolean;
   conditions: ConditionEntry[];
-  /** Indexes into catalog().actions of the CodeConnections actions this statement applies to. */
-  connectionActions: ReadonlySet<number>;
+  /** Indexes into catalog().actions of the catalogue actions this statement applies to. */
+  catalogActions: ReadonlySet<number>;
   /**
    * Regions its Resource/NotResource patterns name, literally (`eu-west-1`) or as a partial
    * wildcard (`us-*`, which names the regions it matches); `*` and variables are left out.
@@ -69,7 +69,7 @@ const BASE_BY_LOWER = new Map([...BASE_OPERATORS].map((o) => [o.toLowerCase(), o
 const NONE: CompiledStatement[] = [];
 const NO_ACTIONS: ReadonlySet<number> = new Set();
 let allActions: ReadonlySet<number> | undefined;
-/** A NotAction that names no connection action lets every one through. */
+/** A NotAction that names no catalogue action lets every one through. */
 function everyAction(): ReadonlySet<number> {
   allActions ??= new Set(catalog().actions.map((_, i) => i));
   return allActions;
@@ -77,16 +77,25 @@ function everyAction(): ReadonlySet<number> {
 
 // Compiled once per document object: a managed policy attached to 10,000 roles is compiled once.
 const compiled = new WeakMap<PolicyDocument, CompiledPolicy | PolicyError>();
+// And once per text: inline policies that say the same (generated roles, CDK grants) share their
+// compiled statements, and so the judgements made of them (evaluate.ts). Bounded.
+const byText = new Map<string, CompiledPolicy | PolicyError>();
+const MAX_TEXTS = 50_000;
 
 /** Compiles a policy document, or throws PolicyError saying what is wrong and where. */
 export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
   let out = compiled.get(doc);
   if (!out) {
-    try {
-      out = compileNow(doc);
-    } catch (err) {
-      if (!(err instanceof PolicyError)) throw err;
-      out = err;
+    const text = JSON.stringify(doc);
+    out = text === undefined ? undefined : byText.get(text);
+    if (!out) {
+      try {
+        out = compileNow(doc);
+      } catch (err) {
+        if (!(err instanceof PolicyError)) throw err;
+        out = err;
+      }
+      if (text !== undefined && byText.size < MAX_TEXTS) byText.set(text, out);
     }
     compiled.set(doc, out);
   }
@@ -107,10 +116,10 @@ function compileNow(doc: PolicyDocument): CompiledPolicy {
   if (raw === undefined) throw new PolicyError('the policy document has no Statement');
   const list = Array.isArray(raw) ? raw : [raw];
   const statements = list.map((s, i) => compileStatement(s as PolicyStatement, i, version === '2012-10-17'));
-  // Sparse: most policies say nothing about most connection actions, and share one empty list.
+  // Sparse: most policies say nothing about most catalogue actions, and share one empty list.
   const byAction: CompiledStatement[][] = new Array<CompiledStatement[]>(catalog().actions.length).fill(NONE);
   for (const st of statements) {
-    for (const i of st.connectionActions) byAction[i] = byAction[i] === NONE ? [st] : [...(byAction[i] as CompiledStatement[]), st];
+    for (const i of st.catalogActions) byAction[i] = byAction[i] === NONE ? [st] : [...(byAction[i] as CompiledStatement[]), st];
   }
   return { statements, byAction };
 }
@@ -143,17 +152,20 @@ function compileStatement(s: PolicyStatement, index: number, variables: boolean)
   const notResource = s.NotResource !== undefined;
   const resources = strings(notResource ? s.NotResource : s.Resource, `${at} ${notResource ? 'NotResource' : 'Resource'}`);
   const conditions = compileConditions(s.Condition, at);
-  // Most patterns name another service: only those that can reach a connection prefix are
-  // matched against the catalogue's actions.
-  const ours = actions.filter(reachesConnectionService).map((p) => p.toLowerCase());
-  let connectionActions: ReadonlySet<number>;
-  if (ours.length === 0) connectionActions = notAction ? everyAction() : NO_ACTIONS;
-  else {
+  // Most patterns name a service the catalogue does not carry: only those that can reach one of
+  // its services are matched against its actions, and a pattern naming one service only against
+  // that service's actions.
+  let catalogActions: ReadonlySet<number>;
+  const ours = actions.map((p) => p.toLowerCase()).map((p) => ({ p, candidates: candidatesOf(p) })).filter((x) => x.candidates.length > 0);
+  if (ours.length === 0) catalogActions = notAction ? everyAction() : NO_ACTIONS;
+  else if (!notAction) {
     const matched = new Set<number>();
-    catalog().actions.forEach((a, i) => {
-      if (ours.some((p) => wildcardMatch(p, a.lower)) !== notAction) matched.add(i);
-    });
-    connectionActions = matched;
+    for (const { p, candidates } of ours) for (const a of candidates) if (wildcardMatch(p, a.lower)) matched.add(a.index);
+    catalogActions = matched;
+  } else {
+    const excluded = new Set<number>();
+    for (const { p, candidates } of ours) for (const a of candidates) if (wildcardMatch(p, a.lower)) excluded.add(a.index);
+    catalogActions = new Set([...everyAction()].filter((i) => !excluded.has(i)));
   }
   const regions = resources.map((r) => r.split(':')[3] ?? '');
   const namedRegions = [...new Set(regions.filter((r) => r !== '' && r !== '*' && !r.includes('$') && /^[a-z0-9*?-]+$/.test(r)))];
@@ -169,7 +181,7 @@ function compileStatement(s: PolicyStatement, index: number, variables: boolean)
     resources,
     notResource,
     conditions,
-    connectionActions,
+    catalogActions,
     namedRegions,
     perPrincipal,
     variables,
@@ -177,15 +189,18 @@ function compileStatement(s: PolicyStatement, index: number, variables: boolean)
   };
 }
 
-function reachesConnectionService(pattern: string): boolean {
-  // Both prefixes start with "c": most patterns are ruled out by their first character.
-  const first = pattern.charCodeAt(0);
-  if (first !== 99 /* c */ && first !== 67 /* C */ && first !== 42 /* * */ && first !== 63 /* ? */) return false;
+/** The catalogue actions a (lower-case) action pattern may match: those of the services its service part names. */
+function candidatesOf(pattern: string): readonly CatalogAction[] {
+  const cat = catalog();
+  if (pattern === '*') return cat.actions;
   const colon = pattern.indexOf(':');
-  if (colon < 0) return pattern === '*';
-  const service = pattern.slice(0, colon);
+  if (colon < 0) return [];
   // Actions have one colon, so a pattern's first colon is theirs: what precedes it must match the prefix.
-  return CONNECTION_PREFIXES.some((prefix) => wildcardMatch(service, prefix, true));
+  const service = pattern.slice(0, colon);
+  if (!service.includes('*') && !service.includes('?')) return cat.byService.get(service) ?? [];
+  const out: CatalogAction[] = [];
+  for (const [prefix, list] of cat.byService) if (wildcardMatch(service, prefix)) out.push(...list);
+  return out;
 }
 
 function compileConditions(block: PolicyStatement['Condition'], at: string): ConditionEntry[] {

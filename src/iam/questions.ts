@@ -1,5 +1,5 @@
 import type { IamRole, IamUser, Snapshot } from '../model/types.js';
-import { catalog, CONNECTION_PREFIXES, type CatalogAction, type ConnectionPrefix } from './catalog.js';
+import { catalog, CONNECTION_PREFIXES, type CatalogAction } from './catalog.js';
 import { answer, maxReach, type Answer, type ResourceSet } from './evaluate.js';
 import { compilePolicy, PolicyError, type CompiledStatement } from './policy.js';
 import type { PrincipalPolicies } from './principals.js';
@@ -26,7 +26,7 @@ const ID_CHARS: CharRun = { run: (c) => /[A-Za-z0-9_.-]/.test(c) };
 const sets = new Map<string, ResourceSet>();
 
 /** Every connection (or host) of one prefix and account, in one region or (`*`) in every region. */
-export function everyResource(type: ResourceType, prefix: ConnectionPrefix, partition: string, region: string, account: string): ResourceSet {
+export function everyResource(type: ResourceType, prefix: string, partition: string, region: string, account: string): ResourceSet {
   const key = `${type}|${prefix}|${partition}|${region}|${account}`;
   let set = sets.get(key);
   if (!set) {
@@ -41,7 +41,7 @@ export function everyResource(type: ResourceType, prefix: ConnectionPrefix, part
  * region; `us-*`: the regions it matches). A wildcard in the region becomes a run of region
  * characters in the shape and is filled with two disjoint region-like texts in the probes.
  */
-function makeSet(type: ResourceType, prefix: ConnectionPrefix, partition: string, region: string, account: string): ResourceSet {
+function makeSet(type: ResourceType, prefix: string, partition: string, region: string, account: string): ResourceSet {
   const fill = (probe: string): string => region.replace(/\*/g, probe).replace(/\?/g, probe.slice(0, 1));
   const regions = /[*?]/.test(region) ? REGION_PROBES.map(fill) : [region];
   const regionShape = [...region].map((c) => (c === '*' || c === '?' ? REGION_CHARS : c));
@@ -55,7 +55,8 @@ function makeSet(type: ResourceType, prefix: ConnectionPrefix, partition: string
 
 /** One named resource. */
 export function oneResource(arn: string): ResourceSet {
-  return { describe: arn, glob: arn, shape: [...arn], probes: [arn] };
+  // Exact: the evaluator matches the ARN itself and never reads the shape.
+  return { describe: arn, glob: arn, shape: [], probes: [arn], exact: true };
 }
 
 /** The time a snapshot's requests are judged at: when it was taken (undefined if unreadable). */
@@ -64,13 +65,16 @@ export function snapshotTime(snapshot: Snapshot): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
+// The principal's part of every question it is asked: made once per principal.
+const principalFacts = new WeakMap<IamUser | IamRole, RequestFacts['principal']>();
+
 export function factsFor(principal: IamUser | IamRole, action: CatalogAction, resource: RequestFacts['resource'], time?: number): RequestFacts {
-  return {
-    action,
-    principal: { arn: principal.arn, account: principal.account, kind: 'groups' in principal ? 'user' : 'role', name: principal.name, tags: principal.tags },
-    resource,
-    ...(time !== undefined ? { time } : {}),
-  };
+  let who = principalFacts.get(principal);
+  if (!who) {
+    who = { arn: principal.arn, account: principal.account, kind: 'groups' in principal ? 'user' : 'role', name: principal.name, tags: principal.tags };
+    principalFacts.set(principal, who);
+  }
+  return time !== undefined ? { action, principal: who, resource, time } : { action, principal: who, resource };
 }
 
 export interface BroadAnswer extends Answer {
@@ -110,7 +114,7 @@ export function broadAnswer(principal: IamUser | IamRole, policies: PrincipalPol
 }
 
 /** The regions the principal's statements about the action name, literally or by a pattern. */
-function regionsToAsk(policies: PrincipalPolicies, action: CatalogAction): string[] {
+export function regionsToAsk(policies: PrincipalPolicies, action: CatalogAction): string[] {
   const regions = new Set<string>();
   const index = action.index;
   for (const source of [...policies.identity, ...(policies.boundary ? [policies.boundary] : [])]) {
@@ -150,7 +154,7 @@ export function questionsFor(shortNames: readonly string[]): Array<{ action: Cat
 export function adminActions(): string[] {
   const names = new Set<string>();
   for (const a of catalog().actions) {
-    if (!/Write|Tagging/.test(a.accessLevel) || a.short.startsWith('Create')) continue;
+    if (!a.connection || !/Write|Tagging/.test(a.accessLevel) || a.short.startsWith('Create')) continue;
     if (a.resourceTypes.includes('connection') || a.resourceTypes.includes('host')) names.add(a.short);
   }
   return [...names].sort();

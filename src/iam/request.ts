@@ -25,6 +25,13 @@ export interface RequestFacts {
    * that only holds before or after it is judged as it stood then. Absent: time is not known.
    */
   time?: number;
+  /**
+   * Request keys whose value the question fixes, by lower-case name: `iam:passedtoservice` when
+   * asking whether a role may be passed to one service, `codeconnections:fullrepositoryid` when
+   * asking about one repository. Judgements are shared per context object, so a question reuses
+   * one object for every principal it asks about.
+   */
+  context?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Keys whose value is the asking principal's (or its account's): their verdict is per principal. */
@@ -43,6 +50,8 @@ export type KnownValue = string[] | undefined;
  * map is not fixed. For `aws:ResourceTag/…` of a named resource, an untagged key is absent.
  */
 export function knownValue(keyLower: string, facts: RequestFacts): { known: true; value: KnownValue } | { known: false } {
+  const fixed = facts.context?.[keyLower];
+  if (fixed !== undefined) return { known: true, value: [...fixed] };
   const p = facts.principal;
   switch (keyLower) {
     case 'aws:principalaccount':

@@ -33,6 +33,7 @@ export function renderMarkdown(input: ReportInput, options: MarkdownOptions = {}
     ...header(input),
     ...summaryTable(input),
     ...failSection(input),
+    ...blastRadiusSection(input),
     ...fixedSection(input),
     ...unknownSection(input),
     ...suppressedSection(input),
@@ -107,6 +108,27 @@ function failSection(input: ReportInput): Line[] {
     if (rule) out.push(...text(`**Remediation:** ${rule.remediation.text.trim()}`, ''));
   }
   return out;
+}
+
+/** A few lines on the connections behind the worst fails; `linkaudit graph` draws the whole path. */
+function blastRadiusSection(input: ReportInput): Line[] {
+  const b = input.blastRadius;
+  if (!b || b.entries.length === 0) return [];
+  const shown = b.entries.length < b.total ? `the ${b.entries.length} with the most admin-equivalent roles` : b.total === 1 ? 'it' : 'all of them';
+  return [
+    ...text('## Blast radius', '', `${b.total} connection(s) with a fail of severity high or above (on the connection, or on a pipeline or build that uses it); ${shown}:`, ''),
+    ...text('| Connection | Provider | Repositories | Pipelines and builds | Admin-equivalent roles |', '|---|---|---|---|---|'),
+    ...b.entries.map((e) =>
+      row(
+        `${codeCell(e.connection)}${e.name !== undefined ? ` (${cell(e.name)})` : ''}`,
+        cell(e.providerType ?? 'unknown (not in the snapshot)'),
+        e.repositories.length > 0 ? `${e.repositories.slice(0, 3).map(codeCell).join(', ')}${e.repositories.length > 3 ? ` and ${e.repositories.length - 3} more` : ''}` : '—',
+        String(e.consumers),
+        `${e.adminRoles.length > 0 ? `**${e.adminRoles.length}**: ${e.adminRoles.slice(0, 2).map(codeCell).join(', ')}${e.adminRoles.length > 2 ? ', …' : ''}` : '0'}${e.unknownRoles > 0 ? `; ${e.unknownRoles} unknown` : ''}`,
+      ),
+    ),
+    ...text('', `The whole path, from each repository through pipelines and builds to the roles they run as, and who may use the connection: ${codeSpan(`${b.command} --connection ${b.entries[0]?.connection ?? 'ARN'}`)}.`, ''),
+  ];
 }
 
 function fixedSection(input: ReportInput): Line[] {

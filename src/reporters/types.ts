@@ -4,6 +4,7 @@ import type { CoverageGap, Snapshot } from '../model/types.js';
 import type { IacInputSummary } from '../collectors/iac/types.js';
 import type { BaselineSummary } from '../audit/baseline.js';
 import type { SuppressionReport } from '../audit/suppress.js';
+import type { BlastRadiusSummary } from '../graph/summary.js';
 
 /** Everything a reporter may use. Reporters know findings, not AWS or rule internals. */
 export interface ReportInput {
@@ -34,6 +35,8 @@ export interface ReportInput {
   suppressions?: SuppressionReport;
   /** The comparison with --baseline, when given. */
   baseline?: BaselineSummary;
+  /** Markdown: connections with a fail of severity high or above, and what a push reaches through them. */
+  blastRadius?: BlastRadiusSummary;
   /**
    * scan --iac: the absolute directory SARIF artifact URIs are relative to (`--sarif-root`,
    * default the working directory), and the working directory origin files are relative to.

@@ -1,7 +1,9 @@
 import type { Rule } from '../engine/types.js';
+import { codebuildCloneRefRoleCannotUseConnection } from './codebuild-clone-ref-role-cannot-use-connection.js';
 import { iamConnectionAdminOverbroad } from './iam-connection-admin-overbroad.js';
 import { iamPassConnectionOverbroad } from './iam-passconnection-overbroad.js';
 import { iamUseConnectionOverbroad } from './iam-useconnection-overbroad.js';
+import { pipelineBuildRoleAdmin } from './pipeline-build-role-admin.js';
 import { pipelineConnectionNotAvailable } from './pipeline-connection-not-available.js';
 
 /**
@@ -10,4 +12,11 @@ import { pipelineConnectionNotAvailable } from './pipeline-connection-not-availa
  * Each lives in `src/rules/<id>.ts` with cases in `src/rules/<id>.test.yaml`, and is held to the
  * same metadata schema and meta-tests as rules.d.
  */
-export const typescriptRules: readonly Rule[] = [iamUseConnectionOverbroad, iamPassConnectionOverbroad, iamConnectionAdminOverbroad, pipelineConnectionNotAvailable];
+export const typescriptRules: readonly Rule[] = [
+  iamUseConnectionOverbroad,
+  iamPassConnectionOverbroad,
+  iamConnectionAdminOverbroad,
+  pipelineConnectionNotAvailable,
+  codebuildCloneRefRoleCannotUseConnection,
+  pipelineBuildRoleAdmin,
+];

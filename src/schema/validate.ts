@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction, Options } from 'ajv';
 import { packagePath } from '../paths.js';
 
-export type SchemaName = 'snapshot' | 'rule' | 'rule-cases' | 'config' | 'report';
-export const SCHEMA_NAMES: readonly SchemaName[] = ['snapshot', 'rule', 'rule-cases', 'config', 'report'];
+export type SchemaName = 'snapshot' | 'rule' | 'rule-cases' | 'config' | 'report' | 'graph';
+export const SCHEMA_NAMES: readonly SchemaName[] = ['snapshot', 'rule', 'rule-cases', 'config', 'report', 'graph'];
 
 /** allErrors + verbose: the loader picks the most telling error and quotes the offending value. */
 export const AJV_OPTIONS: Options = { allErrors: true, strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true, verbose: true };

@@ -34,7 +34,8 @@ export class CiRefs {
     }
     for (const r of ctx.of('AWS::CodeBuild::Project')) {
       const name = projectNameOf(ctx, r);
-      for (const key of [name, ctx.identity(r).ref, ctx.identity(r).attributes.Arn]) if (key !== undefined && !this.projects.has(key)) this.projects.set(key, name);
+      // The stand-in too: the reader's `Ref` gives it when Name is written by an intrinsic.
+      for (const key of [name, ctx.identity(r).ref, generatedNameOf(stack, r.logicalId), ctx.identity(r).attributes.Arn]) if (key !== undefined && !this.projects.has(key)) this.projects.set(key, name);
     }
   }
 
@@ -69,10 +70,11 @@ export class CiRefs {
 
 /**
  * A project's name in the model: its `Name` when it resolves to a name CodeBuild takes, else the
- * stand-in its `Ref` gives (the name CloudFormation would generate is not known before deployment).
+ * stand-in for the name CloudFormation would generate (not known before deployment), which its
+ * `Ref` gives when the template writes no name.
  */
 export function projectNameOf(ctx: MapContext, r: CfnResource): string {
   const written = r.properties.Name;
   if (typeof written === 'string' && PROJECT_NAME.test(written)) return written;
-  return ctx.identity(r).ref;
+  return generatedNameOf(ctx.stack, r.logicalId);
 }

@@ -10,7 +10,7 @@ import type { GitFilterList, GitPullRequestFilter, GitPushFilter, Pipeline, Pipe
 import { configurationValue, DEFAULT_EXECUTION_MODE, hasDynamicReference, DEFAULT_RUN_ORDER, defaultPipelineType, isSecretConfigurationKey, PIPELINE_NAME, REDACTED } from '../ci-values.js';
 import type { CiRefs } from './ci-refs.js';
 import type { MapContext } from './context.js';
-import { originIdOf } from './identity.js';
+import { generatedNameOf, originIdOf } from './identity.js';
 import { PartReader, type CfnObject } from './parts.js';
 import { Unresolved, type CfnResource, type CfnValue } from './template-types.js';
 import { findUnresolved, stringOf, type FieldReader } from './values.js';
@@ -26,7 +26,7 @@ function pipeline(ctx: MapContext, refs: CiRefs, r: CfnResource): Pipeline {
   // An unresolved name is not unreadable (as for IAM principals): the stand-in names it.
   rd.at('name', 'Name');
   const written = r.properties.Name;
-  let name = ctx.identity(r).ref;
+  let name = generatedNameOf(stack, r.logicalId);
   if (typeof written === 'string') {
     if (PIPELINE_NAME.test(written)) name = written;
     else rd.invalid('name', 'Name', 'is not a pipeline name ([A-Za-z0-9.@_-], 1 to 100 characters)');

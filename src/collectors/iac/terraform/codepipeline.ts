@@ -190,7 +190,9 @@ function configurationOf(refs: TfCiRefs, r: TfResource, p: Parts, cv: View, path
     p.invalid(path, 'is not a map');
     return out;
   }
-  for (const key of Object.keys(c.value)) {
+  // A value known only after apply is absent from `after` and marked in after_unknown: both name keys.
+  const keys = new Set([...Object.keys(c.value), ...(isObject(cv.unknown) ? Object.keys(cv.unknown) : []), ...(isObject(cv.sensitive) ? Object.keys(cv.sensitive) : [])]);
+  for (const key of keys) {
     const set = (s: string): void => void Object.defineProperty(out, key, { value: s, enumerable: true, writable: true, configurable: true });
     // A secret is never looked at, known, unknown or sensitive.
     if (isSecretConfigurationKey(key)) {

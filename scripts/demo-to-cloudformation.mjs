@@ -130,6 +130,21 @@ for (const c of snapshot.connections) {
   });
 }
 
+// The template's own connections by account|region|id (either ARN prefix names one connection).
+const connectionId = (arn) => {
+  const m = /^arn:[^:]+:(?:codeconnections|codestar-connections):([^:]*):([0-9]{12}):connection\/(.+)$/.exec(arn ?? '');
+  return m ? `${m[2]}|${m[1]}|${m[3]}` : undefined;
+};
+const connectionIds = new Map();
+const connectionPrefix = new Map();
+for (const c of snapshot.connections) {
+  const target = mapping[c.arn];
+  const key = connectionId(c.arn);
+  if (target && key) {
+    connectionIds.set(key, target.logicalId);
+    connectionPrefix.set(key, /^arn:[^:]+:([^:]+):/.exec(c.arn)[1]);
+  }
+}
 // IAM: one template per account (region "global" stands for IAM's own template), unless the
 // account has pipelines or build projects: their roles must be in the template that declares
 // them for the rules to join them, so the account's IAM goes into its first region with CI
@@ -158,11 +173,11 @@ function emitIam(account, region, mapped) {
   const mine = (list) => list.filter((r) => r.account === account);
   const policyIds = new Map();
   for (const p of mine(snapshot.iamPolicies.filter((p) => !p.awsManaged))) {
-    policyIds.set(p.arn, put(p, 'Policy', p.name, { Type: 'AWS::IAM::ManagedPolicy', Properties: { ManagedPolicyName: p.name, ...(p.path ? { Path: p.path } : {}), PolicyDocument: p.document } }));
+    policyIds.set(p.arn, put(p, 'Policy', p.name, { Type: 'AWS::IAM::ManagedPolicy', Properties: { ManagedPolicyName: p.name, ...(p.path ? { Path: p.path } : {}), PolicyDocument: withConnectionRefs(account, region, p.document) } }));
   }
   const attach = (arns) => arns.map((a) => (policyIds.has(a) ? { Ref: policyIds.get(a) } : a));
   const boundary = (b) => (b === undefined ? {} : { PermissionsBoundary: policyIds.has(b) ? { Ref: policyIds.get(b) } : b });
-  const inline = (ps) => (ps.length > 0 ? { Policies: ps.map((p) => ({ PolicyName: p.name, PolicyDocument: p.document })) } : {});
+  const inline = (ps) => (ps.length > 0 ? { Policies: ps.map((p) => ({ PolicyName: p.name, PolicyDocument: withConnectionRefs(account, region, p.document) })) } : {});
   const groupIds = new Map();
   for (const g of mine(snapshot.iamGroups)) {
     groupIds.set(g.name, put(g, 'Group', g.name, { Type: 'AWS::IAM::Group', Properties: { GroupName: g.name, ...(g.path ? { Path: g.path } : {}), ...inline(g.inlinePolicies), ManagedPolicyArns: attach(g.attachedPolicies) } }));
@@ -201,27 +216,36 @@ function emitIam(account, region, mapped) {
 // connections and roles are written as `Ref` / `Fn::GetAtt` (the model gives template resources
 // identities of their own); anything else stays as the live estate names it. Secrets the model
 // never holds (REDACTED) are a NoEcho parameter without value, which the mappers never read.
-const connectionId = (arn) => {
-  const m = /^arn:[^:]+:(?:codeconnections|codestar-connections):([^:]*):([0-9]{12}):connection\/(.+)$/.exec(arn ?? '');
-  return m ? `${m[2]}|${m[1]}|${m[3]}` : undefined;
-};
-const connectionIds = new Map();
-for (const c of snapshot.connections) {
-  const target = mapping[c.arn];
-  const key = connectionId(c.arn);
-  if (target && key) connectionIds.set(key, target.logicalId);
-}
 const SECRET_PARAMETER = 'DemoSecretValue';
 function secret(t) {
   t.Parameters ??= {};
   t.Parameters[SECRET_PARAMETER] = { Type: 'String', NoEcho: true, Description: 'A secret the demo estate does not hold (REDACTED there); never read' };
   return { Ref: SECRET_PARAMETER };
 }
-/** A connection ARN as the template writes it: the template's connection, else the ARN. */
+/**
+ * A connection ARN as the template writes it: the template's connection (its `Ref`, rewritten to
+ * the prefix the estate wrote: a policy or action naming the `codeconnections` ARN of a
+ * `codestar-connections` connection keeps naming it so), else the ARN.
+ */
 function connectionRef(account, region, arn) {
   const key = connectionId(arn);
   const [a, r] = key ? key.split('|') : [];
-  return key && a === account && r === region && connectionIds.has(key) ? { Ref: connectionIds.get(key) } : arn;
+  if (!(key && a === account && r === region && connectionIds.has(key))) return arn;
+  const ref = { Ref: connectionIds.get(key) };
+  const written = /^arn:([^:]+):([^:]+):/.exec(arn);
+  const own = connectionPrefix.get(key);
+  if (!written || written[2] === own) return ref;
+  return { 'Fn::Join': ['', [`arn:${written[1]}:${written[2]}:`, { 'Fn::Select': [1, { 'Fn::Split': [`:${own}:`, ref] }] }]] };
+}
+/** A policy document with the template's connections' ARNs written as references to them. */
+function withConnectionRefs(account, region, doc) {
+  const rewrite = (v) => (typeof v === 'string' ? connectionRef(account, region, v) : v);
+  const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  const out = statements.map((st) => {
+    if (st.Resource === undefined) return st;
+    return { ...st, Resource: Array.isArray(st.Resource) ? st.Resource.map(rewrite) : rewrite(st.Resource) };
+  });
+  return { ...doc, Statement: Array.isArray(doc.Statement) ? out : out[0] };
 }
 function roleRef(key, arn) {
   const id = roleIds.get(key)?.get(arn);

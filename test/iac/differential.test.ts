@@ -16,7 +16,7 @@ import type { BuildProject, BuildSource, Pipeline, ResourceKind, Snapshot, Sourc
 
 const CLI = join(process.cwd(), 'dist', 'cli.js');
 /** Runtime state: no result from a template (the rules' metadata says so; test/rules.test.ts checks it). */
-const RUNTIME_RULES = new Set(['connection-not-available', 'connection-unused', 'host-not-available', 'host-predates-vpc-webhooks', 'endpoint-service-private-dns-unverified', 'endpoint-service-stale-pending-connection']);
+const RUNTIME_RULES = new Set(['connection-not-available', 'connection-unused', 'host-not-available', 'host-predates-vpc-webhooks', 'endpoint-service-private-dns-unverified', 'endpoint-service-stale-pending-connection', 'pipeline-connection-missing', 'pipeline-connection-not-available']);
 /**
  * Rules whose verdict turns on a connection's status, which a template cannot declare (a
  * connection it creates is PENDING until completed in the console, and its status is unreadable

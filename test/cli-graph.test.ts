@@ -8,6 +8,9 @@ import { validator } from '../src/schema/validate.js';
 import { checkDot, checkMermaid } from './graph/checks.js';
 import { expectTablesIntact } from './reporters/markdown-checks.js';
 import { expectUserError, linkaudit } from './helpers/cli.js';
+import { linkauditAsync } from './helpers/cli-async.js';
+import { demoAccount } from './fake-aws/estate.js';
+import { startFakeAws } from './fake-aws/server.js';
 
 const DEMO = 'fixtures/demo/snapshot.json';
 const PAYMENTS = 'arn:aws:codestar-connections:us-east-1:111122223333:connection/0347af09-f291-4cec-9665-42872c5e63c2';
@@ -95,6 +98,25 @@ describe('linkaudit graph', () => {
 
   it('names a snapshot file it cannot read', () => {
     expectUserError(linkaudit(['graph', '--snapshot', 'no/such/file.json']), /no\/such\/file\.json/);
+  });
+});
+
+describe('linkaudit graph live', () => {
+  it('collects as scan does (AWS_ENDPOINT_URL) and graphs what it read', async () => {
+    const estate = demoAccount();
+    const fake = await startFakeAws({ snapshot: estate, account: '111122223333' });
+    try {
+      const r = await linkauditAsync(['graph', '--regions', 'us-east-1,eu-west-1', '--max-attempts', '2', '--format', 'json', '-q'], {
+        env: { ...process.env, AWS_ENDPOINT_URL: fake.url, AWS_ACCESS_KEY_ID: 'AKIDFAKE', AWS_SECRET_ACCESS_KEY: 'fake-secret', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const doc = validJson(r.stdout) as { snapshot: { source: { kind: string } }; connections: Array<{ arn: string; access: { evaluated: boolean } }> };
+      expect(doc.snapshot.source.kind).toBe('live');
+      expect(doc.connections.map((c) => c.arn).sort()).toEqual(estate.connections.map((c) => c.arn).sort());
+      expect(doc.connections.every((c) => c.access.evaluated)).toBe(true);
+    } finally {
+      await fake.close();
+    }
   });
 });
 

@@ -44,10 +44,11 @@ describe('merge of JSON reports', () => {
     const { rules, runtime } = loadRuleSet();
     const demo = loadSnapshotFile('fixtures/demo/snapshot.json');
     const settings = { trustedAccounts: ['111122223333', '444455556666'], trustedOrganizations: [], pendingAcceptanceMaxDays: 7 };
+    // Each shard reads its own accounts; an AWS managed policy is read in every account using it.
     const report = (accounts: string[]) => {
       const only = <T extends { account: string }>(xs: T[]) => xs.filter((x) => accounts.includes(x.account));
       const snap = validateSnapshot(
-        { ...demo, scope: { ...demo.scope, accounts }, connections: only(demo.connections), hosts: only(demo.hosts), vpcEndpoints: only(demo.vpcEndpoints), endpointServices: only(demo.endpointServices), iamUsers: only(demo.iamUsers), iamGroups: only(demo.iamGroups), iamRoles: only(demo.iamRoles), iamPolicies: only(demo.iamPolicies), pipelines: only(demo.pipelines), buildProjects: only(demo.buildProjects), sourceCredentials: only(demo.sourceCredentials), coverage: only(demo.coverage) },
+        { ...demo, scope: { ...demo.scope, accounts }, connections: only(demo.connections), hosts: only(demo.hosts), vpcEndpoints: only(demo.vpcEndpoints), endpointServices: only(demo.endpointServices), iamUsers: only(demo.iamUsers), iamGroups: only(demo.iamGroups), iamRoles: only(demo.iamRoles), iamPolicies: demo.iamPolicies.filter((p) => accounts.includes(p.account) || p.arn.startsWith('arn:aws:iam::aws:policy/')), pipelines: only(demo.pipelines), buildProjects: only(demo.buildProjects), sourceCredentials: only(demo.sourceCredentials), coverage: only(demo.coverage) },
         'shard',
       );
       const out = evaluateRules(rules, snap, settings, runtime.bind);

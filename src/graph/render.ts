@@ -143,6 +143,15 @@ function reposOf(c: GraphConnection, consumer: GraphConsumer): string[] {
   return [...out];
 }
 
+function diagramOrder(graph: BlastGraph): GraphConnection[] {
+  const admin = new Set(graph.roles.filter((r) => r.capabilities?.adminEquivalent.verdict === 'yes').map((r) => r.ref));
+  const score = (c: GraphConnection): number => c.consumers.filter((x) => x.roles.some((r) => admin.has(r.role))).length;
+  return graph.connections
+    .map((c, i) => ({ c, i, admin: score(c), consumers: c.consumers.length }))
+    .sort((a, b) => b.admin - a.admin || b.consumers - a.consumers || a.i - b.i)
+    .map((x) => x.c);
+}
+
 function markdown(graph: BlastGraph): string {
   const out: string[] = ['# linkaudit graph: repository blast radius', ''];
   const sel = graph.selection.connection !== undefined ? ` for connection ${codeCell(graph.selection.connection)}` : graph.selection.repository !== undefined ? ` for repository ${codeCell(graph.selection.repository)}` : '';
@@ -150,8 +159,9 @@ function markdown(graph: BlastGraph): string {
   const unknown = graph.roles.filter((r) => r.state !== 'found' || r.capabilities?.adminEquivalent.verdict === 'unknown').length;
   out.push(`${graph.connections.length} connection(s)${sel}; ${graph.roles.length} role(s) reached, ${admin} admin-equivalent, ${unknown} unknown. Snapshot taken ${cell(graph.snapshot.generatedAt)} (source ${cell(graph.snapshot.source.kind)}).`, '');
 
-  // As many connections as fit GitHub's Mermaid limits; the tables cover every one.
-  const d = diagramOf(graph, graph.connections, { maxEdges: MERMAID_MAX_EDGES, maxSize: MERMAID_MAX_CHARS - 1000, size: (item) => mermaidLine(item).length + 1 + ('mark' in item && item.mark ? item.id.length + 1 : 0) });
+  // As many connections as fit GitHub's Mermaid limits, those that reach admin-equivalent roles
+  // first, then those with the most consumers; the tables cover every one.
+  const d = diagramOf(graph, diagramOrder(graph), { maxEdges: MERMAID_MAX_EDGES, maxSize: MERMAID_MAX_CHARS - 1000, size: (item) => mermaidLine(item).length + 1 + ('mark' in item && item.mark ? item.id.length + 1 : 0) });
   const drawn = d.drawn;
   if (drawn > 0) out.push(fence(mermaid(d), 'mermaid'), '');
   if (drawn < graph.connections.length) {

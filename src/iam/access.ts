@@ -4,7 +4,7 @@ import { answer, type Path, type Reach, type ResourceSet } from './evaluate.js';
 import { compilePolicy, PolicyError, type CompiledStatement } from './policy.js';
 import { policiesOf, type PrincipalPolicies } from './principals.js';
 import { everyResource, factsFor, oneResource, snapshotTime } from './questions.js';
-import { wildcardMatch, wildcardMeetsShape } from './wildcard.js';
+import { textInShape, wildcardMatch, wildcardMeetsShape } from './wildcard.js';
 
 /** The actions `linkaudit access` reports, per connection. */
 export const ACCESS_ACTIONS = ['UseConnection', 'GetConnectionToken', 'PassConnection'] as const;
@@ -160,7 +160,7 @@ function makePlan(policies: PrincipalPolicies, action: CatalogAction, every: Res
       if (variables || st.conditions.some((c) => c.keyLower.startsWith('aws:resourcetag/'))) uniform = false;
       for (const pattern of st.resources) {
         const all = every.probes.every((probe) => wildcardMatch(pattern, probe));
-        if (!all && wildcardMeetsShape(pattern, every.shape)) uniform = false;
+        if (!all && (/[*?]/.test(pattern) ? wildcardMeetsShape(pattern, every.shape) : textInShape(pattern, every.shape))) uniform = false;
       }
       if (source.boundary || st.effect !== 'Allow') continue;
       if (st.notResource || variables) always = true;

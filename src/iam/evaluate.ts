@@ -1,7 +1,7 @@
 import { judgeEntry, type EntryVerdict } from './conditions.js';
 import { compilePolicy, PolicyError, type CompiledPolicy, type CompiledStatement, type ConditionEntry } from './policy.js';
 import { resolveVariables, type RequestFacts } from './request.js';
-import { globMatch, wildcardMatch, wildcardMeetsShape, type Shape } from './wildcard.js';
+import { globMatch, textInShape, wildcardMatch, wildcardMeetsShape, type Shape } from './wildcard.js';
 import type { PolicyDocument } from '../model/types.js';
 
 /**
@@ -172,7 +172,7 @@ type Coverage = 'all' | 'some' | 'allBut' | 'none';
 
 /** wildcardMeetsShape for internal globs: escaped characters are literal (never `*` or `?` in an ARN shape). */
 function globMeetsShape(glob: string, shape: Shape): boolean {
-  if (!glob.includes('\\')) return wildcardMeetsShape(glob, shape);
+  if (!glob.includes('\\')) return /[*?]/.test(glob) ? wildcardMeetsShape(glob, shape) : textInShape(glob, shape);
   // An escaped `*` or `?` is a character no ARN holds; any other escaped character is itself.
   const literal = glob.replace(/\\(.)/g, (_, c: string) => (c === '*' || c === '?' ? '\u0000' : c));
   return wildcardMeetsShape(literal, shape);

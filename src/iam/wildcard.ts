@@ -71,6 +71,31 @@ export function wildcardMeetsShape(pattern: string, shape: Shape): boolean {
 }
 
 /**
+ * Whether a text with no wildcard is one of the strings of a shape: `wildcardMeetsShape` for a
+ * literal pattern, without its table (most Resource entries are plain ARNs). Runs are tried
+ * longest first, backing off; shapes have a few runs, so this stays small.
+ */
+export function textInShape(text: string, shape: Shape): boolean {
+  const go = (i: number, j: number): boolean => {
+    while (j < shape.length) {
+      const part = shape[j] as string | CharRun;
+      if (typeof part === 'string') {
+        if (text[i] !== part) return false;
+        i++;
+        j++;
+        continue;
+      }
+      let end = i;
+      while (end < text.length && part.run(text[end] as string)) end++;
+      for (let k = end; k >= i; k--) if (go(k, j + 1)) return true;
+      return false;
+    }
+    return i === text.length;
+  };
+  return go(0, 0);
+}
+
+/**
  * Internal globs: IAM wildcard patterns in which `\` makes the next character literal. Policy text
  * has no escapes, so it is read through `globOf` (which escapes its backslashes); substituted
  * variable values and IAM's `${*}`, `${?}`, `${$}` become literal characters through `escapeGlob`.

@@ -2,7 +2,7 @@
 // over a small alphabet (so that matches are frequent and every branch is taken).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeGlob, globMatch, globsCoverForm, globsMeetForm, wildcardMatch, wildcardMeetsShape, type CharRun } from '../../src/iam/wildcard.js';
+import { escapeGlob, globMatch, globsCoverForm, globsMeetForm, textInShape, wildcardMatch, wildcardMeetsShape, type CharRun } from '../../src/iam/wildcard.js';
 
 /** Reference: the textbook recursive definition. */
 function reference(p: string, t: string): boolean {
@@ -127,5 +127,15 @@ describe('globsCoverForm and globsMeetForm', () => {
     expect(globsCoverForm([escapeGlob('*')], repo)).toBe(false);
     expect(globMatch(escapeGlob('a*b'), 'a*b')).toBe(true);
     expect(globMatch(escapeGlob('a*b'), 'axb')).toBe(false);
+  });
+});
+
+describe('textInShape', () => {
+  // A literal pattern meets a shape exactly when the text is one of its strings.
+  const RUNS = [{ run: (c: string) => /[a-z0-9-]/.test(c) }, { run: (c: string) => c !== ':' }, { run: () => true }];
+  const shape = fc.array(fc.oneof(fc.constantFrom(...'a:/-1'), fc.constantFrom(...RUNS)), { maxLength: 8 });
+  const text = fc.array(fc.constantFrom(...'a:/-1Z'), { maxLength: 10 }).map((cs) => cs.join(''));
+  it('agrees with wildcardMeetsShape on texts with no wildcard', () => {
+    fc.assert(fc.property(text, shape, (t, s) => textInShape(t, s) === wildcardMeetsShape(t, s)), { numRuns: 2000 });
   });
 });

@@ -8,11 +8,8 @@ import { buildGraph, checkSelection } from '../graph/build.js';
 import { renderGraph, type GraphFormat } from '../graph/render.js';
 import { collectLive, type LiveArgs } from './collect.js';
 import type { ScanArgs } from './scan.js';
+import { liveArgs } from './live-args.js';
 
-// As scan's (src/commands/scan.ts); not imported from there, which would load the engine.
-const DEFAULT_MAX_ATTEMPTS = 8;
-const DEFAULT_TIMEOUT_SECONDS = 30;
-const DEFAULT_CONCURRENCY = 64;
 
 export interface GraphArgs extends Partial<LiveArgs> {
   snapshot?: string;
@@ -63,23 +60,5 @@ async function source(args: GraphArgs, log: (line: string) => void): Promise<Sna
     if (v !== undefined && !(Array.isArray(v) && v.length === 0)) throw new UserError(`${flag} goes with --iac PATH`);
   }
   if (args.snapshot !== undefined) return loadSnapshotFile(args.snapshot);
-  return collectLive(
-    {
-      region: args.region ?? [],
-      ...(args.regions !== undefined ? { regions: args.regions } : {}),
-      ...(args.profile !== undefined ? { profile: args.profile } : {}),
-      ...(args.endpointUrl !== undefined ? { endpointUrl: args.endpointUrl } : {}),
-      ...(args.roleArn !== undefined ? { roleArn: args.roleArn } : {}),
-      ...(args.externalId !== undefined ? { externalId: args.externalId } : {}),
-      ...(args.accounts !== undefined ? { accounts: args.accounts } : {}),
-      ...(args.org !== undefined ? { org: args.org } : {}),
-      ...(args.shard !== undefined ? { shard: args.shard } : {}),
-      maxAttempts: args.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      timeout: args.timeout ?? DEFAULT_TIMEOUT_SECONDS,
-      ...(args.maxDuration !== undefined ? { maxDuration: args.maxDuration } : {}),
-      concurrency: args.concurrency ?? DEFAULT_CONCURRENCY,
-      quiet: args.quiet,
-    },
-    log,
-  );
+  return collectLive(liveArgs(args), log);
 }

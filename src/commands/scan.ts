@@ -18,14 +18,13 @@ import { compareWithBaseline } from '../audit/baseline.js';
 import type { ReportFormat, ReportInput } from '../reporters/types.js';
 import { INFORMATION_URI, TOOL_NAME, toolVersion } from '../version.js';
 import { collectLive, writeSnapshot, type LiveArgs } from './collect.js';
+import { liveArgs } from './live-args.js';
 import type { IacLoad, IacOptions } from '../collectors/iac/types.js';
 import { readCloudFormationParameterFile } from '../collectors/iac/cloudformation/parameters.js';
 import { combinedSnapshot, evaluateIacLoad } from '../engine/worlds.js';
 import { blastRadius, type BlastRadiusSummary } from '../graph/summary.js';
 
-export const DEFAULT_MAX_ATTEMPTS = 8;
-export const DEFAULT_TIMEOUT_SECONDS = 30;
-export const DEFAULT_CONCURRENCY = 64;
+export { DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_SECONDS } from './live-args.js';
 
 export interface ScanArgs extends Partial<LiveArgs> {
   snapshot?: string;
@@ -279,24 +278,6 @@ function noRuleLeft(args: ScanArgs, config: { only: string[]; skip: string[]; fi
   return `no rule left to run: ${parts.join(' with ')} select(s) no rule; a gate that runs no rule cannot pass`;
 }
 
-function liveArgs(args: ScanArgs): LiveArgs {
-  return {
-    region: args.region ?? [],
-    ...(args.regions !== undefined ? { regions: args.regions } : {}),
-    ...(args.profile !== undefined ? { profile: args.profile } : {}),
-    ...(args.endpointUrl !== undefined ? { endpointUrl: args.endpointUrl } : {}),
-    ...(args.roleArn !== undefined ? { roleArn: args.roleArn } : {}),
-    ...(args.externalId !== undefined ? { externalId: args.externalId } : {}),
-    ...(args.accounts !== undefined ? { accounts: args.accounts } : {}),
-    ...(args.org !== undefined ? { org: args.org } : {}),
-    ...(args.shard !== undefined ? { shard: args.shard } : {}),
-    maxAttempts: args.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    timeout: args.timeout ?? DEFAULT_TIMEOUT_SECONDS,
-    ...(args.maxDuration !== undefined ? { maxDuration: args.maxDuration } : {}),
-    concurrency: args.concurrency ?? DEFAULT_CONCURRENCY,
-    quiet: args.quiet,
-  };
-}
 
 function summaryLine(findings: readonly Finding[], ruleCount: number, snapshot: Snapshot): string {
   return `linkaudit: ${ruleCount} rules over ${snapshot.scope.accounts.length} account(s), ${snapshot.scope.regions.length} region(s): ${counts(findings)}; ${snapshot.coverage.length} coverage gap(s)`;

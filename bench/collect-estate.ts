@@ -290,6 +290,10 @@ export const PAGE = {
   ec2FilterValues: 200,
   codeconnections: 100,
   iam: 1000,
+  codepipeline: 1000,
+  // ListProjects takes no page size: AWS's own page is 100 names.
+  codebuildProjects: 100,
+  codebuildBatch: 100,
 } as const;
 
 export interface MinimalCalls {
@@ -335,6 +339,8 @@ export function minimalCalls(s: Snapshot, caller: string, home: string): Minimal
   const endpointsBy = group(s.vpcEndpoints, true);
   const servicesBy = group(s.endpointServices, true);
   const hostsBy = group(s.hosts, true);
+  const pipelinesBy = group(s.pipelines, true);
+  const projectsBy = group(s.buildProjects, true);
   const connectionsBy = group(s.connections, false);
   const iamBy = group([...s.iamUsers, ...s.iamGroups, ...s.iamRoles, ...s.iamPolicies], false);
 
@@ -373,7 +379,18 @@ export function minimalCalls(s: Snapshot, caller: string, home: string): Minimal
       const hostPages = pages(hosts, PAGE.codeconnections);
       add('codestar-connections:ListHosts', cell, hostPages);
       add('codestar-connections:ListTagsForResource', cell, hosts);
+      const pipelines = pipelinesBy.get(cell)?.length ?? 0;
+      const pipelinePages = pages(pipelines, PAGE.codepipeline);
+      add('codepipeline:ListPipelines', cell, pipelinePages);
+      add('codepipeline:GetPipeline', cell, pipelines);
+      const projects = projectsBy.get(cell)?.length ?? 0;
+      const projectPages = pages(projects, PAGE.codebuildProjects);
+      add('codebuild:ListProjects', cell, projectPages);
+      add('codebuild:BatchGetProjects', cell, Math.ceil(projects / PAGE.codebuildBatch));
+      add('codebuild:ListSourceCredentials', cell, 1);
       chains.push(
+        pipelinePages + (pipelines > 0 ? 1 : 0),
+        projectPages + (projects > 0 ? 1 : 0),
         endpointPages + (nameCalls > 0 ? 1 : 0),
         servicePages + Math.max(0, ...permissionPages),
         connectionsOf,

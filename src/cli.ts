@@ -190,7 +190,7 @@ async function main(argv: string[]): Promise<number> {
     )
     .command(
       'collect',
-      'Read CodeConnections, PrivateLink and IAM from AWS into a snapshot file',
+      'Read CodeConnections, PrivateLink, CodePipeline, CodeBuild and IAM from AWS into a snapshot file',
       (y) =>
         withAws(y)
           .option('output', { alias: 'o', type: 'string', describe: 'Snapshot file to write (default: stdout)' })

@@ -12,16 +12,45 @@ import { evaluateRules } from '../src/engine/evaluate.js';
 import { loadRuleSet } from '../src/engine/rule-set.js';
 import { validateSnapshot } from '../src/model/load.js';
 import type { Snapshot } from '../src/model/types.js';
+import { PLANTED_SECRET } from './fake-aws/ci.js';
+import { withCi } from './fake-aws/ci-estate.js';
 import { DEMO_ACCOUNT, DEMO_REGIONS, demoAccount } from './fake-aws/estate.js';
 import { cliAgainst, useHomeRegion } from './fake-aws/cli.js';
 import { CHAOS_FAULTS, startFakeAws } from './fake-aws/server.js';
 
 const SEEDS = 50;
 const TIMEOUT_MS = 250;
-const estate = demoAccount();
+const estate = withCi(demoAccount());
 const config = loadConfig('fixtures/demo/.linkaudit.yaml');
 const ruleSet = loadRuleSet();
 const credentials = async () => ({ accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret' });
+
+const CI = [
+  ['pipelines', 'pipeline'],
+  ['buildProjects', 'buildProject'],
+  ['sourceCredentials', 'sourceCredential'],
+] as const;
+
+/**
+ * No rule reads pipelines and builds yet, so they are held to the estate directly: each one read is
+ * the estate's own or says what it could not read, each one missing has its listing's gap, and no
+ * secret the fake planted is kept, whatever failed.
+ */
+function checkCi(snapshot: Snapshot, seed: number): void {
+  for (const [collection, kind] of CI) {
+    const want = new Map<string, unknown>(estate[collection].map((r) => [r.arn, r]));
+    for (const r of snapshot[collection]) {
+      expect(want.has(r.arn), `seed ${seed}: ${r.arn} is not the estate's`).toBe(true);
+      if (r.unreadable === undefined) expect(r, `seed ${seed}: ${r.arn}`).toEqual(want.get(r.arn));
+    }
+    for (const w of estate[collection]) {
+      if (snapshot[collection].some((r) => r.arn === w.arn)) continue;
+      const gap = snapshot.coverage.some((g) => g.field === undefined && g.region === w.region && g.resourceKinds.includes(kind));
+      expect(gap, `seed ${seed}: ${w.arn} is missing without a gap`).toBe(true);
+    }
+  }
+  expect(JSON.stringify(snapshot)).not.toContain(PLANTED_SECRET);
+}
 
 function verdicts(snapshot: Snapshot): Map<string, string> {
   return new Map(evaluateRules(ruleSet.rules, snapshot, config, ruleSet.runtime.bind).findings.map((f) => [`${f.ruleId} ${f.resource.arn}`, f.status]));
@@ -41,6 +70,7 @@ describe('chaos: seeded faults on every service', () => {
       try {
         const snapshot = await collect({ regions: DEMO_REGIONS, concurrency: 8, maxAttempts: 2, timeoutMs: TIMEOUT_MS, endpointUrl: fake.url, credentials, credentialSource: 'test', log: () => {}, pageThreads: 0, maxDurationSeconds: 20 });
         validateSnapshot(JSON.parse(JSON.stringify(snapshot)), `seed ${seed}`);
+        checkCi(snapshot, seed);
         const got = verdicts(snapshot);
         for (const [key, status] of expected) {
           const now = got.get(key);

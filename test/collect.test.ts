@@ -1,7 +1,7 @@
 // Live collection end to end, against an in-process fake AWS endpoint speaking the real wire
 // protocols: the demo estate served over the wire must scan to the demo's own findings.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,9 @@ import { loadSnapshotFile, validateSnapshot } from '../src/model/load.js';
 import { mergeSnapshots } from '../src/model/merge.js';
 import type { Snapshot } from '../src/model/types.js';
 import { notAllowed } from './collectors/policy-check.js';
+import { ruleYaml } from './helpers/rules.js';
+import { PLANTED_SECRET } from './fake-aws/ci.js';
+import { withCi } from './fake-aws/ci-estate.js';
 import { demoAccount } from './fake-aws/estate.js';
 import { startFakeAws, type FakeAws, type Failure } from './fake-aws/server.js';
 
@@ -22,7 +25,7 @@ const ACCOUNT = '111122223333';
 const REGIONS = ['eu-west-1', 'us-east-1'];
 const CLI = resolve('dist/cli.js');
 
-const expected = demoAccount();
+const expected = withCi(demoAccount());
 const config = loadConfig('fixtures/demo/.linkaudit.yaml');
 const ruleSet = loadRuleSet();
 
@@ -84,6 +87,14 @@ describe('live collection', () => {
     expect(collected.source.kind).toBe('live');
     expect(collected.vpcEndpoints.length).toBe(expected.vpcEndpoints.length);
     expect(findings(collected)).toEqual(findings(asCollected(collected)));
+    // Pipelines, projects and source credentials read back exactly; the secrets the fake served in
+    // every place one can stand (an OAuth token, PLAINTEXT values, URL credentials, buildspec
+    // variables, a webhook secret) are nowhere.
+    expect(collected.pipelines).toEqual(expected.pipelines);
+    expect(collected.buildProjects).toEqual(expected.buildProjects);
+    expect(collected.sourceCredentials).toEqual(expected.sourceCredentials);
+    expect(expected.pipelines.length + expected.buildProjects.length + expected.sourceCredentials.length).toBeGreaterThan(8);
+    expect(JSON.stringify(collected)).not.toContain(PLANTED_SECRET);
     // The IAM rules judge what GetAccountAuthorizationDetails returned (URL-encoded documents,
     // groups, boundaries, AWS managed policies) as they judge the file.
     for (const id of ['iam-useconnection-overbroad', 'iam-passconnection-overbroad', 'iam-connection-admin-overbroad']) {
@@ -146,6 +157,7 @@ describe('live collection', () => {
     const operations = new Set<string>();
     await collect(fake, operations);
     expect([...operations].length).toBeGreaterThanOrEqual(10);
+    for (const op of ['codepipeline:ListPipelines', 'codepipeline:GetPipeline', 'codebuild:ListProjects', 'codebuild:BatchGetProjects', 'codebuild:ListSourceCredentials']) expect(operations).toContain(op);
     expect(notAllowed(operations)).toEqual([]);
   });
 
@@ -160,6 +172,21 @@ describe('live collection', () => {
     expect(fake.calls.get('ec2:DescribeVpcEndpointServiceConfigurations')).toBe(perRegion('endpointServices'));
     expect(fake.calls.get('codestar-connections:ListHosts')).toBe(perRegion('hosts'));
     expect(fake.calls.get('sts:GetCallerIdentity')).toBe(1);
+    // Pipelines: a listing per region (pages of 2 here), a GetPipeline per pipeline. Builds: a
+    // listing per region, a BatchGetProjects per 100 projects, one ListSourceCredentials per region.
+    const inRegion = (kind: 'pipelines' | 'buildProjects', r: string): number => expected[kind].filter((x) => x.region === r).length;
+    expect(fake.calls.get('codepipeline:ListPipelines')).toBe(REGIONS.reduce((n, r) => n + pages(inRegion('pipelines', r)), 0));
+    expect(fake.calls.get('codepipeline:GetPipeline')).toBe(expected.pipelines.length);
+    expect(fake.calls.get('codebuild:ListProjects')).toBe(REGIONS.reduce((n, r) => n + pages(inRegion('buildProjects', r)), 0));
+    expect(fake.calls.get('codebuild:BatchGetProjects')).toBe(REGIONS.reduce((n, r) => n + Math.ceil(inRegion('buildProjects', r) / 100), 0));
+    expect(fake.calls.get('codebuild:ListSourceCredentials')).toBe(REGIONS.length);
+    expect([...fake.calls.keys()].filter((k) => /^code(pipeline|build):/.test(k)).sort()).toEqual([
+      'codebuild:BatchGetProjects',
+      'codebuild:ListProjects',
+      'codebuild:ListSourceCredentials',
+      'codepipeline:GetPipeline',
+      'codepipeline:ListPipelines',
+    ]);
   });
 });
 
@@ -211,6 +238,29 @@ describe('linkaudit scan against AWS_ENDPOINT_URL', () => {
     // With the gap allowed, the exit code is the findings' again (the demo has high ones).
     const byFindings = await withFake(failures, (fake) => run([...scan, '--allow-partial', '--output-dir', out], env(fake)));
     expect(byFindings.status, byFindings.stderr).toBe(1);
+  });
+
+  it('a pipeline listing AccessDenied in one region: unknown there, exit 2; --allow-partial exits by findings', async () => {
+    // A user rule that fails nowhere stands in for the pipeline rules, so that the gap alone
+    // decides the exit (a fail would be exit 1 first).
+    const rules = mkdtempSync(join(tmpdir(), 'linkaudit-pipeline-rule-'));
+    writeFileSync(
+      join(rules, 'wire-pipeline-v1.yaml'),
+      ruleYaml('wire-pipeline-v1', (t) => t.replace('resource: endpointService', 'resource: pipeline').replace('fail: size(resource.availabilityZones) < 2', 'fail: resource.pipelineType == "V1" && resource.name == "none"').replace('resource.id', 'resource.name')),
+    );
+    const failures: Failure[] = [{ operation: 'ListPipelines', region: 'eu-west-1', status: 400, code: 'AccessDeniedException', message: 'not authorized to perform: codepipeline:ListPipelines' }];
+    const out = mkdtempSync(join(tmpdir(), 'linkaudit-live-'));
+    const args = [...scan, '--rules-dir', rules, '--only', 'wire-pipeline-v1', '--fail-on', 'low', '--output-dir', out];
+    const strict = await withFake(failures, (fake) => run(args, env(fake)));
+    expect(strict.status, strict.stderr).toBe(2);
+    const json = JSON.parse(readFileSync(join(out, 'linkaudit.json'), 'utf8')) as { coverage: Array<{ operation: string; errorCode: string; region: string }>; findings: Array<{ status: string; resource: { arn: string } }> };
+    expect(json.coverage.map((g) => [g.operation, g.errorCode, g.region])).toEqual([['ListPipelines', 'AccessDeniedException', 'eu-west-1']]);
+    // Every pipeline of us-east-1 (the demo's and the wire ones) is judged; eu-west-1 is one unknown.
+    const useast = expected.pipelines.filter((p) => p.region === 'us-east-1').map((p) => `pass ${p.arn}`);
+    expect(useast).toContain(`pass arn:aws:codepipeline:us-east-1:${ACCOUNT}:wire-release`);
+    expect(json.findings.map((f) => `${f.status} ${f.resource.arn}`).sort()).toEqual([...useast, `unknown arn:aws:codepipeline:eu-west-1:${ACCOUNT}:*`].sort());
+    const allowed = await withFake(failures, (fake) => run([...args, '--allow-partial'], env(fake)));
+    expect(allowed.status, allowed.stderr).toBe(0);
   });
 
   it('access --connection collects live and lists who may use the connection', async () => {

@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { iacJudged } from '../src/engine/types.js';
+import { iacJudged, ruleKinds } from '../src/engine/types.js';
+import { MAPPED_TYPES } from '../src/collectors/iac/cloudformation/map.js';
+import { kindsOf } from '../src/collectors/iac/cloudformation/stack.js';
 import { loadRuleSet } from '../src/engine/rule-set.js';
 import { linkaudit } from './helpers/cli.js';
 import { multitoolErrors } from './helpers/sarif-multitool.js';
@@ -37,9 +39,13 @@ describe('demo-iac', () => {
     const rules = loadRuleSet().rules;
     const judged = rules.filter((r) => iacJudged(r.meta));
     expect(judged.length).toBeGreaterThanOrEqual(11);
+    // Rules on kinds no template mapper produces yet (pipelines and builds: issue 13) have nothing
+    // to judge here; they join as soon as a mapper lists their resource types.
+    const mapped = new Set([...MAPPED_TYPES].flatMap(kindsOf));
     for (const r of rules) {
       const statuses = new Set(report.findings.filter((f) => f.ruleId === r.meta.id).map((f) => f.status));
-      if (iacJudged(r.meta)) expect([...statuses].sort(), r.meta.id).toEqual(expect.arrayContaining(['fail', 'pass']));
+      if (!ruleKinds(r.meta).some((k) => mapped.has(k))) expect([...statuses], r.meta.id).toEqual([]);
+      else if (iacJudged(r.meta)) expect([...statuses].sort(), r.meta.id).toEqual(expect.arrayContaining(['fail', 'pass']));
       else expect([...statuses], r.meta.id).toEqual([]);
     }
     // And it shows what a template leaves open.

@@ -1,3 +1,5 @@
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { CodeStarConnectionsClient } from '@aws-sdk/client-codestar-connections';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -306,12 +308,14 @@ function make<C extends { middlewareStack: unknown }>(Client: ClientClass<C>, ia
 export interface Clients {
   ec2: EC2Client;
   codeconnections: CodeStarConnectionsClient;
+  codepipeline: CodePipelineClient;
+  codebuild: CodeBuildClient;
   iam: IAMClient;
   sts: STSClient;
   organizations: OrganizationsClient;
 }
 
-/** Clients are made when first used: a region reads EC2 and CodeConnections, not IAM or STS. */
+/** Clients are made when first used: a region reads EC2, CodeConnections, CodePipeline and CodeBuild, not IAM or STS. */
 export function clientsFor(region: string, options: AwsOptions): Clients {
   const cache = new Map<string, unknown>();
   const lazy = <C extends { middlewareStack: unknown }>(key: string, Client: ClientClass<C>, prefix: string, protocol: Protocol): C => {
@@ -329,6 +333,12 @@ export function clientsFor(region: string, options: AwsOptions): Clients {
     // IAM authorizes this client's operations under the codestar-connections prefix.
     get codeconnections() {
       return lazy('codeconnections', CodeStarConnectionsClient as unknown as ClientClass<CodeStarConnectionsClient>, 'codestar-connections', 'json');
+    },
+    get codepipeline() {
+      return lazy('codepipeline', CodePipelineClient as unknown as ClientClass<CodePipelineClient>, 'codepipeline', 'json');
+    },
+    get codebuild() {
+      return lazy('codebuild', CodeBuildClient as unknown as ClientClass<CodeBuildClient>, 'codebuild', 'json');
     },
     get iam() {
       return lazy('iam', IAMClient as unknown as ClientClass<IAMClient>, 'iam', 'xml');

@@ -15,6 +15,7 @@ import {
 import { parseArn } from '../model/arn.js';
 import type { Connection, CoverageGap, Host, ResourceKind, Tags, UnreadableField } from '../model/types.js';
 import { gapFrom, isCredentialError } from './gaps.js';
+import { listAll } from './paging.js';
 import { mapPool } from './pool.js';
 import type { Collected, Target } from './types.js';
 
@@ -153,26 +154,6 @@ async function readTags(
 function listingGap(err: unknown, target: Target, operation: string, kind: ResourceKind): CoverageGap {
   if (isCredentialError(err)) throw err;
   return gapFrom(err, { target, service: SERVICE, operation, resourceKinds: [kind] });
-}
-
-/**
- * Follows NextToken to the end. A token seen before would loop forever; it is an answer we
- * cannot trust, so it fails the listing instead of truncating it.
- */
-async function listAll<T>(page: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>): Promise<T[]> {
-  const items: T[] = [];
-  const seen = new Set<string>();
-  let token: string | undefined;
-  do {
-    const out = await page(token);
-    items.push(...out.items);
-    token = out.next || undefined;
-    if (token !== undefined) {
-      if (seen.has(token)) throw Object.assign(new Error(`NextToken repeated: ${token.slice(0, 40)}`), { name: 'InvalidResponse' });
-      seen.add(token);
-    }
-  } while (token !== undefined);
-  return items;
 }
 
 function regionOf(arn: string): string | undefined {

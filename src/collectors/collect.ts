@@ -10,7 +10,9 @@ import type { CoverageGap, Organization, Snapshot } from '../model/types.js';
 import { TOOL_NAME, toolVersion } from '../version.js';
 import { RunDeadline } from './bounds.js';
 import { clientsFor, sharedAgents, type AwsOptions } from './clients.js';
+import { collectBuildProjects, collectSourceCredentials } from './codebuild.js';
 import { collectConnections, collectHosts } from './codeconnections.js';
+import { collectPipelines } from './codepipeline.js';
 import { collectEc2 } from './ec2.js';
 import { errorCode, gapFrom, isCredentialError } from './gaps.js';
 import { holdCollected } from './hold.js';
@@ -52,7 +54,7 @@ export interface Identity {
   partition: string;
 }
 
-const REGIONAL_KINDS = ['connection', 'host', 'vpcEndpoint', 'endpointService'] as const;
+const REGIONAL_KINDS = ['connection', 'host', 'vpcEndpoint', 'endpointService', 'pipeline', 'buildProject', 'sourceCredential'] as const;
 const IAM_KINDS = ['iamUser', 'iamGroup', 'iamRole', 'iamPolicy'] as const;
 
 /**
@@ -221,12 +223,22 @@ async function collectAccount(account: string, caller: Identity, home: string, s
     const perRegion = Promise.all(
       regions.map(async (region) => {
         const clients = clientsFor(region, aws);
-        const [ec2, hosts] = await Promise.all([collectEc2(clients.ec2, target(region)), collectHosts(clients.codeconnections, target(region))]);
-        const line = `linkaudit: ${account} ${region}: ${ec2.vpcEndpoints?.length ?? 0} VPC endpoints, ${ec2.endpointServices?.length ?? 0} endpoint services, ${hosts.hosts?.length ?? 0} hosts${gapNote([ec2, hosts])}`;
-        options.progress?.gaps(ec2.coverage.length + hosts.coverage.length);
+        const at = target(region);
+        const read = await Promise.all([
+          collectEc2(clients.ec2, at),
+          collectHosts(clients.codeconnections, at),
+          collectPipelines(clients.codepipeline, at),
+          collectBuildProjects(clients.codebuild, at),
+          collectSourceCredentials(clients.codebuild, at),
+        ]);
+        const [ec2, hosts, pipelines, builds, credentials] = read;
+        const line =
+          `linkaudit: ${account} ${region}: ${ec2.vpcEndpoints?.length ?? 0} VPC endpoints, ${ec2.endpointServices?.length ?? 0} endpoint services, ${hosts.hosts?.length ?? 0} hosts, ` +
+          `${pipelines.pipelines?.length ?? 0} pipelines, ${builds.buildProjects?.length ?? 0} build projects, ${credentials.sourceCredentials?.length ?? 0} source credentials${gapNote(read)}`;
+        options.progress?.gaps(read.reduce((n, p) => n + p.coverage.length, 0));
         if (options.progress) options.progress.regionDone(line);
         else options.log(line);
-        return [ec2, hosts];
+        return read;
       }),
     );
     // One await for both, so that a failure of either never leaves the other's unobserved.

@@ -1,5 +1,5 @@
-// What a source must remove before a build project reaches the snapshot: credentials in source
-// URLs and the values of buildspec variables. Shared by every source (live collectors, IaC
+// What a source must remove before a build project or pipeline reaches the snapshot: credentials
+// in source URLs, the values of buildspec variables, the secrets of pipeline action configurations. Shared by every source (live collectors, IaC
 // mappers) so that what is never stored is decided in one place. Everything here is given
 // attacker-controlled text: it never throws, and its work and output are bounded.
 
@@ -311,4 +311,49 @@ function redactEnv(env: unknown): unknown {
       return [k, names ? Object.fromEntries(names.map((name) => [redactText(name), REDACTED])) : REDACTED];
     }),
   );
+}
+
+// Keys whose values are secrets whatever the action: a GitHub version 1 OAuthToken, and the names
+// custom and third-party action types give theirs.
+const SECRET_KEY = /token|secret|password|passwd|credential|api_?key|private_?key/i;
+// CodePipeline's mask for a property its action type declares secret.
+const MASKED = /^\*+$/;
+
+/**
+ * An action's configuration with no secret in it: secret-named keys and masked values become
+ * REDACTED; a CodeBuild action's EnvironmentVariables (a JSON list) keeps every variable but the
+ * value of a PLAINTEXT one; every other value has URL user-info and tokens of known forms removed.
+ */
+export function redactConfiguration(configuration: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (configuration === null || typeof configuration !== 'object' || Array.isArray(configuration)) return out;
+  for (const [key, value] of Object.entries(configuration as Record<string, unknown>)) {
+    if (typeof value !== 'string') continue;
+    let kept: string;
+    if (SECRET_KEY.test(key) || MASKED.test(value)) kept = REDACTED;
+    else if (key === 'EnvironmentVariables') kept = redactEnvironmentVariables(value);
+    else kept = redactText(value);
+    Object.defineProperty(out, key, { value: kept, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** `[{"name":"X","value":"…","type":"PLAINTEXT"}]`: PLAINTEXT values (the default type) removed; unparseable: all of it. */
+function redactEnvironmentVariables(text: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return REDACTED;
+  }
+  if (!Array.isArray(parsed)) return REDACTED;
+  const vars = parsed.map((v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return REDACTED;
+    const entry = v as Record<string, unknown>;
+    const type = typeof entry.type === 'string' ? entry.type : 'PLAINTEXT';
+    // PARAMETER_STORE and SECRETS_MANAGER values name a parameter or secret; anything else may be the secret itself.
+    const value = type === 'PARAMETER_STORE' || type === 'SECRETS_MANAGER' ? (typeof entry.value === 'string' ? redactText(entry.value) : REDACTED) : REDACTED;
+    return { name: typeof entry.name === 'string' ? entry.name : '', value, type };
+  });
+  return JSON.stringify(vars);
 }

@@ -240,6 +240,9 @@ const CLASSES: Readonly<Record<string, RequestClass>> = {
   ListConnectionsCommand: 'chain',
   ListHostsCommand: 'chain',
   ListTagsForResourceCommand: 'chain',
+  // A GetPipeline per pipeline: a chain as long as the region's pipelines, into one bucket.
+  ListPipelinesCommand: 'chain',
+  GetPipelineCommand: 'chain',
   DescribeVpcEndpointsCommand: 'bulk',
   GetAccountAuthorizationDetailsCommand: 'bulk',
 };

@@ -49,6 +49,7 @@ type Helper = (...args: never[]) => unknown;
 const flowMaps = new WeakMap<readonly SourceFlow[], unknown[]>();
 const resolutions = new WeakMap<object, ProjectResolution>();
 const referenceMaps = new WeakMap<readonly ConnectionReference[], unknown[]>();
+const actionMaps = new WeakMap<object, unknown[]>();
 
 export function pipelineHelpers(snapshot: () => Snapshot) {
   return {
@@ -95,6 +96,9 @@ export function pipelineHelpers(snapshot: () => Snapshot) {
       return maps;
     },
     pipelineActions: (stages: unknown): unknown[] => {
+      // Asked by a rule's match, verdict and message for one pipeline: built once per stages list.
+      const hit = actionMaps.get(stages as object);
+      if (hit) return hit;
       const out: unknown[] = [];
       for (const stage of stages as PipelineStage[]) {
         for (const a of stage.actions) {
@@ -113,6 +117,7 @@ export function pipelineHelpers(snapshot: () => Snapshot) {
           });
         }
       }
+      actionMaps.set(stages as object, out);
       return out;
     },
     sourceFlows: (stages: unknown, account: string, region: string): unknown[] => {

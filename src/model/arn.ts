@@ -29,6 +29,15 @@ export function endpointServiceArn(partition: string, region: string, account: s
   return `arn:${partition}:ec2:${region}:${account}:vpc-endpoint-service/${id}`;
 }
 
+/** The ARN CodePipeline gives a pipeline (GetPipeline metadata.pipelineArn): no resource type. */
+export function pipelineArn(partition: string, region: string, account: string, name: string): string {
+  return `arn:${partition}:codepipeline:${region}:${account}:${name}`;
+}
+
+export function buildProjectArn(partition: string, region: string, account: string, name: string): string {
+  return `arn:${partition}:codebuild:${region}:${account}:project/${name}`;
+}
+
 /**
  * The ARN pattern standing for "every resource of this kind in this account and region": the
  * identity of an unknown result when a whole listing could not be read.

@@ -19,10 +19,11 @@ import { validateSnapshot } from '../../src/model/load.js';
 import type { Snapshot } from '../../src/model/types.js';
 import { useHomeRegion } from '../fake-aws/cli.js';
 import { startFakeAws } from '../fake-aws/server.js';
+import { withCi } from '../fake-aws/ci-estate.js';
 import { DEMO_ACCOUNT, DEMO_REGIONS, demoAccount } from '../fake-aws/estate.js';
 
 const credentials = async () => ({ accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret' });
-const estate = demoAccount();
+const estate = withCi(demoAccount());
 type Options = Parameters<typeof collect>[0];
 const options = (url: string, extra: Partial<Options> = {}): Options => ({
   regions: DEMO_REGIONS,
@@ -163,7 +164,7 @@ describe('collected values the model cannot hold', () => {
   // Every id, name and enum member of each collector's answer, set to any string: collection
   // completes with the value kept or a gap, and the snapshot validates.
   type Mutation = (s: Snapshot, value: string) => void;
-  const at = <K extends 'vpcEndpoints' | 'endpointServices' | 'connections' | 'hosts' | 'iamRoles' | 'iamUsers' | 'iamPolicies'>(k: K, f: (x: Snapshot[K][number], v: string) => void): Mutation => (s, v) => {
+  const at = <K extends 'vpcEndpoints' | 'endpointServices' | 'connections' | 'hosts' | 'iamRoles' | 'iamUsers' | 'iamPolicies' | 'pipelines' | 'buildProjects' | 'sourceCredentials'>(k: K, f: (x: Snapshot[K][number], v: string) => void): Mutation => (s, v) => {
     const x = s[k][0];
     if (x) f(x as Snapshot[K][number], v);
   };
@@ -189,6 +190,17 @@ describe('collected values the model cannot hold', () => {
     'user arn': at('iamUsers', (x, v) => ((x as { arn: string }).arn = v)),
     'policy arn': at('iamPolicies', (x, v) => ((x as { arn: string }).arn = v)),
     'policy version': at('iamPolicies', (x, v) => ((x as { defaultVersionId: string }).defaultVersionId = v)),
+    'pipeline name': at('pipelines', (x, v) => ((x as { name: string }).name = v)),
+    'pipeline type': at('pipelines', (x, v) => ((x as { pipelineType: string }).pipelineType = v)),
+    'pipeline action provider': at('pipelines', (x, v) => ((x.stages[0]?.actions[0] as { actionType: { provider: string } }).actionType.provider = v)),
+    'pipeline configuration': at('pipelines', (x, v) => ((x.stages[0]?.actions[0] as { configuration: Record<string, string> }).configuration = { [v]: v })),
+    'project name': at('buildProjects', (x, v) => ((x as { name: string }).name = v)),
+    'project arn': at('buildProjects', (x, v) => ((x as { arn: string }).arn = v)),
+    'project location': at('buildProjects', (x, v) => ((x as { source: { location?: string } }).source.location = v)),
+    'project buildspec': at('buildProjects', (x, v) => ((x as { source: { buildspec?: string } }).source.buildspec = v)),
+    'project variable': at('buildProjects', (x, v) => ((x as { environmentVariables: unknown[] }).environmentVariables = [{ name: v, type: v }])),
+    'credential arn': at('sourceCredentials', (x, v) => ((x as { arn: string }).arn = v)),
+    'credential auth type': at('sourceCredentials', (x, v) => ((x as { authType: string }).authType = v)),
   };
 
   it('any string in any id, name or enum member gives the value kept or a gap, and a valid snapshot', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { buildspecFields, MAX_BUILDSPEC_CHARS, MAX_LOCATION_CHARS, MAX_LOCATION_INPUT, redactBuildspec, redactLocation, redactText } from '../../src/collectors/redact.js';
+import { buildspecFields, MAX_BUILDSPEC_CHARS, MAX_LOCATION_CHARS, MAX_LOCATION_INPUT, redactBuildspec, redactConfiguration, redactLocation, redactText } from '../../src/collectors/redact.js';
 
 // A secret that cannot occur by chance in what surrounds it: a fixed marker plus random text from
 // the characters URL user-info may hold unencoded (RFC 3986 unreserved and sub-delims, and `%`).
@@ -196,5 +196,35 @@ describe('redactText', () => {
   it('removes URL user-info and tokens of known forms from free text, and keeps the words around them', () => {
     expect(redactText('git clone https://me:pw@github.com/o/r && ssh deploy@host')).toBe('git clone https://REDACTED@github.com/o/r && ssh deploy@host');
     expect(redactText(`export GITHUB_TOKEN=ghp_${'a'.repeat(36)}`)).toBe('export GITHUB_TOKEN=REDACTED');
+  });
+});
+
+describe('redactConfiguration', () => {
+  const key = fc.constantFrom('OAuthToken', 'Token', 'ServerSecret', 'Password', 'ApiKey', 'private_key', 'webhookCredentials');
+  const envVar = fc.record({ name: fc.string({ maxLength: 8 }), type: fc.constantFrom(undefined, 'PLAINTEXT', 'plaintext', 'PARAMETER_STORE', 'SECRETS_MANAGER', 'OTHER'), secret });
+
+  it('no secret survives: secret-named keys, masked values, PLAINTEXT variables, URL credentials; the rest is kept', () => {
+    fc.assert(
+      fc.property(key, secret, fc.array(envVar, { maxLength: 4 }), secret, (k, s, vars, urlSecret) => {
+        const env = vars.map((v) => ({ name: v.name, ...(v.type !== undefined ? { type: v.type } : {}), value: v.type === 'PARAMETER_STORE' || v.type === 'SECRETS_MANAGER' ? '/ci/param' : v.secret }));
+        const out = redactConfiguration({ [k]: s, Masked: '****', EnvironmentVariables: JSON.stringify(env), Url: `https://u:${urlSecret}@h/x`, ConnectionArn: 'arn:aws:codeconnections:us-east-1:111122223333:connection/x', BranchName: 'main' });
+        expect(JSON.stringify(out)).not.toContain(MARK);
+        expect(out).toMatchObject({ [k]: 'REDACTED', Masked: 'REDACTED', Url: 'https://REDACTED@h/x', ConnectionArn: 'arn:aws:codeconnections:us-east-1:111122223333:connection/x', BranchName: 'main' });
+        const kept = JSON.parse(out.EnvironmentVariables as string) as Array<{ name: string; type: string; value: string }>;
+        expect(kept.map((v) => v.name)).toEqual(env.map((v) => v.name));
+        for (const v of kept) expect(v.value).toBe(v.type === 'PARAMETER_STORE' || v.type === 'SECRETS_MANAGER' ? '/ci/param' : 'REDACTED');
+      }),
+    );
+  });
+
+  it('never throws and gives only strings, whatever it is handed', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))))), (value) => {
+        const out = redactConfiguration(value);
+        for (const v of Object.values(out)) expect(typeof v).toBe('string');
+      }),
+    );
+    expect(redactConfiguration({ EnvironmentVariables: `not json ${MARK}` })).toEqual({ EnvironmentVariables: 'REDACTED' });
+    expect(redactConfiguration({ EnvironmentVariables: `{"name":"${MARK}"}` })).toEqual({ EnvironmentVariables: 'REDACTED' });
   });
 });

@@ -25,7 +25,7 @@ const rule = (id: string): Rule => {
 const run = (rules: readonly Rule[], snapshot: Snapshot, s: RuleSettings = settings): Finding[] => evaluateRules(rules, validateSnapshot(snapshot, 'test'), s, ruleSet.runtime.bind).findings;
 const trusting: RuleSettings = { ...settings, trustedAccounts: ['111122223333'] };
 
-const NOT_JUDGED = ['connection-not-available', 'connection-unused', 'endpoint-service-private-dns-unverified', 'endpoint-service-stale-pending-connection', 'host-not-available', 'host-predates-vpc-webhooks'];
+const NOT_JUDGED = ['connection-not-available', 'connection-unused', 'endpoint-service-private-dns-unverified', 'endpoint-service-stale-pending-connection', 'host-not-available', 'host-predates-vpc-webhooks', 'pipeline-connection-missing', 'pipeline-connection-not-available'];
 
 function origin(logicalId: string, line: number, extra: Partial<IacOrigin> = {}): IacOrigin {
   return {

@@ -1,5 +1,6 @@
 // An in-process stand-in for AWS: serves a snapshot's account over the wire protocols the
-// collectors speak (EC2 and IAM query/XML, STS XML, CodeConnections JSON 1.0), paginated in
+// collectors speak (EC2 and IAM query/XML, STS XML, CodeConnections JSON 1.0, CodePipeline and
+// CodeBuild JSON 1.1: ci.ts), paginated in
 // small pages, with failures injectable per operation. It is what `AWS_ENDPOINT_URL` points at
 // in the end-to-end tests: the inverse of the collectors, written from the botocore shapes.
 //
@@ -14,6 +15,7 @@ import { prng } from '../../bench/synthetic.mjs';
 import type { Snapshot } from '../../src/model/types.js';
 import { ec2Error, ec2Response, escapeXml, type Wire } from '../collectors/ec2-wire.js';
 import { authorizationDetails, encodePolicy, iamError } from '../collectors/iam-wire.js';
+import { answerCodeBuild, answerCodePipeline } from './ci.js';
 
 export interface Failure {
   /** Operation name, e.g. DescribeVpcEndpointConnectionNotifications. */
@@ -346,6 +348,10 @@ function throttle(r: Request, res: ServerResponse): void {
     res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': id }).end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
     return;
   }
+  if (r.service === 'codepipeline' || r.service === 'codebuild') {
+    res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': id }).end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+    return;
+  }
   res.writeHead(503, { 'content-type': 'text/xml;charset=UTF-8' }).end(ec2Error('RequestLimitExceeded', 'Request limit exceeded.', id));
 }
 
@@ -508,6 +514,13 @@ function answer(r: Request, options: FakeAwsOptions, res: ServerResponse): void 
       return json(200, { Tags: Object.entries(res2?.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) });
     }
     return json(400, { __type: 'UnknownOperationException', message: r.operation });
+  }
+  if (r.service === 'codepipeline' || r.service === 'codebuild') {
+    const json11 = (status: number, value: unknown): void => void res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(value));
+    if (failure) return json11(failure.status, { __type: failure.code, message: failure.message });
+    const paged = <T>(items: readonly T[], token: unknown) => page(items, token, size);
+    if (r.service === 'codepipeline') return answerCodePipeline(r, inRegion(s.pipelines), json11, paged);
+    return answerCodeBuild(r, inRegion(s.buildProjects), inRegion(s.sourceCredentials), json11, paged);
   }
   // EC2
   if (failure) return xml(failure.status, ec2Error(failure.code, failure.message));

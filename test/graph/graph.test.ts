@@ -160,7 +160,7 @@ describe('the demo estate', () => {
   it('shows acme/payments reaching an admin role', () => {
     const g = buildGraph(snapshot, { repository: 'acme/payments' });
     validGraph(g);
-    expect(g.roles.filter((r) => r.capabilities?.adminEquivalent.verdict === 'yes').map((r) => r.arn)).toEqual(['arn:aws:iam::444455556666:role/service-role/payments-release-deployer']);
+    expect(g.roles.filter((r) => r.capabilities?.adminEquivalent.verdict === 'yes').map((r) => r.arn)).toEqual(['arn:aws:iam::111122223333:role/release-automation', 'arn:aws:iam::111122223333:role/service-role/payments-release-deployer']);
     checkMermaid(renderGraph(g, 'mermaid').trimEnd());
   });
 

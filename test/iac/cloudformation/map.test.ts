@@ -30,6 +30,9 @@ function everything() {
     ['UP', 'AWS::IAM::UserPolicy', { UserName: 'iac:templates/net.yaml#User', PolicyName: 'up', PolicyDocument: { Statement: [] } }],
     ['GP', 'AWS::IAM::GroupPolicy', { GroupName: 'iac:templates/net.yaml#Group', PolicyName: 'gp', PolicyDocument: { Statement: [] } }],
     ['Add', 'AWS::IAM::UserToGroupAddition', { GroupName: 'iac:templates/net.yaml#Group', Users: ['iac:templates/net.yaml#User'] }],
+    ['Build', 'AWS::CodeBuild::Project', { Name: 'app-build', ServiceRole: 'iac:templates/net.yaml#Role', Source: { Type: 'CODEPIPELINE' }, Environment: { EnvironmentVariables: [{ Name: 'STAGE', Value: 'prod' }] } }],
+    ['Release', 'AWS::CodePipeline::Pipeline', { RoleArn: 'arn:aws:iam::111122223333:role/iac:templates/net.yaml#Role', Stages: [{ Name: 'Build', Actions: [{ Name: 'Build', ActionTypeId: { Category: 'Build', Owner: 'AWS', Provider: 'CodeBuild', Version: '1' }, Configuration: { ProjectName: 'app-build' } }] }] }],
+    ['Credential', 'AWS::CodeBuild::SourceCredential', { ServerType: 'GITHUB', AuthType: 'CODECONNECTIONS', Token: 'arn:aws:codeconnections:us-east-1:111122223333:connection/iac:templates/net.yaml#OnHost' }],
     ['Bucket', 'AWS::S3::Bucket', {}],
   );
 }
@@ -43,6 +46,7 @@ describe('mapStack', () => {
       const m = mapStack(s);
       expect(m.unmapped).toBe(3);
       expect([m.connections.length, m.hosts.length, m.vpcEndpoints.length, m.endpointServices.length, m.iamUsers.length, m.iamGroups.length, m.iamRoles.length, m.iamPolicies.length]).toEqual([2, 1, 1, 1, 1, 1, 1, 1]);
+      expect([m.pipelines.length, m.buildProjects.length, m.sourceCredentials.length]).toEqual([1, 1, 1]);
       expect(schemaProblems(snapshotOf(s, m))).toEqual([]);
     }
   });
@@ -103,7 +107,7 @@ describe('mapStack', () => {
 
   it('an unknown account is an unreadable account on every resource, with the symbolic account in place', () => {
     const m = mapStack(unknownEnv(everything()));
-    for (const r of [...m.connections, ...m.hosts, ...m.vpcEndpoints, ...m.endpointServices, ...m.iamRoles, ...m.iamUsers, ...m.iamGroups]) {
+    for (const r of [...m.connections, ...m.hosts, ...m.vpcEndpoints, ...m.endpointServices, ...m.iamRoles, ...m.iamUsers, ...m.iamGroups, ...m.pipelines, ...m.buildProjects, ...m.sourceCredentials]) {
       expect(r.account).toBe('000000000000');
       expect(r.unreadable).toContainEqual({ field: 'account', operation: 'AWS::AccountId', errorCode: 'Unresolved', message: "the stack's account is not known: give --account or a CDK env" });
     }
@@ -128,6 +132,10 @@ describe('identityOf', () => {
     ['AWS::S3::Bucket', { BucketName: 'b' }, 'iac:templates/net.yaml#X', { Arn: 'arn:aws:s3:::iac:templates/net.yaml#X' }],
     ['AWS::KMS::Key', {}, 'iac:templates/net.yaml#X', { Arn: 'arn:aws:kms:us-east-1:111122223333:key/iac:templates/net.yaml#X' }],
     ['AWS::Logs::LogGroup', {}, 'iac:templates/net.yaml#X', { Arn: 'arn:aws:logs:us-east-1:111122223333:log-group:iac:templates/net.yaml#X:*' }],
+    ['AWS::CodeBuild::Project', { Name: 'app-build' }, 'app-build', { Arn: 'arn:aws:codebuild:us-east-1:111122223333:project/iac:templates/net.yaml#X' }],
+    ['AWS::CodeBuild::Project', {}, 'iac:templates/net.yaml#X', { Arn: 'arn:aws:codebuild:us-east-1:111122223333:project/iac:templates/net.yaml#X' }],
+    ['AWS::CodePipeline::Pipeline', { Name: 'release' }, 'release', {}],
+    ['AWS::CodeBuild::SourceCredential', {}, 'arn:aws:codebuild:us-east-1:111122223333:token/iac:templates/net.yaml#X', { Arn: 'arn:aws:codebuild:us-east-1:111122223333:token/iac:templates/net.yaml#X' }],
     ['AWS::CloudFormation::WaitConditionHandle', {}, 'iac:templates/net.yaml#X', {}],
   ];
   it.each(cases)('%s', (type, literals, ref, attributes) => {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validator } from '../../../src/schema/validate.js';
-import { ESTATE, FIXTURES, findingsOf, loadFixture, snapshotOf, statuses } from './helpers.js';
+import { ESTATE, FIXTURES, findingsOf, loadFixture, loadText, snapshotOf, statuses } from './helpers.js';
 
 const PLAN = `${ESTATE}/plan.json`;
 const MAIN = `${ESTATE}/main.tf`;
@@ -18,8 +18,9 @@ describe('terraform estate plan', async () => {
 
   it('is one unit with one world, and counts mapped and unmapped resources', () => {
     expect(load.units.map((u) => [u.name, u.format, u.worlds.map((w) => w.label)])).toEqual([[PLAN, 'terraform', ['']]]);
-    // 21 managed resources after apply (data sources are not resources); aws_codebuild_source_credential, aws_lb, aws_sns_topic, aws_vpc are not mapped.
-    expect(load.inputs).toEqual([{ file: PLAN, format: 'terraform', resources: 21, unmapped: 4 }]);
+    // 40 managed resources after apply (data sources are not resources, the deleted connection is
+    // gone); aws_lb, aws_sns_topic, aws_vpc and aws_s3_bucket are not mapped.
+    expect(load.inputs).toEqual([{ file: PLAN, format: 'terraform', resources: 40, unmapped: 4 }]);
     expect(load.skipped).toEqual([]);
     expect(s.generatedAt).toBe('2026-12-01T10:00:00.000Z');
     expect(s.source).toEqual({ kind: 'iac', description: PLAN });
@@ -130,7 +131,7 @@ describe('terraform estate plan', async () => {
   });
 
   it('maps the connection', () => {
-    expect(s.connections).toEqual([
+    expect(s.connections.filter((c) => c.origin?.address === 'aws_codestarconnections_connection.github')).toEqual([
       {
         arn: `arn:aws:codestar-connections:eu-west-1:111122223333:connection/iac:${id('aws_codestarconnections_connection.github')}`,
         account: '111122223333',
@@ -139,6 +140,7 @@ describe('terraform estate plan', async () => {
         name: 'github',
         providerType: 'GitHub',
         status: 'PENDING',
+        unreadable: [{ field: 'status', operation: 'Status', errorCode: 'RuntimeState', message: 'the status of connection github is runtime state: AWS creates it PENDING until it is completed in the console' }],
         origin: {
           format: 'terraform',
           id: id('aws_codestarconnections_connection.github'),
@@ -190,7 +192,10 @@ describe('terraform estate plan', async () => {
   });
 
   it('adds the bundled document of an attached AWS managed policy', () => {
-    expect(s.iamPolicies.map((p) => [p.arn, p.awsManaged, p.account])).toEqual([['arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess', true, '111122223333']]);
+    expect(s.iamPolicies.map((p) => [p.arn, p.awsManaged, p.account])).toEqual([
+      ['arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess', true, '111122223333'],
+      ['arn:aws:iam::aws:policy/AdministratorAccess', true, '111122223333'],
+    ]);
   });
 
   it('joins an inline policy to a role named only after apply by its references, and keeps its policy unknown', () => {
@@ -229,11 +234,19 @@ describe('terraform estate plan', async () => {
     expect(st.has('interface-endpoint-policy-allows-all aws_vpc_endpoint.s3')).toBe(false);
   });
 
-  it('without --account, every resource says the account is not known', async () => {
-    const bare = snapshotOf(await loadFixture('estate/plan.json'));
+  it('without --account, takes the account from the ARN of a connection the plan keeps', async () => {
+    expect(snapshotOf(await loadFixture('estate/plan.json')).scope.accounts).toEqual(['111122223333']);
+  });
+
+  it('without --account and no known ARN, every resource says the account is not known', async () => {
+    // The plan with only the resources it creates: nothing in it names an account.
+    const doc = JSON.parse(readFileSync(PLAN, 'utf8')) as { resource_changes: Array<{ change: { actions: string[] } }>; prior_state?: unknown };
+    doc.resource_changes = doc.resource_changes.filter((r) => !r.change.actions.includes('no-op') && !r.change.actions.includes('delete'));
+    delete doc.prior_state;
+    const bare = snapshotOf(await loadText(JSON.stringify(doc), {}, PLAN));
     expect(bare.scope.accounts).toEqual(['000000000000']);
-    const all = [...bare.endpointServices, ...bare.vpcEndpoints, ...bare.connections, ...bare.iamRoles];
-    expect(all.length).toBe(10);
+    const all = [...bare.endpointServices, ...bare.vpcEndpoints, ...bare.connections, ...bare.iamRoles, ...bare.pipelines, ...bare.buildProjects, ...bare.sourceCredentials];
+    expect(all.length).toBe(24);
     for (const r of all) {
       expect(r.unreadable?.[0]).toEqual({ field: 'account', operation: 'account', errorCode: 'Unresolved', message: 'the account is not known: give --account (000000000000 stands in for it)' });
     }

@@ -119,6 +119,8 @@ describe('terraform plan over an existing estate', async () => {
         providerType: 'GitLabSelfManaged',
         status: 'PENDING',
         hostArn,
+        // Created by the plan: its status is runtime state, as in CloudFormation.
+        unreadable: [{ field: 'status', operation: 'Status', errorCode: 'RuntimeState', message: 'the status of connection gitlab is runtime state: AWS creates it PENDING until it is completed in the console' }],
         origin: {
           format: 'terraform',
           id: id('aws_codeconnections_connection.gitlab'),

@@ -81,7 +81,6 @@ const ARN_OF: Record<string, (s: StackEnv, name: string) => string> = {
   'AWS::KMS::Key': (s, n) => `arn:${s.partition}:kms:${s.region}:${s.account}:key/${n}`,
   'AWS::Logs::LogGroup': (s, n) => `arn:${s.partition}:logs:${s.region}:${s.account}:log-group:${n}:*`,
   'AWS::SQS::Queue': (s, n) => `arn:${s.partition}:sqs:${s.region}:${s.account}:${n}`,
-  'AWS::CodeBuild::Project': (s, n) => `arn:${s.partition}:codebuild:${s.region}:${s.account}:project/${n}`,
   'AWS::Lambda::Function': (s, n) => `arn:${s.partition}:lambda:${s.region}:${s.account}:function:${n}`,
   'AWS::DynamoDB::Table': (s, n) => `arn:${s.partition}:dynamodb:${s.region}:${s.account}:table/${n}`,
   'AWS::ECR::Repository': (s, n) => `arn:${s.partition}:ecr:${s.region}:${s.account}:repository/${n}`,
@@ -139,6 +138,16 @@ export const identityOf: IdentityOf = (stack, type, logicalId, literals): Resour
     case 'AWS::SNS::Topic': {
       const arn = topicArnOf(stack, logicalId);
       return { ref: arn, attributes: { TopicArn: arn, TopicName: literalString(literals, 'TopicName') ?? id } };
+    }
+    // Ref: the name (as for IAM principals, the stand-in when the template writes none literally);
+    // the ARN is built from the origin id, whatever the name.
+    case 'AWS::CodeBuild::Project':
+      return { ref: literalString(literals, 'Name') ?? id, attributes: { Arn: iacArn('buildProject', partition, region, account, originId) } };
+    case 'AWS::CodePipeline::Pipeline':
+      return { ref: literalString(literals, 'Name') ?? id, attributes: {} };
+    case 'AWS::CodeBuild::SourceCredential': {
+      const arn = iacArn('sourceCredential', partition, region, account, originId);
+      return { ref: arn, attributes: { Arn: arn } };
     }
     case 'AWS::ElasticLoadBalancingV2::LoadBalancer': {
       const arn = loadBalancerArnOf(stack, logicalId, literals);

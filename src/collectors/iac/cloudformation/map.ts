@@ -1,10 +1,13 @@
 // One CloudFormation stack in one world → the model (MapStack, template-types.ts): the service
-// mappers (ec2.ts, codeconnections.ts, iam.ts) over the resolved resources, then what a template
-// that could not be expanded means for the rules.
+// mappers (ec2.ts, codeconnections.ts, iam.ts, codebuild.ts, codepipeline.ts) over the resolved
+// resources, then what a template that could not be expanded means for the rules.
 
 import { RESOURCE_KINDS, type CoverageGap, type ResourceBase, type ResourceKind } from '../../../model/types.js';
 import { MapContext } from './context.js';
+import { mapCodeBuild } from './codebuild.js';
 import { mapCodeConnections } from './codeconnections.js';
+import { mapCodePipeline } from './codepipeline.js';
+import { CiRefs } from './ci-refs.js';
 import { mapEc2 } from './ec2.js';
 import { mapIam } from './iam.js';
 import type { CfnStack, MapStack, MappedStack } from './template-types.js';
@@ -28,6 +31,9 @@ export const MAPPED_TYPES: ReadonlySet<string> = new Set([
   'AWS::IAM::UserPolicy',
   'AWS::IAM::GroupPolicy',
   'AWS::IAM::UserToGroupAddition',
+  'AWS::CodePipeline::Pipeline',
+  'AWS::CodeBuild::Project',
+  'AWS::CodeBuild::SourceCredential',
 ]);
 
 /**
@@ -60,6 +66,9 @@ export const mapStack: MapStack = (stack: CfnStack): MappedStack => {
   const ec2 = mapEc2(ctx);
   const cc = mapCodeConnections(ctx);
   const iam = mapIam(ctx);
+  const refs = new CiRefs(ctx);
+  const builds = mapCodeBuild(ctx, refs);
+  const pipelines = mapCodePipeline(ctx, refs);
   ctx.seal();
   const out: MappedStack = {
     connections: byArn(cc.connections),
@@ -70,10 +79,9 @@ export const mapStack: MapStack = (stack: CfnStack): MappedStack => {
     iamGroups: iam.iamGroups,
     iamRoles: iam.iamRoles,
     iamPolicies: iam.iamPolicies,
-    // No mapper yet for AWS::CodePipeline::Pipeline and AWS::CodeBuild::* (issue 13).
-    pipelines: [],
-    buildProjects: [],
-    sourceCredentials: [],
+    pipelines: byArn(pipelines),
+    buildProjects: byArn(builds.buildProjects),
+    sourceCredentials: byArn(builds.sourceCredentials),
     coverage: [],
     unmapped: stack.resources.filter((r) => !MAPPED_TYPES.has(r.type)).length,
   };

@@ -12,7 +12,7 @@ import type { Template } from './template.js';
 export const MAX_WORLD_CONDITIONS = 6;
 
 /** Resource types whose conditions matter to the model: the mapped services and nested stacks. */
-const RELEVANT_PREFIXES = ['AWS::EC2::VPCEndpoint', 'AWS::CodeStarConnections::', 'AWS::CodeConnections::', 'AWS::IAM::', 'AWS::CloudFormation::Stack'];
+const RELEVANT_PREFIXES = ['AWS::EC2::VPCEndpoint', 'AWS::CodeStarConnections::', 'AWS::CodeConnections::', 'AWS::IAM::', 'AWS::CodePipeline::Pipeline', 'AWS::CodeBuild::Project', 'AWS::CodeBuild::SourceCredential', 'AWS::CloudFormation::Stack'];
 
 export function isRelevantType(type: string): boolean {
   return RELEVANT_PREFIXES.some((p) => type.startsWith(p));

@@ -1,7 +1,8 @@
 // aws_codestarconnections_connection / aws_codeconnections_connection and the matching hosts →
 // the model's connection and host (src/collectors/codeconnections.ts reads the same fields live).
 // Status is runtime state: AWS documents that a connection or host created outside the console
-// starts PENDING until someone completes it there; IaC rules give no result on it.
+// starts PENDING until someone completes it there; IaC rules give no result on it. A connection
+// the plan creates has its status unreadable (errorCode RuntimeState), as in CloudFormation.
 
 import type { Connection, Host } from '../../../model/types.js';
 import { unresolvedField } from '../types.js';
@@ -43,6 +44,12 @@ function connection(ctx: MapContext, r: TfResource, byArn: (arn: string) => TfRe
     // Runtime state (see the header).
     status: f.runtime('connection_status', 'PENDING'),
   };
+  // A connection the plan creates is PENDING until someone completes it in the console: runtime
+  // state, unreadable as the CloudFormation mapper makes it, so a rule about the connection's
+  // status from a pipeline's side gives no verdict on it. An existing one keeps the plan's status.
+  if (attr(r, 'connection_status').kind !== 'known') {
+    f.mark(unresolvedField('status', 'Status', `the status of connection ${model.name} is runtime state: AWS creates it PENDING until it is completed in the console`, 'RuntimeState'));
+  }
   const owner = f.string('owner_account_id', 'ownerAccountId', true);
   if (owner !== undefined && /^[0-9]{12}$/.test(owner)) model.ownerAccountId = owner;
   let host: TfResource | undefined;

@@ -16,6 +16,9 @@ import { readConfiguration, type Configuration } from './configuration.js';
 import { blockFinder, originId, type Env, type MapContext } from './context.js';
 import { cmp, EC2_TYPES, mapEc2 } from './ec2.js';
 import { IAM_TYPES, mapIam } from './iam.js';
+import { TfCiRefs } from './ci-refs.js';
+import { CODEBUILD_TYPES, mapCodeBuild } from './codebuild.js';
+import { mapPipelines, PIPELINE_TYPES } from './codepipeline.js';
 import { attr, isObject, readPlan, type Json, type TfPlan, type TfResource } from './plan.js';
 
 /** `terraform show -json` output: an object with `format_version` and `resource_changes`. */
@@ -24,7 +27,7 @@ export function isTerraformPlanText(text: string): boolean {
   return /^\s*\{/.test(head) && /"format_version"\s*:/.test(head) && text.includes('"resource_changes"');
 }
 
-const MAPPED = new Set<string>([...EC2_TYPES, ...CODECONNECTIONS_TYPES, ...IAM_TYPES]);
+const MAPPED = new Set<string>([...EC2_TYPES, ...CODECONNECTIONS_TYPES, ...IAM_TYPES, ...PIPELINE_TYPES, ...CODEBUILD_TYPES]);
 
 /** Resource types whose `arn` names a model resource: the kind (and ARN service) of its IaC identity. */
 const KIND_OF: Record<string, [ResourceKind, string?]> = {
@@ -38,6 +41,9 @@ const KIND_OF: Record<string, [ResourceKind, string?]> = {
   aws_iam_user: ['iamUser'],
   aws_iam_group: ['iamGroup'],
   aws_iam_policy: ['iamPolicy'],
+  aws_codepipeline: ['pipeline'],
+  aws_codebuild_project: ['buildProject'],
+  aws_codebuild_source_credential: ['sourceCredential'],
 };
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
@@ -102,6 +108,9 @@ export async function loadTerraformPlan(file: string, text: string, options: Iac
   const ec2 = mapEc2(ctx);
   const cc = mapCodeConnections(ctx);
   const iam = mapIam(ctx);
+  const refs = new TfCiRefs(ctx);
+  const builds = mapCodeBuild(ctx, refs);
+  const pipelines = mapPipelines(ctx, refs);
   const regions = [...new Set(plan.resources.filter((r) => MAPPED.has(r.type)).map((r) => ctx.envOf(r).region))].sort();
   const partition = partitionOf(regions[0] ?? options.region ?? IAC_UNKNOWN_REGION);
   const snapshot: Snapshot = emptySnapshot({
@@ -116,6 +125,9 @@ export async function loadTerraformPlan(file: string, text: string, options: Iac
     iamGroups: byArn(iam.iamGroups),
     iamRoles: byArn(iam.iamRoles),
     iamPolicies: byArn(iam.iamPolicies),
+    pipelines: byArn(pipelines),
+    buildProjects: byArn(builds.buildProjects),
+    sourceCredentials: byArn(builds.sourceCredentials),
   });
   return {
     units: [{ name: shownFile, format: 'terraform', worlds: [{ label: '', snapshot }] }],

@@ -4,7 +4,7 @@ import { catalog, type CatalogAction } from './catalog.js';
 import { ASSUME_ROLE, CODE_RUNNERS, EVERY_ACTION_PROBES, PASS_ROLE, SELF_ESCALATION, type CodeRunner } from './capability-table.js';
 import { answer, maxReach, minReach, type Answer, type Path, type Reach, type ResourceSet } from './evaluate.js';
 import { compilePolicy, PolicyError } from './policy.js';
-import { policiesOf } from './principals.js';
+import { policiesOf, type PrincipalPolicies } from './principals.js';
 import { broadAnswer, everyResource as everyResourceOf_, factsFor, oneResource, questionsFor, regionsToAsk, snapshotTime } from './questions.js';
 import type { RequestFacts } from './request.js';
 import { wildcardMatch, type CharRun } from './wildcard.js';
@@ -158,6 +158,40 @@ function compute(principal: IamUser | IamRole, snapshot: Snapshot): RoleCapabili
     return narrowest(perType);
   };
 
+  // Roles of one account with the same policies (generated roles, roles with managed policies
+  // only) answer alike but for what names the role itself: computed once.
+  const sig = signatureOf(principal, policies);
+  const bySig = sig === undefined ? undefined : sharedOf(snapshot);
+  let shared = sig === undefined ? undefined : bySig?.get(sig);
+  if (!shared) {
+    shared = sharedAnswers(principal, policies, snapshot, ask, everyOf);
+    if (sig !== undefined) bySig?.set(sig, shared);
+  }
+  const { passRole, use, assume } = shared;
+  const self = broadest(SELF_ESCALATION.map((name) => ask(name, ownArn(principal.arn))));
+  const paths: AdminPath[] = [...shared.paths, { ...self, route: { kind: 'self-escalation' }, actions: [...SELF_ESCALATION] }];
+  const top = broadest(paths);
+  const admin = {
+    verdict: verdictOf(top.reach),
+    reach: top.reach,
+    paths: top.reach === 'none' ? [] : paths.filter((p) => p.reach === top.reach),
+    reasons: top.reach === 'unknown' ? [...new Set(paths.filter((p) => p.reach === 'unknown').flatMap((p) => p.reasons))] : [],
+  };
+  return { ...base, admin, passRole, useConnection: use, assumeRole: assume };
+}
+
+interface SharedAnswers {
+  passRole: CapabilityAnswer;
+  /** The admin routes but rewriting itself. */
+  paths: AdminPath[];
+  use: CapabilityAnswer & { action?: string };
+  assume: CapabilityAnswer & { targets: string[] };
+}
+
+type Ask = (name: string, set: ResourceSet, context?: RequestFacts['context']) => CapabilityAnswer;
+
+function sharedAnswers(principal: IamUser | IamRole, policies: PrincipalPolicies, snapshot: Snapshot, ask: Ask, everyOf: (name: string, context?: RequestFacts['context']) => CapabilityAnswer): SharedAnswers {
+  const partition = snapshot.scope.partition;
   const passRole = everyOf(PASS_ROLE);
   const everyAction = narrowest([...EVERY_ACTION_PROBES.map((p) => ask(p, anyResource(partition))), passRole]);
   const paths: AdminPath[] = [{ ...everyAction, route: { kind: 'every-action' }, actions: ['*'] }];
@@ -171,27 +205,51 @@ function compute(principal: IamUser | IamRole, snapshot: Snapshot): RoleCapabili
     const answers = [pass, ...runner.actions.map((name) => everyOf(name))];
     paths.push({ ...narrowest(answers), route: { kind: 'pass-role', runner }, actions: [PASS_ROLE, ...runner.actions] });
   }
-  const self = broadest(SELF_ESCALATION.map((name) => ask(name, ownArn(principal.arn))));
-  paths.push({ ...self, route: { kind: 'self-escalation' }, actions: [...SELF_ESCALATION] });
-  const top = broadest(paths);
-  const admin = {
-    verdict: verdictOf(top.reach),
-    reach: top.reach,
-    paths: top.reach === 'none' ? [] : paths.filter((p) => p.reach === top.reach),
-    reasons: top.reach === 'unknown' ? [...new Set(paths.filter((p) => p.reach === 'unknown').flatMap((p) => p.reasons))] : [],
-  };
-
   const use = broadest(
-    questionsFor(['UseConnection'])
-      .filter((q) => q.type === 'connection')
-      .map((q) => {
-        const b = broadAnswer(principal, policies, snapshot, q.action, q.type);
-        return { ...toCapability(b), action: q.action.name };
-      }),
+    useQuestions().map((q) => {
+      const b = broadAnswer(principal, policies, snapshot, q.action, q.type);
+      return { ...toCapability(b), action: q.action.name };
+    }),
   );
-
   const assume = assumeRoleElsewhere(principal, partition, ask);
-  return { ...base, admin, passRole, useConnection: use, assumeRole: assume };
+  return { passRole, paths, use, assume };
+}
+
+let useQs: ReturnType<typeof questionsFor> | undefined;
+function useQuestions(): ReturnType<typeof questionsFor> {
+  useQs ??= questionsFor(['UseConnection']).filter((q) => q.type === 'connection');
+  return useQs;
+}
+
+const sharedBySnapshot = new WeakMap<Snapshot, Map<string, SharedAnswers>>();
+function sharedOf(snapshot: Snapshot): Map<string, SharedAnswers> {
+  let m = sharedBySnapshot.get(snapshot);
+  if (!m) {
+    m = new Map();
+    sharedBySnapshot.set(snapshot, m);
+  }
+  return m;
+}
+
+/**
+ * What a role's answers (but rewriting itself) depend on: its account and policies, when no
+ * statement depends on who asks (policy variables, principal keys, principal tags). Users are
+ * not shared (groups). Undefined: not shareable.
+ */
+function signatureOf(principal: IamUser | IamRole, policies: PrincipalPolicies): string | undefined {
+  if ('groups' in principal) return undefined;
+  const parts: string[] = [principal.account, principal.permissionsBoundary ?? ''];
+  for (const source of [...policies.identity, ...(policies.boundary ? [policies.boundary] : [])]) {
+    if (source.document) {
+      try {
+        if (compilePolicy(source.document).statements.some((st) => st.perPrincipal)) return undefined;
+      } catch (err) {
+        if (!(err instanceof PolicyError)) throw err;
+      }
+    }
+    parts.push(`${source.label}\u0001${source.policy.startsWith('arn:') ? '' : JSON.stringify(source.document ?? null)}`);
+  }
+  return parts.join('\u0000');
 }
 
 /**

@@ -469,9 +469,10 @@ export function roleAccount(arn: string): string | undefined {
 
 /**
  * The connections of the snapshot (in the principal's account) that its UseConnection grants name,
- * when it may not use every one: by ARN, or by a pattern that reaches some connections only. A
- * grant on every connection within a condition's scope (a repository) names none: that is what
- * the "every connection" answer says. Each is then asked about as `mayUseConnection` does.
+ * when it may not use every one: by ARN, by a pattern that reaches some connections only, or by
+ * their tags (every connection is asked, with its tags). A grant on every connection within
+ * another condition's scope (a repository) names none: that is what the "every connection" answer
+ * says. Each is then asked about as `mayUseConnection` does.
  */
 export function namedConnections(principal: IamUser | IamRole, snapshot: Snapshot): Array<{ connection: string; access: Exclude<Reach, 'none'> }> {
   const policies = policiesOf(principal, snapshot);
@@ -493,6 +494,8 @@ export function namedConnections(principal: IamUser | IamRole, snapshot: Snapsho
         throw err;
       }
       for (const st of statements) {
+        // A grant scoped by the connections' tags: the snapshot has the tags, so each is asked.
+        if (st.conditions.some((c) => c.keyLower.startsWith('aws:resourcetag/'))) every = true;
         if (st.effect !== 'Allow') continue;
         if (st.notResource || (st.variables && st.resources.some((r) => r.includes('${')))) {
           every = true;

@@ -84,11 +84,22 @@ function resourcesOf(snapshot: Snapshot, kinds: readonly ResourceKind[]): { reso
     const kind = kinds[0] as ResourceKind;
     return { resources: snapshot[KIND_COLLECTION[kind]] as AnyResource[], kindOf: () => kind };
   }
-  const kindOf = new Map<AnyResource, ResourceKind>();
-  for (const kind of kinds) for (const r of snapshot[KIND_COLLECTION[kind]] as AnyResource[]) kindOf.set(r, kind);
-  const resources = [...kindOf.keys()].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
-  return { resources, kindOf: (r) => kindOf.get(r) as ResourceKind };
+  // Merged once per snapshot and set of kinds: several rules (and repeated evaluations) ask again.
+  let merged = mergedKinds.get(snapshot);
+  if (merged === undefined) mergedKinds.set(snapshot, (merged = new Map()));
+  const key = kinds.join(',');
+  let hit = merged.get(key);
+  if (hit === undefined) {
+    const kindOf = new Map<AnyResource, ResourceKind>();
+    for (const kind of kinds) for (const r of snapshot[KIND_COLLECTION[kind]] as AnyResource[]) kindOf.set(r, kind);
+    const resources = [...kindOf.keys()].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+    hit = { resources, kindOf: (r) => kindOf.get(r) as ResourceKind };
+    merged.set(key, hit);
+  }
+  return hit;
 }
+
+const mergedKinds = new WeakMap<Snapshot, Map<string, { resources: AnyResource[]; kindOf: (r: AnyResource) => ResourceKind }>>();
 
 /** A rule run over one scan: shared by all its findings, which stay four fields small. */
 interface RuleRun {
@@ -230,7 +241,15 @@ function errorResult(err: unknown): RuleResult {
 const IDENTITY_FIELDS = new Set(['arn', 'id', 'account', 'region', 'origin', 'unreadable']);
 
 /** Thrown by a field that could not be collected when an applicability check reads it. */
-class UnreadField extends Error {}
+class UnreadField extends Error {
+  constructor(message: string) {
+    // Caught by evaluateOne for every such resource and never shown: no stack to capture.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
 
 /**
  * The resource as applicability sees it: reading or testing (`has()`) an unreadable field throws,

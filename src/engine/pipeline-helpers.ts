@@ -4,10 +4,10 @@
 // tell is thrown as UnknownValue, which CEL absorbs where the other operands decide.
 
 import { connectionKey, parseArn } from '../model/arn.js';
-import { buildspecGitCommands } from '../model/buildspec-git.js';
+import { buildspecGitCommands, type BuildspecGit } from '../model/buildspec-git.js';
 import { connectionsUnread, consumersUnread, lookupConnection } from '../model/connection-lookup.js';
 import { consumerIndex, type ConnectionReference, type ProjectResolution, type SourceFlow } from '../model/consumers.js';
-import type { PipelineStage, Snapshot } from '../model/types.js';
+import type { BuildProject, PipelineStage, Snapshot } from '../model/types.js';
 import type { HelperDoc } from './cel.js';
 import { UnknownValue } from './unknown.js';
 
@@ -48,7 +48,6 @@ type Helper = (...args: never[]) => unknown;
 // The maps handed to CEL, built once per flow list (itself built once per pipeline).
 const flowMaps = new WeakMap<readonly SourceFlow[], unknown[]>();
 const resolutions = new WeakMap<object, ProjectResolution>();
-const referenceMaps = new WeakMap<readonly ConnectionReference[], unknown[]>();
 const actionMaps = new WeakMap<object, unknown[]>();
 
 export function pipelineHelpers(snapshot: () => Snapshot) {
@@ -71,29 +70,17 @@ export function pipelineHelpers(snapshot: () => Snapshot) {
     },
     connectionsRead: (account: string, region: string): boolean => connectionsUnread(snapshot(), account, region) === undefined,
     connectionConsumers: (arn: string): unknown[] => {
+      // A rule's verdict and message ask about the same ARN: answered once per snapshot and ARN.
       const snap = snapshot();
-      const refs = consumerIndex(snap).byConnection.get(connectionKeyOrThrow(arn)) ?? EMPTY;
-      if (refs.length === 0) {
-        const parsed = parseArn(arn) as NonNullable<ReturnType<typeof parseArn>>;
-        const why = consumersUnread(snap, parsed.account, parsed.region);
-        if (why !== undefined) throw new UnknownValue(`no consumer of ${arn} was found, but ${why}`);
+      let answers = consumerAnswers.get(snap);
+      if (answers === undefined) consumerAnswers.set(snap, (answers = new Map()));
+      let answer = answers.get(arn);
+      if (answer === undefined) {
+        answer = consumersOf(snap, arn);
+        answers.set(arn, answer);
       }
-      let maps = referenceMaps.get(refs);
-      if (!maps) {
-        maps = refs.map((r) => ({
-          kind: r.consumerKind,
-          arn: r.consumerArn,
-          name: r.consumerName,
-          via: r.via,
-          stage: r.stage ?? '',
-          action: r.action ?? '',
-          repository: r.repository ?? '',
-          branch: r.branch ?? '',
-          connectionArn: r.connectionArn,
-        }));
-        if (refs !== EMPTY) referenceMaps.set(refs, maps);
-      }
-      return maps;
+      if (answer instanceof UnknownValue) throw answer;
+      return answer;
     },
     pipelineActions: (stages: unknown): unknown[] => {
       // Asked by a rule's match, verdict and message for one pipeline: built once per stages list.
@@ -150,29 +137,76 @@ export function pipelineHelpers(snapshot: () => Snapshot) {
     buildGitCommands: (project: unknown): string[] => {
       const r = typeof project === 'object' && project !== null ? resolutions.get(project) : undefined;
       if (r === undefined) throw new Error('buildGitCommands() takes the project of a sourceFlows() consumer');
-      if (r.state === 'unresolved' || r.state === 'not-read') throw new UnknownValue(r.reason);
-      if (r.state === 'absent') return [];
-      const p = r.project;
-      const u = p.unreadable?.find((x) => x.field === 'source' || x.field === '*');
-      if (u) throw new UnknownValue(`the source of build project ${p.name} could not be read (${u.operation}: ${u.errorCode})`);
-      if (p.source.buildspec === undefined) {
-        const where = p.source.buildspecFile !== undefined ? `${p.source.buildspecFile} in its source` : 'buildspec.yml in its source (the default)';
-        throw new UnknownValue(`build project ${p.name} reads its buildspec from ${where}, which linkaudit does not read`);
+      // A rule's match, verdict and message ask the same project's commands several times, and many
+      // pipelines feed one project: its buildspec is parsed once per resolution.
+      let git = gitOfResolution.get(r);
+      if (git === undefined) {
+        const g = gitCommandsOf(r);
+        git = typeof g === 'string' ? new UnknownValue(g) : g;
+        gitOfResolution.set(r, git);
       }
-      const git = buildspecGitCommands(p.source.buildspec);
-      if (!git.read) throw new UnknownValue(`build project ${p.name}: ${git.reason}`);
-      return git.commands;
+      if (git instanceof UnknownValue) throw git;
+      return git;
     },
   } satisfies Record<string, Helper>;
 }
 
 const EMPTY: readonly ConnectionReference[] = Object.freeze([]);
 
-function connectionKeyOrThrow(arn: string): string {
+// Kept whole, the UnknownValue too: it carries no stack, and rethrowing one instance is the same answer.
+const consumerAnswers = new WeakMap<Snapshot, Map<string, unknown[] | UnknownValue>>();
+
+function consumersOf(snap: Snapshot, arn: string): unknown[] | UnknownValue {
   const key = connectionKey(arn);
-  if (key === undefined) throw new UnknownValue(`${JSON.stringify(arn)} is not a connection ARN`);
-  return key;
+  if (key === undefined) return new UnknownValue(`${JSON.stringify(arn)} is not a connection ARN`);
+  const refs = consumerIndex(snap).byConnection.get(key) ?? EMPTY;
+  if (refs.length === 0) {
+    const parsed = parseArn(arn) as NonNullable<ReturnType<typeof parseArn>>;
+    const why = consumersUnread(snap, parsed.account, parsed.region);
+    if (why !== undefined) return new UnknownValue(`no consumer of ${arn} was found, but ${why}`);
+  }
+  return refs.map((r) => ({
+    kind: r.consumerKind,
+    arn: r.consumerArn,
+    name: r.consumerName,
+    via: r.via,
+    stage: r.stage ?? '',
+    action: r.action ?? '',
+    repository: r.repository ?? '',
+    branch: r.branch ?? '',
+    connectionArn: r.connectionArn,
+  }));
 }
+
+/** The git commands of a resolved project's buildspec, or why they cannot be known. */
+const gitOfResolution = new WeakMap<ProjectResolution, string[] | UnknownValue>();
+
+function gitCommandsOf(r: ProjectResolution): string[] | string {
+  if (r.state === 'unresolved' || r.state === 'not-read') return r.reason;
+  if (r.state === 'absent') return [];
+  const p = r.project;
+  const u = p.unreadable?.find((x) => x.field === 'source' || x.field === '*');
+  if (u) return `the source of build project ${p.name} could not be read (${u.operation}: ${u.errorCode})`;
+  if (p.source.buildspec === undefined) {
+    const where = p.source.buildspecFile !== undefined ? `${p.source.buildspecFile} in its source` : 'buildspec.yml in its source (the default)';
+    return `build project ${p.name} reads its buildspec from ${where}, which linkaudit does not read`;
+  }
+  const git = buildspecGitCommandsOf(p);
+  return git.read ? git.commands : `build project ${p.name}: ${git.reason}`;
+}
+
+// Per project (not per resolution): pipelines in other accounts' views resolve to the same object.
+const gitOfProject = new WeakMap<BuildProject, BuildspecGit>();
+
+function buildspecGitCommandsOf(p: BuildProject): BuildspecGit {
+  let git = gitOfProject.get(p);
+  if (git === undefined) {
+    git = buildspecGitCommands(p.source.buildspec as string);
+    gitOfProject.set(p, git);
+  }
+  return git;
+}
+
 
 function projectMap(r: ProjectResolution | undefined): Record<string, unknown> {
   const m: Record<string, unknown> =

@@ -24,6 +24,8 @@ interface Lookups {
   accounts: Set<string>;
   regions: Set<string>;
   fromTemplates: boolean;
+  /** Answers by ARN text: thousands of pipelines name each connection, and several rules ask. */
+  answers: Map<string, ConnectionLookup>;
 }
 
 const CACHE = new WeakMap<Snapshot, Lookups>();
@@ -68,6 +70,7 @@ function lookups(snapshot: Snapshot): Lookups {
     accounts: new Set(snapshot.scope.accounts),
     regions: new Set(snapshot.scope.regions),
     fromTemplates: snapshot.source.kind === 'iac',
+    answers: new Map(),
   };
   CACHE.set(snapshot, l);
   return l;
@@ -75,6 +78,16 @@ function lookups(snapshot: Snapshot): Lookups {
 
 /** What the snapshot says about the connection an ARN names (either prefix). */
 export function lookupConnection(snapshot: Snapshot, arn: string): ConnectionLookup {
+  const answers = lookups(snapshot).answers;
+  let answer = answers.get(arn);
+  if (answer === undefined) {
+    answer = lookUp(snapshot, arn);
+    answers.set(arn, answer);
+  }
+  return answer;
+}
+
+function lookUp(snapshot: Snapshot, arn: string): ConnectionLookup {
   const key = connectionKey(arn);
   if (key === undefined) {
     return { state: 'unknown', reason: arn.includes('#{') ? `${arn} is a variable resolved at run time` : `${JSON.stringify(arn)} is not a connection ARN` };

@@ -204,8 +204,31 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+// Per resource object: the index and the rules that read a resource's references (through the
+// engine's unreadable-field guard, a different object) ask for the same list; snapshots are not
+// changed once loaded.
+const REFERENCES = new WeakMap<object, readonly ConnectionReference[]>();
+
+function memo<T extends object>(r: T, compute: (r: T) => ConnectionReference[]): readonly ConnectionReference[] {
+  let refs = REFERENCES.get(r);
+  if (refs === undefined) {
+    refs = compute(r);
+    REFERENCES.set(r, refs);
+  }
+  return refs;
+}
+
 /** The connection references of one pipeline (what the index holds for it). */
-export function pipelineReferences(p: Pipeline): ConnectionReference[] {
+export function pipelineReferences(p: Pipeline): readonly ConnectionReference[] {
+  return memo(p, computePipelineReferences);
+}
+
+/** The connection references of one build project (CODECONNECTIONS sources). */
+export function buildReferences(b: BuildProject): readonly ConnectionReference[] {
+  return memo(b, computeBuildReferences);
+}
+
+function computePipelineReferences(p: Pipeline): ConnectionReference[] {
   const out: ConnectionReference[] = [];
   for (const stage of p.stages) {
     for (const action of stage.actions) {
@@ -235,8 +258,7 @@ export function pipelineReferences(p: Pipeline): ConnectionReference[] {
   return out;
 }
 
-/** The connection references of one build project (CODECONNECTIONS sources). */
-export function buildReferences(b: BuildProject): ConnectionReference[] {
+function computeBuildReferences(b: BuildProject): ConnectionReference[] {
   const out: ConnectionReference[] = [];
   const add = (source: BuildSource, via: ReferenceVia): void => {
     if (source.auth?.type !== 'CODECONNECTIONS') return;

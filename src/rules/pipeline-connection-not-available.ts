@@ -29,7 +29,7 @@ interface Analysis {
   unknown: Array<{ ref: ConnectionReference; reason: string }>;
 }
 
-function referencesOf(resource: AnyResource): ConnectionReference[] {
+function referencesOf(resource: AnyResource): readonly ConnectionReference[] {
   // Reading through the resource (not the index) lets the engine's unreadable-field guard see it.
   return 'stages' in resource ? pipelineReferences(resource as Pipeline) : buildReferences(resource as BuildProject);
 }

@@ -211,25 +211,32 @@ function markdown(graph: BlastGraph): string {
   out.push('');
 
   out.push('## Who may use each connection', '', '| Connection | Principal | Access | Through |', '|---|---|---|---|');
+  // Rows past the cap are counted, not rendered: the whole estate has tens of thousands.
   const access: string[] = [];
+  let accessRows = 0;
+  const row = (render: () => string): void => {
+    if (accessRows++ < MAX_ROWS) access.push(render());
+  };
   for (const c of graph.connections) {
     const a = c.access;
     if (!a.evaluated) {
-      access.push(`| ${codeCell(c.arn)} | unknown | unknown: ${cell(a.reason ?? '')} | — |`);
+      row(() => `| ${codeCell(c.arn)} | unknown | unknown: ${cell(a.reason ?? '')} | — |`);
       continue;
     }
-    if (!a.complete) access.push(`| ${codeCell(c.arn)} | unknown | IAM not read in full: ${cell(short(a.gaps.join('; ')))} | — |`);
+    if (!a.complete) row(() => `| ${codeCell(c.arn)} | unknown | IAM not read in full: ${cell(short(a.gaps.join('; ')))} | — |`);
     const wide = accountWideOf(graph, c);
-    if (wide && wide.principals.length > 0) access.push(`| ${codeCell(c.arn)} | the ${wide.principals.length} of account ${cell(wide.account)} below | same for every ${cell(wide.prefix)} connection of the account | — |`);
-    if (a.principals.length === 0 && a.complete && !(wide && wide.principals.length > 0)) access.push(`| ${codeCell(c.arn)} | none of ${a.principalsEvaluated} | — | — |`);
+    if (wide && wide.principals.length > 0) row(() => `| ${codeCell(c.arn)} | the ${wide.principals.length} of account ${cell(wide.account)} below | same for every ${cell(wide.prefix)} connection of the account | — |`);
+    if (a.principals.length === 0 && a.complete && !(wide && wide.principals.length > 0)) row(() => `| ${codeCell(c.arn)} | none of ${a.principalsEvaluated} | — | — |`);
     for (const p of a.principals) {
-      const grants = p.grants.map((g) => `${cell(g.action.split(':')[1] ?? g.action)}: ${g.access === 'unconditional' ? '**unconditional**' : g.access}`).join(', ');
-      const through = [...new Set(p.grants.map((g) => g.through).filter((t): t is string => t !== undefined))].map(cell).join('; ') || '—';
-      access.push(`| ${codeCell(c.arn)} | ${codeCell(p.principal)} | ${grants} | ${through} |`);
+      row(() => {
+        const grants = p.grants.map((g) => `${cell(g.action.split(':')[1] ?? g.action)}: ${g.access === 'unconditional' ? '**unconditional**' : g.access}`).join(', ');
+        const through = [...new Set(p.grants.map((g) => g.through).filter((t): t is string => t !== undefined))].map(cell).join('; ') || '—';
+        return `| ${codeCell(c.arn)} | ${codeCell(p.principal)} | ${grants} | ${through} |`;
+      });
     }
   }
-  out.push(...access.slice(0, MAX_ROWS));
-  if (access.length > MAX_ROWS) out.push('', `> ${access.length - MAX_ROWS} of ${access.length} rows left out; \`--format json\` has them all.`);
+  out.push(...access);
+  if (accessRows > MAX_ROWS) out.push('', `> ${accessRows - MAX_ROWS} of ${accessRows} rows left out; \`--format json\` has them all.`);
   out.push('');
   if (graph.accountAccess.some((a) => a.principals.length > 0)) {
     out.push('## Who may use every connection of an account', '', 'Their access does not depend on which connection (Resource `*` or every connection, no tag condition): listed once per account and prefix.', '', '| Account | Prefix | Principal | Access | Through |', '|---|---|---|---|---|');

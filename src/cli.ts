@@ -140,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
           .option('max-template-mb', { type: 'number', describe: 'With --iac: largest template read, in MiB [default: 1, CloudFormation\'s limit]' })
           .option('sarif-root', { type: 'string', describe: 'With --iac: SARIF file locations are relative to this directory [default: the working directory]' })
           .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, default: ['markdown'], coerce: splitCommas, describe: 'Report format (repeatable, or comma-separated)' })
-          .option('output-dir', { type: 'string', describe: 'Write one file per format here (linkaudit.sarif, linkaudit.json, linkaudit.md, linkaudit.ocsf.json, linkaudit.asff.json and linkaudit.asff-N.json); default stdout' })
+          .option('output-dir', { type: 'string', describe: 'Write one file per format here (linkaudit.sarif, linkaudit.json, linkaudit.md, …; asff: one file per batch of 100, docs/security-hub.md); default stdout' })
           .option('results', { type: 'string', array: true, choices: RESULT_CHOICES, coerce: splitCommas, describe: 'Statuses the json, junit, ocsf and asff reports list (repeatable, or comma-separated) [default: all]; counts and the gate still cover every result' })
           .option('framework', { type: 'string', describe: 'Group the Markdown report, and summarise the JSON report, by the controls of this framework (nist-800-53, aws-fsbp)' })
           .option('fail-on', { type: 'string', choices: SEVERITY_CHOICES, describe: 'Exit 1 when a finding is at or above this severity [default: high]' })

@@ -180,7 +180,7 @@ function projectGap(g: CoverageGap): CoverageGap {
   };
 }
 
-/** The complete machine-readable report (schemas/report.schema.json): every status, every rule. */
+/** The machine-readable report (schemas/report.schema.json): every rule, every result `--results` keeps, every count. */
 export function renderJson(input: ReportInput): string {
   return [...jsonChunks(input)].join('');
 }

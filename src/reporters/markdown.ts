@@ -172,10 +172,13 @@ function controlsSection(input: ReportInput): Line[] {
  * The address is built from a checked id, or is a reference the rule schema holds to https://;
  * either way it is percent-encoded down to characters no Markdown construct reads.
  */
+/** encodeURIComponent throws on half a surrogate pair, which a rule file's JSON string may hold. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 function ruleLink(id: string, rule: ReportInput['rules'][number] | undefined): string {
   const uri = ruleHelpUri(rule ?? { id, references: [] });
-  if (uri === undefined || !/^https:\/\//.test(uri)) return inline(id);
-  return `[${inline(id)}](${uri.replace(/[^A-Za-z0-9\-._~:/?#@!$&'+,;=%]/g, (c) => encodeURIComponent(c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`))})`;
+  if (uri === undefined || !/^https:\/\//.test(uri) || LONE_SURROGATE.test(uri)) return inline(id);
+  return `[${inline(id)}](${uri.replace(/[^A-Za-z0-9\-._~:/?#@!$&'+,;=%]/gu, (c) => encodeURIComponent(c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`))})`;
 }
 
 /**

@@ -118,4 +118,18 @@ describe('rule docs links', () => {
     // Never a path out of the docs directory.
     expect(ruleDocsUri('../README')).toBeUndefined();
   });
+
+  it('a user rule\'s reference is percent-encoded into the Markdown link, never markup', () => {
+    const hostile = (reference: string): string => {
+      const rules: RuleMeta[] = RULES.map((r, i) => (i === 0 ? { ...r, references: [reference] } : r));
+      const md = renderMarkdown(reportInput({ rules }));
+      expectTablesIntact(md);
+      return md.split('\n').find((l) => l.includes('connection-shared-externally') && l.startsWith('### ')) ?? '';
+    };
+    expect(hostile('https://example.com/a) <script>alert(1)</script> [x](y "t")')).toBe(
+      '### CRITICAL [connection-shared-externally](https://example.com/a%29%20%3Cscript%3Ealert%281%29%3C/script%3E%20%5Bx%5D%28y%20%22t%22%29) — Connection is usable by principals outside the organization',
+    );
+    // Half a surrogate pair cannot be encoded: the id stays plain text.
+    expect(hostile('https://example.com/\ud800')).toBe('### CRITICAL connection-shared-externally — Connection is usable by principals outside the organization');
+  });
 });

@@ -22,7 +22,8 @@ const EXIT_CODES = `Exit codes:
 With --fail-on-new, only results new against --baseline count for 1 and 2.`;
 
 const SEVERITY_CHOICES = ['critical', 'high', 'medium', 'low', 'none'] as const;
-const FORMAT_CHOICES = ['sarif', 'json', 'markdown', 'junit'] as const;
+const FORMAT_CHOICES = ['sarif', 'json', 'markdown', 'junit', 'ocsf', 'asff'] as const;
+const RESULT_CHOICES = ['fail', 'pass', 'unknown', 'suppressed'] as const;
 
 type Handler = () => Promise<number>;
 
@@ -139,7 +140,9 @@ async function main(argv: string[]): Promise<number> {
           .option('max-template-mb', { type: 'number', describe: 'With --iac: largest template read, in MiB [default: 1, CloudFormation\'s limit]' })
           .option('sarif-root', { type: 'string', describe: 'With --iac: SARIF file locations are relative to this directory [default: the working directory]' })
           .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, default: ['markdown'], coerce: splitCommas, describe: 'Report format (repeatable, or comma-separated)' })
-          .option('output-dir', { type: 'string', describe: 'Write one file per format here (linkaudit.sarif, linkaudit.json, linkaudit.md); default stdout' })
+          .option('output-dir', { type: 'string', describe: 'Write one file per format here (linkaudit.sarif, linkaudit.json, linkaudit.md, …; asff: one file per batch of 100, docs/security-hub.md); default stdout' })
+          .option('results', { type: 'string', array: true, choices: RESULT_CHOICES, coerce: splitCommas, describe: 'Statuses the json, junit, ocsf and asff reports list (repeatable, or comma-separated) [default: all]; counts and the gate still cover every result' })
+          .option('framework', { type: 'string', describe: 'Group the Markdown report, and summarise the JSON report, by the controls of this framework (nist-800-53, aws-fsbp)' })
           .option('fail-on', { type: 'string', choices: SEVERITY_CHOICES, describe: 'Exit 1 when a finding is at or above this severity [default: high]' })
           .option('only', { type: 'string', array: true, default: [] as string[], coerce: splitCommas, describe: 'Run only these rule ids (repeatable, or comma-separated)' })
           .option('skip', { type: 'string', array: true, default: [] as string[], coerce: splitCommas, describe: 'Do not run these rule ids (repeatable, or comma-separated)' })
@@ -154,6 +157,8 @@ async function main(argv: string[]): Promise<number> {
           .example('$0 scan --snapshot snap.json --format sarif --format json --output-dir out', 'SARIF and JSON files in out/')
           .example('$0 scan --snapshot snap.json --fail-on medium --format sarif > results.sarif', 'Pipeline gate')
           .example('$0 scan --baseline last/linkaudit.json --fail-on-new --format json,junit --output-dir out', 'Gate on what is new since the last run')
+          .example('$0 scan --format ocsf,asff --output-dir out', 'Findings for Security Hub (OCSF 1.6; ASFF in batches of 100, docs/security-hub.md)')
+          .example('$0 scan --format json,markdown --results fail,unknown,suppressed --framework nist-800-53 --output-dir out', 'An audit: by NIST 800-53 control, without the passes')
           .example('$0 scan --iac cdk.out --format sarif --output-dir out', 'Pre-deploy gate on a CDK cloud assembly (SARIF on the template lines)')
           .example('$0 scan --iac plan.json --iac template.yaml --iac-param Env=prod --account 111122223333 --region us-east-1', 'A Terraform plan and a CloudFormation template')
           .epilogue(EXIT_CODES),
@@ -172,6 +177,8 @@ async function main(argv: string[]): Promise<number> {
             ...(a.sarifRoot !== undefined ? { sarifRoot: a.sarifRoot } : {}),
             format: a.format as (typeof FORMAT_CHOICES)[number][],
             ...(a.outputDir !== undefined ? { outputDir: a.outputDir } : {}),
+            ...(a.results !== undefined ? { results: a.results as (typeof RESULT_CHOICES)[number][] } : {}),
+            ...(a.framework !== undefined ? { framework: a.framework } : {}),
             ...(a.failOn !== undefined ? { failOn: a.failOn as (typeof SEVERITY_CHOICES)[number] } : {}),
             ...(a.config !== undefined ? { config: a.config } : {}),
             rulesDir: a.rulesDir,
@@ -210,6 +217,8 @@ async function main(argv: string[]): Promise<number> {
           .option('output', { alias: 'o', type: 'string', describe: 'Snapshots: the merged snapshot file; reports: the merged report in its one --format (default: stdout)' })
           .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, coerce: splitCommas, describe: 'Reports only: formats of the merged report [default: json]' })
           .option('output-dir', { type: 'string', describe: 'Reports only: write one file per format here' })
+          .option('results', { type: 'string', array: true, choices: RESULT_CHOICES, coerce: splitCommas, describe: 'Reports only: statuses the merged json, junit, ocsf and asff reports list [default: what the inputs kept]' })
+          .option('framework', { type: 'string', describe: 'Reports only: group the merged Markdown report, and summarise the JSON report, by this framework\'s controls' })
           .example('$0 merge shard-*.json --output estate.json && $0 scan --snapshot estate.json', 'Fan out, then scan once')
           .example('$0 merge shard-*/linkaudit.json --format sarif --format markdown --output-dir out', 'Or merge the shards\' reports (exit code: the merged gate)'),
       (a) => {
@@ -219,6 +228,8 @@ async function main(argv: string[]): Promise<number> {
             ...(a.output !== undefined ? { output: a.output } : {}),
             ...(a.format !== undefined ? { format: a.format as (typeof FORMAT_CHOICES)[number][] } : {}),
             ...(a.outputDir !== undefined ? { outputDir: a.outputDir } : {}),
+            ...(a.results !== undefined ? { results: a.results as (typeof RESULT_CHOICES)[number][] } : {}),
+            ...(a.framework !== undefined ? { framework: a.framework } : {}),
           });
       },
     )

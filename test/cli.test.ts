@@ -96,7 +96,7 @@ describe('scan of the bundled demo estate', () => {
     const r = linkaudit(['scan', '--snapshot', DEMO, '--config', DEMO_CONFIG, '--format', 'json', '--quiet', '--fail-on', 'none']);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout).reportVersion).toBe(2);
+    expect(JSON.parse(r.stdout).reportVersion).toBe(3);
   });
 });
 

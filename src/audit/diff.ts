@@ -4,7 +4,7 @@ import type { CoverageGap } from '../model/types.js';
 import { reportStatus, type ReportStatus } from '../reporters/json.js';
 import { escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
 import { cell, codeCell, codeSpan } from '../reporters/markdown.js';
-import type { ReportDoc } from '../reporters/merge.js';
+import { requireComparable, type ReportDoc } from '../reporters/merge.js';
 
 /** A finding as a diff shows it. */
 export interface DiffFinding {
@@ -17,12 +17,13 @@ export interface DiffFinding {
 }
 
 export interface ReportDiff {
-  old: { file: string; generatedAt: string };
-  new: { file: string; generatedAt: string };
+  /** `passes: false`: the report lists no passes (--results), so a result absent from it may be a pass. */
+  old: { file: string; generatedAt: string; passes: boolean };
+  new: { file: string; generatedAt: string; passes: boolean };
   /** Fails now that passed or did not exist before. */
   added: DiffFinding[];
-  /** Fails (or accepted fails) before that pass or are gone now. */
-  fixed: Array<DiffFinding & { now: 'pass' | 'absent' }>;
+  /** Fails (or accepted fails) before that pass or are gone now ("pass or absent" when the new report lists no passes). */
+  fixed: Array<DiffFinding & { now: 'pass' | 'absent' | 'pass or absent' }>;
   /** Everything else whose status or severity moved, e.g. unknown → fail, fail → suppressed. */
   changed: Array<{ before: DiffFinding | undefined; after: DiffFinding | undefined }>;
   coverage: { added: CoverageGap[]; removed: CoverageGap[] };
@@ -41,6 +42,11 @@ const failed = (f: Stored | undefined): boolean => f !== undefined && f.status =
  * fingerprint: rule id + resource ARN, so ordering and timestamps do not matter).
  */
 export function diffReports(oldDoc: ReportDoc, oldFile: string, newDoc: ReportDoc, newFile: string): ReportDiff {
+  // A report without its fails, unknowns or suppressed results cannot be compared; one without
+  // its passes can, a missing result being "pass or absent" on that side.
+  const oldPasses = requireComparable(oldDoc, oldFile, 'diff').passes;
+  const newPasses = requireComparable(newDoc, newFile, 'diff').passes;
+  const gone = (present: boolean): 'absent' | 'pass or absent' => (present ? 'absent' : 'pass or absent');
   const before = new Map(oldDoc.findings.map((f) => [f.fingerprint, f]));
   const after = new Map(newDoc.findings.map((f) => [f.fingerprint, f]));
   const added: DiffFinding[] = [];
@@ -51,7 +57,7 @@ export function diffReports(oldDoc: ReportDoc, oldFile: string, newDoc: ReportDo
     const a = after.get(key);
     const open = (f: Stored | undefined): boolean => failed(f) && !f?.suppression;
     if (open(a) && (b === undefined || b.status === 'pass')) added.push(lite(a as Stored));
-    else if (failed(b) && (a === undefined || a.status === 'pass')) fixed.push({ ...lite(b as Stored), now: a ? 'pass' : 'absent' });
+    else if (failed(b) && (a === undefined || a.status === 'pass')) fixed.push({ ...lite(b as Stored), now: a ? 'pass' : gone(newPasses) });
     else if (a && b && (reportStatus(a) !== reportStatus(b) || a.severity !== b.severity)) changed.push({ before: lite(b), after: lite(a) });
     else if (!b && a && a.status === 'unknown') changed.push({ before: undefined, after: lite(a) });
     else if (b && !a && b.status === 'unknown') changed.push({ before: lite(b), after: undefined });
@@ -65,8 +71,8 @@ export function diffReports(oldDoc: ReportDoc, oldFile: string, newDoc: ReportDo
   const newGaps = new Map(newDoc.coverage.map((g) => [gapKey(g), g]));
   const sortGaps = (gs: CoverageGap[]): CoverageGap[] => gs.sort((x, y) => (gapKey(x) < gapKey(y) ? -1 : 1));
   return {
-    old: { file: oldFile, generatedAt: oldDoc.generatedAt },
-    new: { file: newFile, generatedAt: newDoc.generatedAt },
+    old: { file: oldFile, generatedAt: oldDoc.generatedAt, passes: oldPasses },
+    new: { file: newFile, generatedAt: newDoc.generatedAt, passes: newPasses },
     added,
     fixed,
     changed,
@@ -84,6 +90,9 @@ export function diffMarkdown(d: ReportDiff): string {
     `From ${codeSpan(d.old.file)} (${d.old.generatedAt}) to ${codeSpan(d.new.file)} (${d.new.generatedAt}): ` +
       `**${d.added.length} new**, ${d.fixed.length} fixed, ${d.changed.length} changed; coverage gaps ${d.coverage.added.length} new, ${d.coverage.removed.length} closed.`,
     '',
+    ...[d.old, d.new]
+      .filter((side) => !side.passes)
+      .map((side) => `> ${codeSpan(side.file)} lists no passes (written with --results): a result missing from it is shown as "pass or absent".\n`),
   ];
   const table = (title: string, rows: string[][], head: string[]): void => {
     lines.push(`## ${title}`, '');
@@ -94,9 +103,9 @@ export function diffMarkdown(d: ReportDiff): string {
     lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), '');
   };
   table('New', d.added.map((f) => [cell(f.severity), cell(f.ruleId), codeCell(f.resource.arn), cell(f.message)]), ['Severity', 'Rule', 'Resource', 'Message']);
-  table('Fixed', d.fixed.map((f) => [cell(f.severity), cell(f.ruleId), codeCell(f.resource.arn), f.now === 'pass' ? 'passes' : 'gone']), ['Severity', 'Rule', 'Resource', 'Now']);
-  const state = (f: DiffFinding | undefined): string => (f ? `${f.status} (${f.severity})` : 'absent');
-  table('Changed', d.changed.map((c) => [cell((c.after ?? c.before)?.ruleId ?? ''), codeCell((c.after ?? c.before)?.resource.arn ?? ''), state(c.before), state(c.after)]), ['Rule', 'Resource', 'Before', 'After']);
+  table('Fixed', d.fixed.map((f) => [cell(f.severity), cell(f.ruleId), codeCell(f.resource.arn), f.now === 'pass' ? 'passes' : f.now === 'absent' ? 'gone' : 'passes or gone']), ['Severity', 'Rule', 'Resource', 'Now']);
+  const state = (f: DiffFinding | undefined, passes: boolean): string => (f ? `${f.status} (${f.severity})` : passes ? 'absent' : 'pass or absent');
+  table('Changed', d.changed.map((c) => [cell((c.after ?? c.before)?.ruleId ?? ''), codeCell((c.after ?? c.before)?.resource.arn ?? ''), state(c.before, d.old.passes), state(c.after, d.new.passes)]), ['Rule', 'Resource', 'Before', 'After']);
   const gapRow = (g: CoverageGap): string[] => [g.account, g.region, `${g.service}:${g.operation}`, g.errorCode, g.field ?? g.resourceKinds.join(', ')].map(cell);
   table('Coverage gaps opened', d.coverage.added.map(gapRow), ['Account', 'Region', 'Operation', 'Error', 'What']);
   table('Coverage gaps closed', d.coverage.removed.map(gapRow), ['Account', 'Region', 'Operation', 'Error', 'What']);

@@ -9,6 +9,8 @@ import { mergeSnapshots } from '../model/merge.js';
 import { render, reportPaths, writeReports } from '../reporters/index.js';
 import { loadReportFile, mergeReports } from '../reporters/merge.js';
 import type { ReportFormat } from '../reporters/types.js';
+import type { ReportStatus } from '../reporters/json.js';
+import { checkFramework, checkReportOptions } from './report-options.js';
 import { writeSnapshot } from './collect.js';
 
 export interface MergeArgs {
@@ -18,6 +20,10 @@ export interface MergeArgs {
   /** For reports: the formats to write (the merged report can be rendered as any of them). */
   format?: ReportFormat[];
   outputDir?: string;
+  /** Reports: the statuses the merged per-finding formats list (default: what the inputs kept). */
+  results?: ReportStatus[];
+  /** Reports: group Markdown and summarise JSON by this framework's controls. */
+  framework?: string;
 }
 
 /**
@@ -37,9 +43,9 @@ export async function mergeCommand(args: MergeArgs, out: (t: string) => void = (
     throw new UserError(`merge: give only snapshots or only JSON reports, not both (${example('snapshot')} is a snapshot, ${example('report')} a report)`);
   }
   if (kinds.has('snapshot')) {
-    if (args.format !== undefined || args.outputDir !== undefined) {
+    if (args.format !== undefined || args.outputDir !== undefined || args.results !== undefined || args.framework !== undefined) {
       throw new UserError(
-        `merge: ${args.format !== undefined ? '--format' : '--output-dir'} applies to merging JSON reports; these are snapshots, merged into one snapshot: give --output FILE (or nothing, for stdout), then linkaudit scan --snapshot FILE for reports`,
+        `merge: ${args.format !== undefined ? '--format' : args.outputDir !== undefined ? '--output-dir' : args.results !== undefined ? '--results' : '--framework'} applies to merging JSON reports; these are snapshots, merged into one snapshot: give --output FILE (or nothing, for stdout), then linkaudit scan --snapshot FILE for reports`,
       );
     }
     if (args.output !== undefined) checkWritableTarget(args.output, 'snapshot');
@@ -49,19 +55,24 @@ export async function mergeCommand(args: MergeArgs, out: (t: string) => void = (
     return 0;
   }
   const formats: ReportFormat[] = [...new Set<ReportFormat>(args.format ?? ['json'])];
-  if (formats.length === 0) throw new UserError('merge: --format: no format given (sarif, json, markdown or junit)');
+  if (formats.length === 0) throw new UserError('merge: --format: no format given (sarif, json, markdown, junit, ocsf or asff)');
   if (args.output !== undefined && args.outputDir !== undefined) throw new UserError('merge: --output and --output-dir exclude each other (--output FILE for one format, --output-dir DIR for several)');
   if (formats.length > 1 && args.outputDir === undefined) {
     throw new UserError(`merge: --format: ${formats.join(', ')} are several formats; give --output-dir DIR to write one file each (stdout or --output FILE take one format)`);
   }
+  checkReportOptions(formats, args, args.outputDir !== undefined);
   if (args.outputDir !== undefined) {
     ensureWritableDir(args.outputDir);
     for (const file of reportPaths(formats, args.outputDir)) checkWritableTarget(file, 'report');
   }
   if (args.output !== undefined) checkWritableTarget(args.output, 'report');
   // SARIF tells stderr what it had to leave out, as a scan does.
+  const merged = mergeReports(docs.map(({ file }) => ({ file, report: loadReportFile(file) })));
+  if (args.framework !== undefined) checkFramework(args.framework, merged.rules);
   const input = {
-    ...mergeReports(docs.map(({ file }) => ({ file, report: loadReportFile(file) }))),
+    ...merged,
+    ...(args.results !== undefined ? { results: narrowResults(args.results, merged.results) } : {}),
+    ...(args.framework !== undefined ? { framework: args.framework } : {}),
     warn: (line: string) => process.stderr.write(`${escapeControlChars(line)}\n`),
   };
   const format = formats[0] ?? 'json';
@@ -69,6 +80,13 @@ export async function mergeCommand(args: MergeArgs, out: (t: string) => void = (
   else if (args.output !== undefined) await writeFilesAtomic([{ file: args.output, chunks: [render(format, input)] }], 'report');
   else out(render(format, input));
   return input.gate.exitCode;
+}
+
+/** merge --results can list fewer statuses than the inputs did, never one they left out. */
+function narrowResults(asked: readonly ReportStatus[], kept: readonly ReportStatus[] | undefined): ReportStatus[] {
+  const missing = kept ? asked.filter((s) => !kept.includes(s)) : [];
+  if (missing.length > 0) throw new UserError(`merge: --results ${asked.join(',')}: the reports list no ${missing.join(' or ')} results (written with --results ${kept?.join(',') ?? ''})`);
+  return [...asked];
 }
 
 /**

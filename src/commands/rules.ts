@@ -3,7 +3,8 @@ import { UserError } from '../errors.js';
 import { ruleMarkdown } from '../docs/rule-markdown.js';
 import { hasCases, runRuleCases, type CaseOutcome } from '../engine/cases.js';
 import { ruleMaxSeverity } from '../engine/gate.js';
-import { iacJudged, ruleKinds } from '../engine/types.js';
+import { iacJudged, ruleKinds, type RuleMeta } from '../engine/types.js';
+import { compareControls, controlsOf } from '../reporters/compliance.js';
 import { BUILTIN_RULES_DIR, displayPath, loadRuleSet, ruleFiles } from '../engine/rule-set.js';
 import { realpathSync } from 'node:fs';
 import { loadConfig } from '../config.js';
@@ -24,12 +25,17 @@ export function rulesList(args: { format: 'table' | 'json'; config?: string; rul
     return 0;
   }
   // User packs' titles and ids are printed on a terminal.
-  const rows = rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta) === r.meta.severity ? r.meta.severity : `${r.meta.severity}+`, ruleKinds(r.meta).join(', '), iacJudged(r.meta) ? 'judged' : 'no result', r.meta.title].map(escapeControlChars));
-  const header = ['ID', 'SEVERITY', 'RESOURCE', 'IAC', 'TITLE'];
+  const rows = rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta) === r.meta.severity ? r.meta.severity : `${r.meta.severity}+`, ruleKinds(r.meta).join(', '), iacJudged(r.meta) ? 'judged' : 'no result', nistColumn(r.meta), r.meta.title].map(escapeControlChars));
+  const header = ['ID', 'SEVERITY', 'RESOURCE', 'IAC', 'NIST 800-53', 'TITLE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   out(`${[line(header), ...rows.map(line)].join('\n')}\n`);
   return 0;
+}
+
+/** The table's controls column: NIST SP 800-53 (every built-in names some); `rules show` has all frameworks. */
+function nistColumn(meta: RuleMeta): string {
+  return [...controlsOf(meta, 'nist-800-53')].sort(compareControls).join(',') || '-';
 }
 
 export function rulesShow(args: { id: string; config?: string; rulesDir: string[] }, out: Out = stdout): number {

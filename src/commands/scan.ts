@@ -12,7 +12,8 @@ import { loadSnapshotFile } from '../model/load.js';
 import type { Snapshot } from '../model/types.js';
 import { render, reportPaths, writeReports } from '../reporters/index.js';
 import { reportStatus, type ReportStatus } from '../reporters/json.js';
-import { loadReportFile } from '../reporters/merge.js';
+import { checkFramework, checkReportOptions } from './report-options.js';
+import { loadReportFile, requireComparable } from '../reporters/merge.js';
 import { DEFAULT_MAX_SUPPRESSION_DAYS, applySuppressions, checkSuppressionExpiry, checkSuppressionRules, ignoredTagNotes, suppressionProblems } from '../audit/suppress.js';
 import { compareWithBaseline } from '../audit/baseline.js';
 import type { ReportFormat, ReportInput } from '../reporters/types.js';
@@ -32,6 +33,10 @@ export interface ScanArgs extends Partial<LiveArgs> {
   saveSnapshot?: string;
   format: ReportFormat[];
   outputDir?: string;
+  /** `--results`: the statuses the per-finding formats list (default all). */
+  results?: ReportStatus[];
+  /** `--framework`: group Markdown and summarise JSON by this framework's controls. */
+  framework?: string;
   failOn?: FailOn;
   config?: string;
   rulesDir: string[];
@@ -153,9 +158,13 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
   const log = (line: string): void => logRaw(escapeControlChars(line));
   const formats = [...new Set(args.format)];
   // `--format ,` splits into nothing: a silent default would not be what was asked for.
-  if (formats.length === 0) throw new UserError('--format: no format given (sarif, json, markdown or junit)');
+  if (formats.length === 0) throw new UserError('--format: no format given (sarif, json, markdown, junit, ocsf or asff)');
   if (formats.length > 1 && args.outputDir === undefined) {
     throw new UserError(`--format: ${formats.join(', ')} are several formats; give --output-dir DIR to write one file each (stdout takes one format)`);
+  }
+  checkReportOptions(formats, args, args.outputDir !== undefined);
+  if (args.iac !== undefined && (formats.includes('ocsf') || formats.includes('asff'))) {
+    throw new UserError(`--format ${formats.includes('ocsf') ? 'ocsf' : 'asff'}: Security Hub holds findings on deployed resources; scan --iac judges templates (use sarif, json or markdown for them)`);
   }
   // `--iac` with no path would fall back to a live scan of whatever credentials are around.
   if (args.iac !== undefined && args.iac.length === 0) throw new UserError('--iac: give a path (a CloudFormation template, a directory, a cdk.out or a Terraform plan JSON)');
@@ -183,10 +192,13 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
   const suppressionPolicy = { allowTagSuppressions: config.allowTagSuppressions === true, maxSuppressionDays: config.maxSuppressionDays ?? DEFAULT_MAX_SUPPRESSION_DAYS };
   checkSuppressionExpiry(config.suppressions, suppressionPolicy.maxSuppressionDays, args.now ?? new Date(), config.file, config.suppressionPlaces);
   const baselineDoc = args.baseline !== undefined ? loadReportFile(args.baseline) : undefined;
+  // A baseline without its unknowns would make every unknown "new"; without passes it is whole.
+  if (baselineDoc && args.baseline !== undefined) requireComparable(baselineDoc, args.baseline, '--baseline');
   const only = args.only.length > 0 ? args.only : config.only;
   const skip = [...config.skip, ...args.skip];
   const rules = selectRules(ruleSet.rules, only, skip);
   if (rules.length === 0) throw new UserError(noRuleLeft(args, config));
+  if (args.framework !== undefined) checkFramework(args.framework, rules.map((r) => r.meta));
   const settings = {
     trustedAccounts: config.trustedAccounts,
     trustedOrganizations: config.trustedOrganizations,
@@ -238,6 +250,8 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
     ...(iacLoad ? { sarifRoot: resolve(args.sarifRoot ?? '.'), cwd: iacOpts?.cwd ?? process.cwd() } : {}),
     ...(reportsSuppressions ? { suppressions } : {}),
     ...(compared ? { baseline: compared.summary } : {}),
+    ...(args.results !== undefined ? { results: args.results } : {}),
+    ...(args.framework !== undefined ? { framework: args.framework } : {}),
     ...(formats.includes('markdown') ? blastRadiusOf(snapshot, findings, args) : {}),
     warn: log,
   };

@@ -6,7 +6,7 @@ export function ruleIndexMarkdown(rules: readonly RuleMeta[]): string {
   const lines = [
     '# Built-in rules',
     '',
-    'Generated from the rules\' metadata (`npm run docs`); `linkaudit rules list` prints the same. IaC: whether `scan --iac` judges the rule on templates ("no result": runtime state a template does not declare; see each page).',
+    'Generated from the rules\' metadata (`npm run docs`); `linkaudit rules list` prints the same. IaC: whether `scan --iac` judges the rule on templates ("no result": runtime state a template does not declare; see each page). Each page names the compliance controls the rule supports; [docs/compliance.md](../compliance.md) says why.',
     '',
     '| id | severity | resource | IaC | title |',
     '|---|---|---|---|---|',

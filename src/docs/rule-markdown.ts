@@ -1,5 +1,6 @@
 import { ruleMaxSeverity } from '../engine/gate.js';
 import { iacJudged, ruleKinds, type RuleMeta } from '../engine/types.js';
+import { compareControls, frameworkTitle } from '../reporters/compliance.js';
 
 /**
  * The documentation page of a rule, generated from its metadata: `linkaudit rules show` prints it
@@ -12,6 +13,7 @@ export function ruleMarkdown(meta: RuleMeta, source: string): string {
   lines.push(`| Severity | ${meta.severity}${meta.escalations?.length ? ` (up to ${ruleMaxSeverity(meta)})` : ''} |`);
   lines.push(`| Resource | ${ruleKinds(meta).map((k) => `\`${k}\``).join(', ')} |`);
   lines.push(`| Tags | ${meta.tags.map((t) => `\`${t}\``).join(', ') || '-'} |`);
+  lines.push(`| Controls | ${controlsLine(meta)} |`);
   lines.push(`| Infrastructure as code | ${iacLine(meta)} |`);
   lines.push(`| Defined in | \`${source}\` |`, '');
   lines.push('## What it checks', '', meta.description, '');
@@ -39,4 +41,16 @@ export function ruleMarkdown(meta: RuleMeta, source: string): string {
 export function iacLine(meta: Pick<RuleMeta, 'iac'>): string {
   if (iacJudged(meta)) return 'judged (`scan --iac` gives fail, pass or unknown)';
   return `no result from templates: ${(meta.iac?.reason ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim()}`;
+}
+
+/**
+ * The controls a rule supports, by framework, in one line (docs, `rules show`); "none" for a
+ * framework the rule lists with no control (none exists), "-" for a rule that names none.
+ */
+export function controlsLine(meta: Pick<RuleMeta, 'controls'>): string {
+  const c = meta.controls ?? {};
+  const parts = Object.keys(c)
+    .sort()
+    .map((f) => `${frameworkTitle(f)}: ${[...(c[f] ?? [])].sort(compareControls).join(', ') || 'none'}`);
+  return parts.length > 0 ? parts.join('; ').replace(/\|/g, '\\|') : '-';
 }

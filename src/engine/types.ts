@@ -9,6 +9,9 @@ export interface Remediation {
   cloudformation?: string;
 }
 
+/** Framework id → control ids, e.g. `{ "nist-800-53": ["AC-6", "AC-6(1)"], "aws-fsbp": [] }`. */
+export type Controls = Readonly<Record<string, readonly string[]>>;
+
 export interface Escalation {
   severity: Severity;
   /** When the escalation applies, in words (docs, SARIF help). */
@@ -27,6 +30,12 @@ export interface RuleMeta {
   remediation: Remediation;
   references: string[];
   tags: string[];
+  /**
+   * The controls of compliance frameworks the rule supports, by framework: `nist-800-53` (SP
+   * 800-53 Rev. 5), `aws-fsbp` (Security Hub's Foundational Security Best Practices; an empty list
+   * says no control exists). Every built-in rule has it (docs/compliance.md says why each).
+   */
+  controls?: Controls;
   escalations?: Escalation[];
   /** Whether infrastructure as code can judge the rule; absent: judged (see iacJudged()). */
   iac?: IacApplicability;

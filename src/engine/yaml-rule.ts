@@ -158,6 +158,7 @@ function ruleOf(file: string, doc: RuleDoc, runtime: CelRuntime, compiled: () =>
     remediation: doc.remediation,
     references: doc.references,
     tags: doc.tags,
+    ...(doc.controls ? { controls: doc.controls } : {}),
     ...(doc.iac ? { iac: doc.iac.judged ? { judged: true } : { judged: false, reason: doc.iac.reason ?? '' } } : {}),
     ...(doc.escalations ? { escalations: doc.escalations.map((e) => ({ severity: e.severity, description: e.description })) } : {}),
   };

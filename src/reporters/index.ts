@@ -1,6 +1,9 @@
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFilesAtomic } from '../io/atomic-write.js';
-import { jsonChunks, renderJson } from './json.js';
+import { writeFilesAtomic, type FileToWrite } from '../io/atomic-write.js';
+import { asffBatches, renderAsffBatch } from './asff.js';
+import { jsonChunks, keptFindings, renderJson } from './json.js';
+import { renderOcsf } from './ocsf.js';
 import { renderMarkdown } from './markdown.js';
 import { junitChunks, renderJunit } from './junit.js';
 import { renderSarif } from './sarif.js';
@@ -8,7 +11,16 @@ import type { ReportFormat, ReportInput } from './types.js';
 
 export type { ReportFormat, ReportInput } from './types.js';
 
-export const REPORT_FORMATS = ['sarif', 'json', 'markdown', 'junit'] as const satisfies readonly ReportFormat[];
+export const REPORT_FORMATS = ['sarif', 'json', 'markdown', 'junit', 'ocsf', 'asff'] as const satisfies readonly ReportFormat[];
+
+/**
+ * The formats that list findings of every status, which `--results` filters. SARIF and Markdown
+ * list only what the gate reads (open fails, unknowns) and never passes, so it does not apply.
+ */
+export const RESULTS_FORMATS = ['json', 'junit', 'ocsf', 'asff'] as const satisfies readonly ReportFormat[];
+
+/** Formats written as several files (ASFF: one per batch of 100): never to stdout. */
+export const MULTI_FILE_FORMATS = ['asff'] as const satisfies readonly ReportFormat[];
 
 /** Fixed names, so a workflow can upload `linkaudit.sarif` without knowing the command line. */
 export const FILE_NAMES: Record<ReportFormat, string> = {
@@ -16,7 +28,17 @@ export const FILE_NAMES: Record<ReportFormat, string> = {
   json: 'linkaudit.json',
   markdown: 'linkaudit.md',
   junit: 'linkaudit.junit.xml',
+  ocsf: 'linkaudit.ocsf.json',
+  // The first batch; batch n (n ≥ 2) is linkaudit.asff-n.json.
+  asff: 'linkaudit.asff.json',
 };
+
+/** ASFF batch n (1-based) of a report set. */
+export function asffFileName(n: number): string {
+  return n === 1 ? FILE_NAMES.asff : `linkaudit.asff-${n}.json`;
+}
+
+const ASFF_LATER_BATCH = /^linkaudit\.asff-([0-9]+)\.json$/;
 
 export function render(format: ReportFormat, input: ReportInput): string {
   switch (format) {
@@ -27,7 +49,15 @@ export function render(format: ReportFormat, input: ReportInput): string {
     case 'markdown':
       return renderMarkdown(input);
     case 'junit':
-      return renderJunit(input);
+      return renderJunit({ ...input, findings: keptFindings(input) });
+    case 'ocsf':
+      return renderOcsf(input);
+    case 'asff': {
+      const batches = asffBatches(input);
+      // Callers refuse asff without an output directory; one batch is still one valid file.
+      if (batches.length > 1) throw new Error('asff: several batches need writeReports (one file each)');
+      return renderAsffBatch(batches[0] ?? []);
+    }
   }
 }
 
@@ -35,7 +65,7 @@ function* chunks(format: ReportFormat, input: ReportInput): Generator<string> {
   // The JSON and JUnit reports hold every finding and are written piece by piece; the others are
   // small (SARIF has fails only, capped; Markdown is capped at 1 MiB).
   if (format === 'json') yield* jsonChunks(input);
-  else if (format === 'junit') yield* junitChunks(input);
+  else if (format === 'junit') yield* junitChunks({ ...input, findings: keptFindings(input) });
   else yield render(format, input);
 }
 
@@ -50,7 +80,29 @@ export function reportPaths(formats: readonly ReportFormat[], outputDir: string)
  * paths written.
  */
 export async function writeReports(formats: readonly ReportFormat[], input: ReportInput, outputDir: string): Promise<string[]> {
-  const files = [...new Set(formats)].map((format) => ({ file: join(outputDir, FILE_NAMES[format]), chunks: chunks(format, input) }));
+  const files = [...new Set(formats)].flatMap((format): FileToWrite[] =>
+    format === 'asff'
+      ? asffBatches(input).map((batch, i) => ({ file: join(outputDir, asffFileName(i + 1)), chunks: [renderAsffBatch(batch)] }))
+      : [{ file: join(outputDir, FILE_NAMES[format]), chunks: chunks(format, input) }],
+  );
   await writeFilesAtomic(files, 'report');
+  if (formats.includes('asff')) removeStaleBatches(outputDir, asffCount(files, outputDir));
   return files.map((f) => f.file);
+}
+
+function asffCount(files: readonly FileToWrite[], outputDir: string): number {
+  let n = 0;
+  while (files.some((f) => f.file === join(outputDir, asffFileName(n + 1)))) n++;
+  return n;
+}
+
+/**
+ * A run with fewer batches than the last must not leave the last run's later batches behind: a
+ * loop over linkaudit.asff*.json would import them again. Only names this writer gives are removed.
+ */
+function removeStaleBatches(outputDir: string, written: number): void {
+  for (const name of readdirSync(outputDir)) {
+    const m = ASFF_LATER_BATCH.exec(name);
+    if (m && Number(m[1]) > written) rmSync(join(outputDir, name), { force: true });
+  }
 }

@@ -4,18 +4,36 @@ import type { Finding, FindingResource, RuleMeta, Status } from '../engine/types
 import type { CoverageGap, IacOrigin } from '../model/types.js';
 import { originNames, positive } from './origin.js';
 import { fingerprint } from './fingerprint.js';
+import { complianceSummary, projectControls } from './compliance.js';
 import type { ReportInput } from './types.js';
 
 /**
  * Bumped on any change a consumer of schemas/report.schema.json would notice. 2: status
- * "suppressed", baseline marks, the suppressions and baseline sections. Version 1 reports still
- * load (as baselines, for diff and merge).
+ * "suppressed", baseline marks, the suppressions and baseline sections. 3: `results` (the statuses
+ * the findings list kept, --results), rules' `controls`, the `compliance` summary (--framework).
+ * Version 1 and 2 reports still load (as baselines, for diff and merge).
  */
-export const REPORT_VERSION = 2;
+export const REPORT_VERSION = 3;
 
 /** How a finding is counted and shown: its status, or "suppressed" when a suppression accepts it. */
 export type ReportStatus = Status | 'suppressed';
 export type Counts = Record<ReportStatus, number>;
+
+/** Every status a report can list, in the order reports name them. */
+export const REPORT_STATUSES = ['fail', 'pass', 'unknown', 'suppressed'] as const satisfies readonly ReportStatus[];
+
+/** The statuses a report lists (`--results`), in REPORT_STATUSES order; all by default. */
+export function keptStatuses(input: Pick<ReportInput, 'results'>): ReportStatus[] {
+  const kept = new Set(input.results ?? REPORT_STATUSES);
+  return REPORT_STATUSES.filter((s) => kept.has(s));
+}
+
+/** The findings the per-finding formats list: those whose status `--results` keeps. */
+export function keptFindings(input: Pick<ReportInput, 'results' | 'findings'>): Finding[] {
+  if (input.results === undefined) return input.findings;
+  const kept = new Set(input.results);
+  return input.findings.filter((f) => kept.has(reportStatus(f)));
+}
 
 export function reportStatus(f: Finding): ReportStatus {
   return f.suppression ? 'suppressed' : f.status;
@@ -33,7 +51,7 @@ const zero = (): Counts => ({ fail: 0, pass: 0, unknown: 0, suppressed: 0 });
  * Counts by status, severity and rule. Every severity and every rule that ran gets an entry even
  * at zero, so a dashboard can tell "checked and clean" from "not checked".
  */
-export function summarize(input: Pick<ReportInput, 'rules' | 'findings'>): Summary {
+export function summarize(input: Pick<ReportInput, 'rules' | 'findings' | 'leftOut'>): Summary {
   const total = zero();
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, zero()])) as Record<Severity, Counts>;
   const byRule = new Map<string, Counts>(input.rules.map((r) => [r.id, zero()]));
@@ -45,8 +63,22 @@ export function summarize(input: Pick<ReportInput, 'rules' | 'findings'>): Summa
     if (!c) byRule.set(f.ruleId, (c = zero()));
     c[status]++;
   }
+  const left = input.leftOut;
+  if (left) {
+    add(total, left.total);
+    for (const s of SEVERITIES) add(bySeverity[s], left.bySeverity[s]);
+    for (const [id, c] of Object.entries(left.byRule)) {
+      let mine = byRule.get(id);
+      if (!mine) byRule.set(id, (mine = zero()));
+      add(mine, c);
+    }
+  }
   // fromEntries defines own properties, so no rule id can reach Object.prototype.
   return { total, bySeverity, byRule: Object.fromEntries(byRule) };
+}
+
+function add(to: Counts, from: Partial<Counts>): void {
+  for (const s of REPORT_STATUSES) to[s] += from[s] ?? 0;
 }
 
 // The projections below copy named fields only: the report's shape is its schema, not whatever
@@ -67,6 +99,7 @@ export function projectRule(r: RuleMeta): RuleMeta {
     },
     references: [...r.references],
     tags: [...r.tags],
+    ...(r.controls ? { controls: projectControls(r.controls) } : {}),
     ...(r.iac ? { iac: { judged: r.iac.judged, ...(r.iac.reason !== undefined ? { reason: r.iac.reason } : {}) } } : {}),
     // An escalation's `when` is rule internals (CEL); the report only says what it means.
     ...(r.escalations?.length ? { escalations: r.escalations.map((e) => ({ severity: e.severity, description: e.description })) } : {}),
@@ -147,7 +180,7 @@ function projectGap(g: CoverageGap): CoverageGap {
   };
 }
 
-/** The complete machine-readable report (schemas/report.schema.json): every status, every rule. */
+/** The machine-readable report (schemas/report.schema.json): every rule, every result `--results` keeps, every count. */
 export function renderJson(input: ReportInput): string {
   return [...jsonChunks(input)].join('');
 }
@@ -161,6 +194,8 @@ const FINDINGS_SLOT = '"\u0000findings\u0000"';
  */
 export function* jsonChunks(input: ReportInput): Generator<string> {
   const { snapshot, gate } = input;
+  const summary = summarize(input);
+  const findings = keptFindings(input);
   const doc = {
     reportVersion: REPORT_VERSION,
     tool: { name: input.tool.name, version: input.tool.version, informationUri: input.tool.informationUri },
@@ -179,7 +214,11 @@ export function* jsonChunks(input: ReportInput): Generator<string> {
       ...(snapshot.skipped !== undefined ? { skipped: snapshot.skipped } : {}),
     },
     gate: projectGate(gate),
-    summary: summarize(input),
+    summary,
+    // Which statuses `findings` lists: a reader (merge, diff, --baseline) must not take a result
+    // that was left out for one that did not happen.
+    results: keptStatuses(input),
+    ...(input.framework !== undefined ? { compliance: complianceSummary(input.rules, summary, input.framework) } : {}),
     rules: input.rules.map(projectRule),
     findings: FINDINGS_SLOT,
     coverage: input.coverage.map(projectGap),
@@ -189,11 +228,11 @@ export function* jsonChunks(input: ReportInput): Generator<string> {
   const text = `${JSON.stringify(doc, null, 2)}\n`;
   const slot = text.indexOf(JSON.stringify(FINDINGS_SLOT));
   yield text.slice(0, slot);
-  if (input.findings.length === 0) yield '[]';
+  if (findings.length === 0) yield '[]';
   else {
     yield '[\n';
-    const last = input.findings.length - 1;
-    for (let i = 0; i <= last; i++) yield `    ${JSON.stringify(projectFinding(input.findings[i] as Finding))}${i < last ? ',\n' : '\n  ]'}`;
+    const last = findings.length - 1;
+    for (let i = 0; i <= last; i++) yield `    ${JSON.stringify(projectFinding(findings[i] as Finding))}${i < last ? ',\n' : '\n  ]'}`;
   }
   yield text.slice(slot + JSON.stringify(FINDINGS_SLOT).length);
 }

@@ -4,6 +4,8 @@ import { ignoredTagNotes, suppressionProblems } from '../audit/suppress.js';
 import { escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
 import { summarize } from './json.js';
 import { declaredAs, placeOf } from './origin.js';
+import { complianceSummary, controlsOf, compareControls, frameworkTitle, controlTitle } from './compliance.js';
+import { ruleHelpUri } from './rule-docs.js';
 import type { ReportInput } from './types.js';
 
 export interface MarkdownOptions {
@@ -32,6 +34,7 @@ export function renderMarkdown(input: ReportInput, options: MarkdownOptions = {}
   const lines: Line[] = [
     ...header(input),
     ...summaryTable(input),
+    ...controlsSection(input),
     ...failSection(input),
     ...blastRadiusSection(input),
     ...fixedSection(input),
@@ -89,25 +92,126 @@ function failSection(input: ReportInput): Line[] {
     input.findings.filter((f) => f.status === 'fail' && !f.suppression),
     (f) => f.ruleId,
   );
-  const out = text('## Findings', '');
+  const framework = input.framework;
+  const out = text(framework !== undefined ? `## Findings by ${inline(frameworkTitle(framework))} control` : '## Findings', '');
   if (byRule.size === 0) return [...out, ...text('None.', '')];
   const rules = new Map(input.rules.map((r) => [r.id, r]));
   // Worst first: an escalated fail is more severe than its rule's default, so rank rules by their
   // worst fail, then by id; the heading shows that severity, each row its own.
   const worst = new Map([...byRule].map(([id, fails]) => [id, maxSeverity(fails.map((f) => f.severity))]));
   const order = [...byRule.keys()].sort((a, b) => severityRank(worst.get(b) ?? 'info') - severityRank(worst.get(a) ?? 'info') || (a < b ? -1 : 1));
-  for (const id of order) {
+  const block = (id: string, level: string): Line[] => {
     const fails = byRule.get(id) ?? [];
     const rule = rules.get(id);
     const label = (worst.get(id) ?? 'info').toUpperCase();
-    out.push(
-      ...text(`### ${label} ${id}${rule ? ` — ${inline(rule.title)}` : ''}`, '', '| Severity | Resource | Account | Region | Message |', '|---|---|---|---|---|'),
-      ...fails.map((f) => ranked(f, `${cell(f.severity)}${f.baseline === 'new' ? ' **new**' : ''}`, resourceCell(f), cell(f.resource.account), cell(f.resource.region), cell(f.message))),
+    const messages = folded(fails);
+    return [
+      ...text(`${level} ${label} ${ruleLink(id, rule)}${rule ? ` — ${inline(rule.title)}` : ''}`, '', '| Severity | Resource | Account | Region | Message |', '|---|---|---|---|---|'),
+      ...fails.map((f) => ranked(f, `${cell(f.severity)}${f.baseline === 'new' ? ' **new**' : ''}`, resourceCell(f), cell(f.resource.account), cell(f.resource.region), messageCell(f.message))),
       ...text(''),
-    );
-    if (rule) out.push(...text(`**Remediation:** ${rule.remediation.text.trim()}`, ''));
+      ...messages,
+      ...(rule ? text(`**Remediation:** ${rule.remediation.text.trim()}`, '') : []),
+    ];
+  };
+  if (framework === undefined) {
+    for (const id of order) out.push(...block(id, '###'));
+    return out;
+  }
+  // Grouped by control, as an auditor reads it: a rule that supports several controls is shown
+  // under each of them (the Controls table above counts each result once per control).
+  const byControl = new Map<string, string[]>();
+  const unmapped: string[] = [];
+  for (const id of order) {
+    const controls = rules.has(id) ? controlsOf(rules.get(id) as (typeof input.rules)[number], framework) : [];
+    if (controls.length === 0) unmapped.push(id);
+    for (const c of controls) byControl.set(c, [...(byControl.get(c) ?? []), id]);
+  }
+  for (const control of [...byControl.keys()].sort(compareControls)) {
+    const ids = byControl.get(control) ?? [];
+    const fails = ids.reduce((n, id) => n + (byRule.get(id)?.length ?? 0), 0);
+    const title = controlTitle(framework, control);
+    out.push(...text(`### ${inline(control)}${title !== undefined ? ` ${inline(title)}` : ''}: ${fails} fail(s) in ${ids.length} rule(s)`, ''));
+    for (const id of ids) out.push(...block(id, '####'));
+  }
+  if (unmapped.length > 0) {
+    out.push(...text(`### Not mapped to a ${inline(frameworkTitle(framework))} control`, ''));
+    for (const id of unmapped) out.push(...block(id, '####'));
   }
   return out;
+}
+
+/** At most 3 ids in a cell, then how many more (the JSON report's compliance section lists all). */
+function listShort(ids: readonly string[]): string {
+  return ids.length <= 4 ? ids.map(cell).join(', ') : `${ids.slice(0, 3).map(cell).join(', ')} and ${ids.length - 3} more`;
+}
+
+/** --framework: each control of the framework, what its rules found (every result, also passes). */
+function controlsSection(input: ReportInput): Line[] {
+  const framework = input.framework;
+  if (framework === undefined) return [];
+  const s = complianceSummary(input.rules, summarize(input), framework);
+  const status: Record<string, string> = { fail: '**FAIL**', unknown: 'UNKNOWN', pass: 'PASS', 'no result': 'no result' };
+  const out = text(`## Controls: ${inline(s.title)}`, '');
+  if (s.controls.length === 0) out.push(...text(`No rule that ran names a ${inline(s.title)} control.`, ''));
+  else {
+    out.push(
+      ...text('| Control | Status | Fail | Pass | Unknown | Suppressed | Rules |', '|---|---|---:|---:|---:|---:|---|'),
+      ...s.controls.map((c) =>
+        row(`${cell(c.control)}${c.title !== undefined ? ` ${cell(c.title)}` : ''}`, status[c.status] ?? c.status, String(c.counts.fail), String(c.counts.pass), String(c.counts.unknown), String(c.counts.suppressed), listShort(c.rules)),
+      ),
+      ...text(''),
+    );
+  }
+  if (s.unmapped.length > 0) out.push(...text(`Rules that name no ${inline(s.title)} control: ${s.unmapped.map(inline).join(', ')}.`, ''));
+  out.push(...text('A control passes here when every result of its rules passed; a pass means these rules found nothing, not that the control is implemented.', ''));
+  return out;
+}
+
+/**
+ * The rule id, linked to its docs page (built-in rules) or its first reference (a user's rule).
+ * The address is built from a checked id, or is a reference the rule schema holds to https://;
+ * either way it is percent-encoded down to characters no Markdown construct reads.
+ */
+/** encodeURIComponent throws on half a surrogate pair, which a rule file's JSON string may hold. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function ruleLink(id: string, rule: ReportInput['rules'][number] | undefined): string {
+  const uri = ruleHelpUri(rule ?? { id, references: [] });
+  if (uri === undefined || !/^https:\/\//.test(uri) || LONE_SURROGATE.test(uri)) return inline(id);
+  return `[${inline(id)}](${uri.replace(/[^A-Za-z0-9\-._~:/?#@!$&'+,;=%]/gu, (c) => encodeURIComponent(c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`))})`;
+}
+
+/**
+ * Table cells stay short: a message over MAX_CELL characters shows its first words in the cell and
+ * whole under the table, folded in a <details> block (the JSON report has every message too).
+ */
+export const MAX_CELL = 200;
+
+function messageCell(message: string): string {
+  const m = message.trim();
+  if ([...m].length <= MAX_CELL) return cell(m);
+  return `${cell(shorten(m, MAX_CELL - 40))} … (full message below)`;
+}
+
+/** The full text of the fails whose message the table shortened, folded. */
+function folded(fails: readonly Finding[]): Line[] {
+  const long = fails.filter((f) => [...f.message.trim()].length > MAX_CELL);
+  if (long.length === 0) return [];
+  return [
+    ...text(`<details><summary>Full messages (${long.length})</summary>`, ''),
+    // Rows, so that the size limit shortens this list like the table above it.
+    ...long.map((f) => ({ text: `- ${resourceCell(f)}: ${inline(f.message.trim())}`, row: true as const, rank: severityRank(f.severity) })),
+    ...text('', '</details>', ''),
+  ];
+}
+
+/** At most `max` code points of `s`, cut at a space when one is near the end. */
+function shorten(s: string, max: number): string {
+  const points = [...s];
+  if (points.length <= max) return s;
+  const cut = points.slice(0, max).join('');
+  const space = cut.lastIndexOf(' ');
+  return (space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd();
 }
 
 /** A few lines on the connections behind the worst fails; `linkaudit graph` draws the whole path. */
@@ -153,7 +257,7 @@ function suppressedSection(input: ReportInput): Line[] {
   if (suppressed.length > 0) {
     out.push(
       ...text('| Rule | Resource | Status | Reason | Expires | Ticket |', '|---|---|---|---|---|---|'),
-      ...suppressed.map((f) => ranked(f, cell(f.ruleId), resourceCell(f), f.status, cell(f.suppression?.reason ?? ''), cell(f.suppression?.expires ?? (f.suppression?.source === 'tag' ? 'resource tag' : '')), cell(f.suppression?.ticket ?? ''))),
+      ...suppressed.map((f) => ranked(f, cell(f.ruleId), resourceCell(f), f.status, shortCell(f.suppression?.reason ?? ''), cell(f.suppression?.expires ?? (f.suppression?.source === 'tag' ? 'resource tag' : '')), cell(f.suppression?.ticket ?? ''))),
       ...text(''),
     );
   }
@@ -169,7 +273,7 @@ function unknownSection(input: ReportInput): Line[] {
   return [
     ...out,
     ...text('| Rule | Resource | Message |', '|---|---|---|'),
-    ...unknowns.map((f) => ranked(f, cell(f.ruleId), resourceCell(f), cell(f.message))),
+    ...unknowns.map((f) => ranked(f, cell(f.ruleId), resourceCell(f), shortCell(f.message))),
     ...text(''),
   ];
 }
@@ -180,7 +284,7 @@ function coverageSection(input: ReportInput): Line[] {
   return [
     ...out,
     ...text('| Account | Region | Service | Operation | Error code | Message |', '|---|---|---|---|---|---|'),
-    ...input.coverage.map((g) => row(...[g.account, g.region, g.service, g.operation, g.errorCode, g.message].map(cell))),
+    ...input.coverage.map((g) => row(...[g.account, g.region, g.service, g.operation, g.errorCode].map(cell), shortCell(g.message))),
   ];
 }
 
@@ -358,6 +462,12 @@ function cutUtf8(s: string, max: number): string {
 // Cell text comes from AWS resource data (names, messages quoting them), so Markdown in it must
 // render as the characters it is: backslash-escape every punctuation mark Markdown or GFM acts on.
 const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]<>|&~!#]/g;
+
+/** Free text other than a fail's message (an unknown's cause, a reason, an AWS error): cut, the JSON report has it whole. */
+function shortCell(s: string): string {
+  const m = s.trim();
+  return [...m].length <= MAX_CELL ? cell(m) : `${cell(shorten(m, MAX_CELL - 30))} … (cut; see the JSON report)`;
+}
 
 /** Plain text for a table cell: literal characters, on one line. */
 export function cell(s: string): string {

@@ -7,13 +7,18 @@ import type { CoverageGap, IacFormat, IacOrigin, SourceLocation } from '../model
 import { bestProblem, validator } from '../schema/validate.js';
 import type { ReportInput } from './types.js';
 import type { GateResult } from '../engine/gate.js';
+import { REPORT_STATUSES, summarize, type ReportStatus, type Summary } from './json.js';
+import { escapeControlChars } from '../io/untrusted-text.js';
 
 /**
  * A JSON report as schemas/report.schema.json describes it, read back into findings: a
  * "suppressed" finding has its rule's status again, with its suppression beside it.
  */
 export interface ReportDoc {
-  reportVersion: 1 | 2;
+  reportVersion: 1 | 2 | 3;
+  /** The statuses `findings` lists (version 3; absent: all). */
+  results?: ReportStatus[];
+  summary: Summary;
   tool: ReportInput['tool'];
   generatedAt: string;
   snapshot: ReportInput['snapshot'];
@@ -41,6 +46,29 @@ export function loadReportFile(file: string): ReportDoc {
     return { ...f, status, suppression };
   });
   return doc;
+}
+
+/** The statuses a report read back lists, and those it left out (`--results`). */
+export function reportResults(doc: Pick<ReportDoc, 'results'>): { kept: ReportStatus[]; leftOut: ReportStatus[] } {
+  const kept = new Set(doc.results ?? REPORT_STATUSES);
+  return { kept: REPORT_STATUSES.filter((s) => kept.has(s)), leftOut: REPORT_STATUSES.filter((s) => !kept.has(s)) };
+}
+
+/**
+ * merge, diff and --baseline tell a fail that is gone from one that was not written down only if
+ * the report lists every fail, unknown and suppressed result; passes may be left out (a pass is
+ * what "not a fail" means to them, and their counts stay in the summary). Returns whether the
+ * report lists its passes.
+ */
+export function requireComparable(doc: Pick<ReportDoc, 'results'>, file: string, use: string): { passes: boolean } {
+  const { leftOut } = reportResults(doc);
+  const missing = leftOut.filter((s) => s !== 'pass');
+  if (missing.length > 0) {
+    throw new UserError(
+      `${escapeControlChars(file)}: written with --results ${reportResults(doc).kept.join(',')}, so its ${missing.join(' and ')} results are not in it; ${use} cannot tell a result left out from one that is gone (write it with --results fail,unknown,suppressed, or without --results)`,
+    );
+  }
+  return { passes: !leftOut.includes('pass') };
 }
 
 /** The IaC fields a JSON report gives a finding (json.ts projectOrigin). */
@@ -90,6 +118,14 @@ export function mergeReports(inputs: ReadonlyArray<{ file: string; report: Repor
       throw new UserError(`${file}: partition ${report.snapshot.scope.partition} differs from ${first.file}'s ${first.report.snapshot.scope.partition}`);
     }
   }
+  const kept = reportResults(first.report).kept;
+  for (const { file, report } of inputs) {
+    requireComparable(report, file, 'merge');
+    if (reportResults(report).kept.join(',') !== kept.join(',')) {
+      throw new UserError(`${escapeControlChars(file)}: lists ${reportResults(report).kept.join(', ')} results, unlike ${escapeControlChars(first.file)} (${kept.join(', ')}); merge reports written with the same --results`);
+    }
+  }
+  const leftOut = kept.includes('pass') ? undefined : leftOutCounts(inputs);
   const rules = new Map<string, RuleMeta>();
   for (const { report } of inputs) for (const r of report.rules) if (!rules.has(r.id)) rules.set(r.id, r);
   const findings = new Map<string, { file: string; finding: Finding & { fingerprint: string } }>();
@@ -136,5 +172,46 @@ export function mergeReports(inputs: ReadonlyArray<{ file: string; report: Repor
       ...(first.report.snapshot.source.kind === 'iac' ? { source: 'iac' as const } : {}),
     }),
     sarifCategory: `linkaudit/merged-${inputs.length}`,
+    ...(kept.length < REPORT_STATUSES.length ? { results: kept } : {}),
+    ...(leftOut ? { leftOut } : {}),
   };
+}
+
+/**
+ * The passes the inputs left out, from their summaries: each input's counts less what it lists.
+ * Summed over inputs, which is right only when no result is in two of them: shards of distinct
+ * accounts (merge otherwise drops a finding two inputs both list, but cannot see the left-out ones).
+ */
+function leftOutCounts(inputs: ReadonlyArray<{ file: string; report: ReportDoc }>): Summary {
+  const seen = new Map<string, string>();
+  for (const { file, report } of inputs) {
+    for (const account of report.snapshot.scope.accounts) {
+      const other = seen.get(account);
+      if (other !== undefined && other !== file) {
+        throw new UserError(`${escapeControlChars(file)} and ${escapeControlChars(other)} both cover account ${escapeControlChars(account)} and list no passes (--results): their passes cannot be counted once; merge shards of distinct accounts, or reports with their passes`);
+      }
+      seen.set(account, file);
+    }
+  }
+  const total = summarize({ rules: [], findings: [] });
+  for (const { report } of inputs) {
+    const listed = summarize({ rules: report.rules, findings: report.findings });
+    const minus = (a: Summary['total'], b: Summary['total'] | undefined): Summary['total'] => ({
+      fail: 0,
+      pass: Math.max(0, a.pass - (b?.pass ?? 0)),
+      unknown: 0,
+      suppressed: 0,
+    });
+    const add = (to: Summary['total'], x: Summary['total']): void => {
+      to.pass += x.pass;
+    };
+    add(total.total, minus(report.summary.total, listed.total));
+    for (const s of Object.keys(total.bySeverity) as Array<keyof Summary['bySeverity']>) add(total.bySeverity[s], minus(report.summary.bySeverity[s], listed.bySeverity[s]));
+    for (const [id, c] of Object.entries(report.summary.byRule)) {
+      const byRule = total.byRule as Record<string, Summary['total']>;
+      if (!Object.prototype.hasOwnProperty.call(byRule, id)) byRule[id] = { fail: 0, pass: 0, unknown: 0, suppressed: 0 };
+      add(byRule[id] as Summary['total'], minus(c, listed.byRule[id]));
+    }
+  }
+  return total;
 }

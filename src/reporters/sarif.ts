@@ -8,6 +8,8 @@ import type { CoverageGap, IacOrigin, SourceLocation } from '../model/types.js';
 import { declaredAs, declaredName, originNames, placeOf, positive } from './origin.js';
 import { escapeControlChars } from '../io/untrusted-text.js';
 import { fingerprint } from './fingerprint.js';
+import { controlTags, projectControls } from './compliance.js';
+import { ruleHelpUri } from './rule-docs.js';
 import { projectGate, summarize } from './json.js';
 import { fence } from './markdown.js';
 import type { ReportInput } from './types.js';
@@ -109,14 +111,17 @@ function build(input: ReportInput, open: readonly Finding[], fails: readonly Fin
 }
 
 function ruleDescriptor(r: RuleMeta): Sarif.ReportingDescriptor {
-  const tags = [...new Set(['security', ...r.tags])].slice(0, MAX_TAGS);
+  // Control tags (NIST-800-53:AC-6) after the rule's own: GitHub filters alerts by tag, and keeps
+  // only the first 10; properties.controls has them all.
+  const tags = [...new Set(['security', ...r.tags, ...controlTags(r)])].slice(0, MAX_TAGS);
+  const helpUri = ruleHelpUri(r);
   return {
     id: r.id,
     name: pascalCase(r.id),
     shortDescription: { text: r.title },
     fullDescription: { text: truncate(r.description, MAX_FULL_DESCRIPTION) },
     help: { text: helpText(r), markdown: helpMarkdown(r) },
-    ...(r.references[0] !== undefined ? { helpUri: r.references[0] } : {}),
+    ...(helpUri !== undefined ? { helpUri } : {}),
     defaultConfiguration: { level: sarifLevel(r.severity) },
     properties: {
       tags,
@@ -125,6 +130,7 @@ function ruleDescriptor(r: RuleMeta): Sarif.ReportingDescriptor {
       // only accepts the number as a string.
       'security-severity': SECURITY_SEVERITY[r.severity],
       'problem.severity': problemSeverity(r.severity),
+      ...(r.controls ? { controls: projectControls(r.controls) } : {}),
     },
   };
 }

@@ -5,6 +5,7 @@ import type { IacInputSummary } from '../collectors/iac/types.js';
 import type { BaselineSummary } from '../audit/baseline.js';
 import type { SuppressionReport } from '../audit/suppress.js';
 import type { BlastRadiusSummary } from '../graph/summary.js';
+import type { ReportStatus, Summary } from './json.js';
 
 /** Everything a reporter may use. Reporters know findings, not AWS or rule internals. */
 export interface ReportInput {
@@ -43,8 +44,20 @@ export interface ReportInput {
    */
   sarifRoot?: string;
   cwd?: string;
+  /**
+   * `--results`: the statuses the per-finding formats list (JSON, JUnit, OCSF, ASFF); absent: all.
+   * Counts, the gate and the compliance summary still cover every finding.
+   */
+  results?: readonly ReportStatus[];
+  /**
+   * Counts of findings `findings` does not hold: a merge of reports that left some statuses out
+   * (`--results`) knows them only from those reports' summaries. Added to every count.
+   */
+  leftOut?: Summary;
+  /** `--framework`: the Markdown report grouped, and the JSON report summarised, by this framework's controls. */
+  framework?: string;
   /** Called with a line for the user (stderr) when a reporter had to leave something out. */
   warn?: (line: string) => void;
 }
 
-export type ReportFormat = 'sarif' | 'json' | 'markdown' | 'junit';
+export type ReportFormat = 'sarif' | 'json' | 'markdown' | 'junit' | 'ocsf' | 'asff';

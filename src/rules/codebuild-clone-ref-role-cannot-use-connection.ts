@@ -114,6 +114,7 @@ export const codebuildCloneRefRoleCannotUseConnection: Rule = {
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodeconnections.html',
     ],
     tags: ['codepipeline', 'codebuild', 'codeconnections', 'iam', 'reliability'],
+    controls: { 'nist-800-53': ['CM-6'], 'aws-fsbp': [] },
     iac: { judged: true },
   },
   source: tsRuleSource(ID),

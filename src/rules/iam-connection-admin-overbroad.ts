@@ -20,6 +20,7 @@ export const iamConnectionAdminOverbroad = iamConnectionRule({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_tags.html',
     ],
     tags: ['iam', 'codeconnections', 'least-privilege'],
+    controls: { 'nist-800-53': ['AC-6', 'AC-6(1)', 'CM-5'], 'aws-fsbp': [] },
     iac: { judged: true },
   },
   actions: adminActions,

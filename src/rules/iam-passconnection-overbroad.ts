@@ -21,6 +21,7 @@ export const iamPassConnectionOverbroad = iamConnectionRule({
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html',
     ],
     tags: ['iam', 'codeconnections', 'least-privilege'],
+    controls: { 'nist-800-53': ['AC-6', 'AC-3'], 'aws-fsbp': [] },
     iac: { judged: true },
   },
   actions: () => ['PassConnection'],

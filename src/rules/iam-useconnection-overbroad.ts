@@ -23,6 +23,7 @@ export const iamUseConnectionOverbroad = iamConnectionRule({
     },
     references: REFS,
     tags: ['iam', 'codeconnections', 'least-privilege'],
+    controls: { 'nist-800-53': ['AC-6', 'AC-3'], 'aws-fsbp': [] },
     iac: { judged: true },
   },
   actions: () => ['UseConnection', 'GetConnectionToken'],

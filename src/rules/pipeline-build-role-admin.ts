@@ -159,6 +159,7 @@ export const pipelineBuildRoleAdmin: Rule = {
       'https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/',
     ],
     tags: ['codepipeline', 'codebuild', 'iam', 'least-privilege', 'blast-radius'],
+    controls: { 'nist-800-53': ['AC-6', 'AC-5'], 'aws-fsbp': [] },
     iac: { judged: true },
   },
   source: tsRuleSource(ID),

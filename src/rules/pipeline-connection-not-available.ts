@@ -112,6 +112,7 @@ export const pipelineConnectionNotAvailable: Rule = {
       'https://docs.aws.amazon.com/codeconnections/latest/APIReference/API_Connection.html',
     ],
     tags: ['codepipeline', 'codebuild', 'codeconnections', 'reliability'],
+    controls: { 'nist-800-53': ['CM-3', 'CM-6'], 'aws-fsbp': [] },
     iac: {
       judged: false,
       reason:

@@ -38,8 +38,9 @@ describe('renderMarkdown', () => {
   it('groups fails by rule, with remediation once per rule', () => {
     const s = section(md, 'Findings');
     // The escalated fail makes the group critical; a rule with no fail gets no heading.
-    expect(s).toContain('### CRITICAL connection-shared-externally — Connection is usable by principals outside the organization');
-    expect(s).toContain('### MEDIUM role-passrole-wildcard — Role can pass any role to any service');
+    // A rule outside the package links to its first reference (built-ins: their docs page).
+    expect(s).toContain('### CRITICAL [connection-shared-externally](https://docs.aws.amazon.com/dtconsole/latest/userguide/connections.html) — Connection is usable by principals outside the organization');
+    expect(s).toContain('### MEDIUM [role-passrole-wildcard](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html) — Role can pass any role to any service');
     expect(s).not.toContain('vpce-no-policy');
     expect(s.match(/\*\*Remediation:\*\* Remove the external principals/g)).toHaveLength(1);
     expect(s).toContain(`| \`${ROLE_ARN}\` | 111122223333 | global |`);

@@ -157,8 +157,8 @@ message: '"single AZ"'
     expect(listed.filter((r) => !r.iac.judged).map((r) => r.id)).toEqual(NOT_JUDGED);
     let table = '';
     rulesList({ format: 'table', rulesDir: [] }, (t) => (table += t));
-    expect(table.split('\n')[0]).toMatch(/^ID +SEVERITY +RESOURCE +IAC +TITLE$/);
-    expect(table).toMatch(/\nhost-not-available +medium +host +no result +CodeConnections host is not available\n/);
+    expect(table.split('\n')[0]).toMatch(/^ID +SEVERITY +RESOURCE +IAC +NIST 800-53 +TITLE$/);
+    expect(table).toMatch(/\nhost-not-available +medium +host +no result +[A-Z0-9(),-]+ +CodeConnections host is not available\n/);
   });
 
   it('endpoint-service-no-notifications is judged for IaC resources', () => {

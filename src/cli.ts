@@ -6,9 +6,9 @@ import * as nodeModule from 'node:module';
 import { normalize } from 'node:path';
 import type { Argv } from 'yargs';
 import { UserError } from './errors.js';
-import { exitCleanlyOnSignals } from './io/interrupt.js';
+import { exitCleanlyOnSignals, exitQuietlyOnClosedOutput } from './io/interrupt.js';
 import { escapeControlChars, escapeControlCharsKeepLayout } from './io/untrusted-text.js';
-import { toolVersion } from './version.js';
+import { versionLine } from './version.js';
 import type { LiveArgs } from './commands/collect.js';
 
 const EXIT_CODES = `Exit codes:
@@ -68,8 +68,9 @@ function awsArgs(a: AwsFlags): AwsFlags {
 }
 
 async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedOutput();
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-    process.stdout.write(`${toolVersion()}\n`);
+    process.stdout.write(`${versionLine()}\n`);
     return 0;
   }
   exitCleanlyOnSignals((line) => process.stderr.write(`${line}\n`));
@@ -363,7 +364,7 @@ async function main(argv: string[]): Promise<number> {
     .middleware(checkOptions as unknown as (a: unknown) => void, true)
     .demandCommand(1, 'give a command: scan, collect, access, graph, diff, merge, init, rules or snapshot')
     .strict()
-    .version(toolVersion())
+    .version(versionLine())
     .alias('v', 'version')
     .help()
     .alias('h', 'help')

@@ -30,10 +30,14 @@ beforeAll(() => {
 });
 
 describe('linkaudit --version and --help', () => {
-  it('prints the package version', () => {
+  it('prints the package version, the number of built-in rules and the snapshot schema version it reads', () => {
     const r = linkaudit(['--version']);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+    const version = JSON.parse(readFileSync('package.json', 'utf8')).version as string;
+    const rules = (JSON.parse(linkaudit(['rules', 'list', '--format', 'json']).stdout) as unknown[]).length;
+    expect(r.stdout).toBe(`${version} (${rules} built-in rules, reads snapshot schemaVersion 1)\n`);
+    // The same line through yargs (after a command).
+    expect(linkaudit(['scan', '--version']).stdout).toBe(r.stdout);
   });
 
   it('documents commands, examples and exit codes', () => {

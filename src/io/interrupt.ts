@@ -41,3 +41,23 @@ export function exitCleanlyOnSignals(say: (line: string) => void): void {
     });
   }
 }
+
+/** What a program killed by SIGPIPE exits with (128 + 13): the shell's convention for "reader went away". */
+export const CLOSED_OUTPUT_EXIT_CODE = 141;
+
+/**
+ * `linkaudit rules list | head` closes standard output early: the next write fails with EPIPE,
+ * which Node raises as an unhandled 'error' event (a stack trace). End as a C program killed by
+ * SIGPIPE would, quietly and with 141, after removing temporary files. A closed standard error is
+ * ignored: nothing can be told there any more.
+ */
+export function exitQuietlyOnClosedOutput(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    removeTemporaries();
+    process.exit(CLOSED_OUTPUT_EXIT_CODE);
+  });
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
+}

@@ -67,8 +67,25 @@ function awsArgs(a: AwsFlags): AwsFlags {
   };
 }
 
-async function main(argv: string[]): Promise<number> {
+/**
+ * `--snapshot -` reads standard input, but yargs takes a lone `-` for a positional and leaves the
+ * option empty: joined into `--snapshot=-` before it parses.
+ */
+function joinStdinDash(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--snapshot' && argv[i + 1] === '-') {
+      out.push('--snapshot=-');
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+async function main(rawArgv: string[]): Promise<number> {
   exitQuietlyOnClosedOutput();
+  const argv = joinStdinDash(rawArgv);
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
     process.stdout.write(`${versionLine()}\n`);
     return 0;
@@ -132,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
       'Evaluate the rules on a snapshot, a live estate or infrastructure as code, and write reports',
       (y) =>
         withAws(withRules(y))
-          .option('snapshot', { type: 'string', describe: 'Snapshot file to scan (default: collect live from AWS)' })
+          .option('snapshot', { type: 'string', describe: 'Snapshot file to scan, or - for standard input (default: collect live from AWS)' })
           .option('save-snapshot', { type: 'string', describe: 'With a live scan: also write what was collected to this file' })
           .option('iac', { type: 'string', array: true, describe: 'Scan infrastructure as code instead of AWS: a CloudFormation template, a directory of them, a CDK cloud assembly (cdk.out) or a Terraform plan JSON (terraform show -json) (repeatable)' })
           .option('iac-param', { type: 'string', array: true, describe: 'With --iac: a CloudFormation parameter value, Key=Value (repeatable; wins over --iac-params)' })
@@ -240,7 +257,7 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         withAws(y)
           .option('connection', { type: 'string', demandOption: true, describe: 'Connection ARN (codestar-connections or codeconnections prefix)' })
-          .option('snapshot', { type: 'string', describe: 'Snapshot file (default: collect live from AWS)' })
+          .option('snapshot', { type: 'string', describe: 'Snapshot file, or - for standard input (default: collect live from AWS)' })
           .option('format', { type: 'string', choices: ['table', 'json'] as const, default: 'table' as const })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No notes or progress on stderr' })
           .example('$0 access --snapshot fixtures/demo/snapshot.json --connection arn:aws:codestar-connections:us-east-1:111122223333:connection/0347af09-f291-4cec-9665-42872c5e63c2', 'From a snapshot')
@@ -261,7 +278,7 @@ async function main(argv: string[]): Promise<number> {
       'The repository blast radius: for each connection, the repositories, pipelines and builds that use it, the roles they run as and what those roles may do, and who may use it',
       (y) =>
         withAws(y)
-          .option('snapshot', { type: 'string', describe: 'Snapshot file (default: collect live from AWS)' })
+          .option('snapshot', { type: 'string', describe: 'Snapshot file, or - for standard input (default: collect live from AWS)' })
           .option('iac', { type: 'string', array: true, describe: 'Read infrastructure as code instead: a CloudFormation template, a directory, a cdk.out or a Terraform plan JSON (repeatable)' })
           .option('iac-param', { type: 'string', array: true, describe: 'With --iac: a CloudFormation parameter value, Key=Value (repeatable)' })
           .option('iac-params', { type: 'string', describe: 'With --iac: a CloudFormation parameter file' })

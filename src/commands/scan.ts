@@ -1,3 +1,4 @@
+import { STDIN, STDIN_NAME } from '../io/files.js';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
@@ -235,7 +236,7 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
     tool: { name: TOOL_NAME, version: toolVersion(), informationUri: INFORMATION_URI },
     generatedAt: new Date().toISOString(),
     snapshot: {
-      ...(args.snapshot !== undefined ? { file: args.snapshot } : {}),
+      ...(args.snapshot !== undefined ? { file: args.snapshot === STDIN ? STDIN_NAME : args.snapshot } : {}),
       schemaVersion: snapshot.schemaVersion,
       generatedAt: snapshot.generatedAt,
       source: snapshot.source,

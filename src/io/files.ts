@@ -13,6 +13,8 @@ const PROBE = 64 * 1024;
  */
 export function readUserFile(file: string, what: string, syntax: InputSyntax = 'yaml'): string {
   const limit = maxInputBytes(syntax);
+  // `-` is standard input (`--snapshot -`), bounded as a file is; read whole, then left open.
+  if (file === STDIN) return readStandardInput(limit, what);
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -42,13 +44,25 @@ function readBounded(fd: number, limit: number, file: string, what: string, firs
     // start-up of every scan a collection of external memory.
     const next = parts.length === 0 ? Math.max(firstChunk, 1) : parts.length === 1 ? PROBE : CHUNK;
     const buf = Buffer.allocUnsafe(Math.min(next, CHUNK, limit - total + 1));
-    const n = readSync(fd, buf, 0, buf.length, null);
+    const n = readWaiting(fd, buf);
     if (n === 0) break;
     total += n;
     if (total > limit) throw new UserError(sizeLimitMessage(file, what, limit));
     parts.push(n === buf.length ? buf : buf.subarray(0, n));
   }
   return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, total);
+}
+
+/** A non-blocking standard input answers EAGAIN until data arrives: wait a little and read again. */
+function readWaiting(fd: number, buf: Buffer): number {
+  for (;;) {
+    try {
+      return readSync(fd, buf, 0, buf.length, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
 }
 
 function readError(err: unknown, file: string, what: string): UserError {
@@ -96,5 +110,20 @@ export function parseJsonText(text: string, file: string, what: string): unknown
     const where = lineColAt(text, Number(pos[1]));
     const reason = msg.replace(/ in JSON at position \d+.*$/s, '').replace(/^JSON\.parse: /, '');
     throw new UserError(located(file, `${what} is not valid JSON: ${reason}`, where.line, where.col));
+  }
+}
+
+/** The name `-` stands for standard input; messages call it STDIN_NAME. */
+export const STDIN = '-';
+export const STDIN_NAME = '<stdin>';
+
+function readStandardInput(limit: number, what: string): string {
+  try {
+    if (fstatSync(0).isDirectory()) throw new UserError(`${STDIN_NAME}: ${what} is a directory, expected a file`);
+    const text = readBounded(0, limit, STDIN_NAME, what, 64 * 1024).toString('utf8');
+    if (text.trim() === '') throw new UserError(`${STDIN_NAME}: ${what} is empty (nothing was piped in?)`);
+    return text;
+  } catch (err) {
+    throw err instanceof UserError ? err : readError(err, STDIN_NAME, what);
   }
 }

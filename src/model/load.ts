@@ -1,12 +1,13 @@
 import { UserError } from '../errors.js';
 import { wrongKind } from '../io/file-kind.js';
-import { parseJsonText, readUserFile } from '../io/files.js';
+import { parseJsonText, readUserFile, STDIN, STDIN_NAME } from '../io/files.js';
 import { bestProblem, validator } from '../schema/validate.js';
 import { KIND_COLLECTION, RESOURCE_KINDS, SNAPSHOT_SCHEMA_VERSION, type Snapshot } from './types.js';
 
 /** Reads, validates and normalizes a snapshot file. Every problem is a UserError naming the file. */
-export function loadSnapshotFile(file: string): Snapshot {
-  const data = parseJsonText(readUserFile(file, 'snapshot', 'json'), file, 'snapshot');
+export function loadSnapshotFile(path: string): Snapshot {
+  const file = path === STDIN ? STDIN_NAME : path;
+  const data = parseJsonText(readUserFile(path, 'snapshot', 'json'), file, 'snapshot');
   const wrong = wrongKind(data, 'snapshot');
   if (wrong !== undefined) throw new UserError(`${file}: ${wrong}`);
   return validateSnapshot(data, file);

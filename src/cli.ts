@@ -379,7 +379,9 @@ async function main(rawArgv: string[]): Promise<number> {
     .option('max-input-mb', { type: 'number', global: true, describe: `Largest input file read, in MiB (default: 500 for JSON, 16 for YAML; or ${'$'}LINKAUDIT_MAX_INPUT_MB)` })
     // yargs passes the command's own instance as the second argument; @types/yargs omits it.
     .middleware(checkOptions as unknown as (a: unknown) => void, true)
-    .demandCommand(1, 'give a command: scan, collect, access, graph, diff, merge, init, rules or snapshot')
+    // `linkaudit completion >> ~/.bashrc` (or ~/.zshrc): commands, subcommands and flags complete on Tab.
+    .completion('completion', 'Print a shell completion script (bash or zsh): linkaudit completion >> ~/.bashrc')
+    .demandCommand(1, 'give a command: scan, collect, access, graph, diff, merge, init, rules, snapshot or completion')
     .strict()
     .version(versionLine())
     .alias('v', 'version')

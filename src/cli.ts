@@ -157,7 +157,7 @@ async function main(rawArgv: string[]): Promise<number> {
           .option('account', { type: 'string', describe: 'With --iac: the account (12 digits) of templates that do not name their environment' })
           .option('max-template-mb', { type: 'number', describe: 'With --iac: largest template read, in MiB [default: 1, CloudFormation\'s limit]' })
           .option('sarif-root', { type: 'string', describe: 'With --iac: SARIF file locations are relative to this directory [default: the working directory]' })
-          .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, default: ['markdown'], coerce: splitCommas, describe: 'Report format (repeatable, or comma-separated)' })
+          .option('format', { type: 'string', array: true, choices: FORMAT_CHOICES, coerce: splitCommas, describe: 'Report format (repeatable, or comma-separated) [default: markdown; on a terminal, a coloured summary]' })
           .option('output-dir', { type: 'string', describe: 'Write one file per format here (linkaudit.sarif, linkaudit.json, linkaudit.md, …; asff: one file per batch of 100, docs/security-hub.md); default stdout' })
           .option('results', { type: 'string', array: true, choices: RESULT_CHOICES, coerce: splitCommas, describe: 'Statuses the json, junit, ocsf and asff reports list (repeatable, or comma-separated) [default: all]; counts and the gate still cover every result' })
           .option('framework', { type: 'string', describe: 'Group the Markdown report, and summarise the JSON report, by the controls of this framework (nist-800-53, aws-fsbp)' })
@@ -193,7 +193,9 @@ async function main(rawArgv: string[]): Promise<number> {
             ...(a.account !== undefined ? { account: a.account } : {}),
             ...(a.maxTemplateMb !== undefined ? { maxTemplateMb: a.maxTemplateMb } : {}),
             ...(a.sarifRoot !== undefined ? { sarifRoot: a.sarifRoot } : {}),
-            format: a.format as (typeof FORMAT_CHOICES)[number][],
+            format: (a.format ?? ['markdown']) as (typeof FORMAT_CHOICES)[number][],
+            // A person at a terminal who asked for no format reads a summary, not raw Markdown.
+            ...(a.format === undefined && a.outputDir === undefined && process.stdout.isTTY === true ? { terminal: true } : {}),
             ...(a.outputDir !== undefined ? { outputDir: a.outputDir } : {}),
             ...(a.results !== undefined ? { results: a.results as (typeof RESULT_CHOICES)[number][] } : {}),
             ...(a.framework !== undefined ? { framework: a.framework } : {}),

@@ -1,4 +1,5 @@
 import { STDIN, STDIN_NAME } from '../io/files.js';
+import { renderTerminal, useColor } from '../reporters/terminal.js';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
@@ -33,6 +34,8 @@ export interface ScanArgs extends Partial<LiveArgs> {
   /** With a live scan: also write what was collected here. */
   saveSnapshot?: string;
   format: ReportFormat[];
+  /** No --format and standard output a terminal: the coloured summary (src/reporters/terminal.ts) instead of Markdown. */
+  terminal?: boolean;
   outputDir?: string;
   /** `--results`: the statuses the per-finding formats list (default all). */
   results?: ReportStatus[];
@@ -263,7 +266,7 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
   if (args.outputDir !== undefined) {
     written = await writeReports(formats, input, args.outputDir);
   } else {
-    process.stdout.write(render(formats[0] ?? 'markdown', input));
+    process.stdout.write(args.terminal ? renderTerminal(input, { color: useColor(process.env, process.stdout.isTTY === true) }) : render(formats[0] ?? 'markdown', input));
   }
   if (!args.quiet) {
     log(iacLoad ? iacSummaryLine(findings, rules.length, iacLoad) : summaryLine(findings, rules.length, snapshot));

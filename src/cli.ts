@@ -22,7 +22,7 @@ const EXIT_CODES = `Exit codes:
 With --fail-on-new, only results new against --baseline count for 1 and 2.`;
 
 const SEVERITY_CHOICES = ['critical', 'high', 'medium', 'low', 'none'] as const;
-const FORMAT_CHOICES = ['sarif', 'json', 'markdown', 'junit', 'ocsf', 'asff'] as const;
+const FORMAT_CHOICES = ['sarif', 'json', 'markdown', 'junit', 'ocsf', 'asff', 'html'] as const;
 const RESULT_CHOICES = ['fail', 'pass', 'unknown', 'suppressed'] as const;
 
 type Handler = () => Promise<number>;

@@ -55,7 +55,7 @@ export async function mergeCommand(args: MergeArgs, out: (t: string) => void = (
     return 0;
   }
   const formats: ReportFormat[] = [...new Set<ReportFormat>(args.format ?? ['json'])];
-  if (formats.length === 0) throw new UserError('merge: --format: no format given (sarif, json, markdown, junit, ocsf or asff)');
+  if (formats.length === 0) throw new UserError('merge: --format: no format given (sarif, json, markdown, junit, ocsf, asff or html)');
   if (args.output !== undefined && args.outputDir !== undefined) throw new UserError('merge: --output and --output-dir exclude each other (--output FILE for one format, --output-dir DIR for several)');
   if (formats.length > 1 && args.outputDir === undefined) {
     throw new UserError(`merge: --format: ${formats.join(', ')} are several formats; give --output-dir DIR to write one file each (stdout or --output FILE take one format)`);

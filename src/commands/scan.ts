@@ -162,7 +162,7 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
   const log = (line: string): void => logRaw(escapeControlChars(line));
   const formats = [...new Set(args.format)];
   // `--format ,` splits into nothing: a silent default would not be what was asked for.
-  if (formats.length === 0) throw new UserError('--format: no format given (sarif, json, markdown, junit, ocsf or asff)');
+  if (formats.length === 0) throw new UserError('--format: no format given (sarif, json, markdown, junit, ocsf, asff or html)');
   if (formats.length > 1 && args.outputDir === undefined) {
     throw new UserError(`--format: ${formats.join(', ')} are several formats; give --output-dir DIR to write one file each (stdout takes one format)`);
   }
@@ -256,7 +256,7 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
     ...(compared ? { baseline: compared.summary } : {}),
     ...(args.results !== undefined ? { results: args.results } : {}),
     ...(args.framework !== undefined ? { framework: args.framework } : {}),
-    ...(formats.includes('markdown') ? blastRadiusOf(snapshot, findings, args) : {}),
+    ...(formats.includes('markdown') || formats.includes('html') || args.terminal ? blastRadiusOf(snapshot, findings, args) : {}),
     warn: log,
   };
   // ARNs and tag values come from the estate: escaped before they reach a terminal.

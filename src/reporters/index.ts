@@ -7,11 +7,12 @@ import { renderOcsf } from './ocsf.js';
 import { renderMarkdown } from './markdown.js';
 import { junitChunks, renderJunit } from './junit.js';
 import { renderSarif } from './sarif.js';
+import { renderHtml } from './html/index.js';
 import type { ReportFormat, ReportInput } from './types.js';
 
 export type { ReportFormat, ReportInput } from './types.js';
 
-export const REPORT_FORMATS = ['sarif', 'json', 'markdown', 'junit', 'ocsf', 'asff'] as const satisfies readonly ReportFormat[];
+export const REPORT_FORMATS = ['sarif', 'json', 'markdown', 'junit', 'ocsf', 'asff', 'html'] as const satisfies readonly ReportFormat[];
 
 /**
  * The formats that list findings of every status, which `--results` filters. SARIF and Markdown
@@ -31,6 +32,7 @@ export const FILE_NAMES: Record<ReportFormat, string> = {
   ocsf: 'linkaudit.ocsf.json',
   // The first batch; batch n (n ≥ 2) is linkaudit.asff-n.json.
   asff: 'linkaudit.asff.json',
+  html: 'linkaudit.html',
 };
 
 /** ASFF batch n (1-based) of a report set. */
@@ -52,6 +54,8 @@ export function render(format: ReportFormat, input: ReportInput): string {
       return renderJunit({ ...input, findings: keptFindings(input) });
     case 'ocsf':
       return renderOcsf(input);
+    case 'html':
+      return renderHtml(input);
     case 'asff': {
       const batches = asffBatches(input);
       // Callers refuse asff without an output directory; one batch is still one valid file.

@@ -60,4 +60,4 @@ export interface ReportInput {
   warn?: (line: string) => void;
 }
 
-export type ReportFormat = 'sarif' | 'json' | 'markdown' | 'junit' | 'ocsf' | 'asff';
+export type ReportFormat = 'sarif' | 'json' | 'markdown' | 'junit' | 'ocsf' | 'asff' | 'html';

@@ -1,0 +1,147 @@
+// `--format html`: one self-contained page (no network request of any kind: a CSP of
+// default-src 'none' with the hashes of its one style and one script), for an auditor or an
+// artifact store. The summary is markup written here; the findings are embedded data the page's
+// script filters and pages through (page-script.ts). Deterministic: the same input gives the same
+// bytes apart from the report's time.
+
+import { createHash } from 'node:crypto';
+import { SEVERITIES, type Severity } from '../../engine/severity.js';
+import type { Finding, RuleMeta } from '../../engine/types.js';
+import { ruleHelpUri } from '../rule-docs.js';
+import type { ReportInput } from '../types.js';
+import { escapeHtml as h, safeHref, scriptJson } from './escape.js';
+import { PAGE_SCRIPT } from './page-script.js';
+import { PAGE_STYLE } from './page-style.js';
+
+/**
+ * Passes past this many are counted, not listed: a whole-estate scan has 100,000 and more, and
+ * an auditor reads the fails and unknowns. Fails, unknowns and suppressed results are always listed.
+ */
+export const MAX_LISTED_PASSES = 25_000;
+const MESSAGE_CHARS = 4000;
+
+type Counts = { fail: number; pass: number; unknown: number; suppressed: number };
+const zero = (): Counts => ({ fail: 0, pass: 0, unknown: 0, suppressed: 0 });
+const statusOf = (f: Finding): keyof Counts => (f.suppression ? 'suppressed' : f.status);
+
+function countBy(findings: readonly Finding[], key: (f: Finding) => string): Map<string, Counts> {
+  const m = new Map<string, Counts>();
+  for (const f of findings) {
+    const k = key(f);
+    let c = m.get(k);
+    if (!c) m.set(k, (c = zero()));
+    c[statusOf(f)]++;
+  }
+  return new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const evidenceText = (v: unknown): string => cut(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v), 2000);
+
+/** The bar chart of fail/pass/unknown per severity, as inline SVG. */
+function severityChart(bySeverity: Map<string, Counts>): string {
+  const rows = SEVERITIES.filter((s) => bySeverity.has(s));
+  const max = Math.max(1, ...rows.map((s) => { const c = bySeverity.get(s) as Counts; return c.fail + c.pass + c.unknown + c.suppressed; }));
+  const W = 420;
+  const bars = rows.map((s, i) => {
+    const c = bySeverity.get(s) as Counts;
+    let x = 90;
+    const seg = (n: number, cls: string): string => {
+      const w = (n / max) * (W - 100);
+      const r = n > 0 ? `<rect class="${cls}" x="${x.toFixed(1)}" y="${i * 26 + 4}" width="${w.toFixed(1)}" height="18"><title>${n} ${cls}</title></rect>` : '';
+      x += w;
+      return r;
+    };
+    return `<text x="0" y="${i * 26 + 18}">${s}</text>${seg(c.fail, 'fail')}${seg(c.unknown, 'unknown')}${seg(c.suppressed, 'suppressed')}${seg(c.pass, 'pass')}`;
+  });
+  return `<svg class="chart" role="img" aria-label="Results by severity" viewBox="0 0 ${W} ${rows.length * 26 + 6}" width="${W}">${bars.join('')}</svg>`;
+}
+
+function countTable(title: string, head: string, m: Map<string, Counts>, link?: (k: string) => string | undefined): string {
+  const rows = [...m].map(([k, c]) => {
+    const href = safeHref(link?.(k));
+    const name = href ? `<a href="${h(href)}" rel="noopener noreferrer">${h(k)}</a>` : h(k);
+    return `<tr><td>${name}</td><td class="n fail">${c.fail}</td><td class="n">${c.pass}</td><td class="n unknown">${c.unknown}</td><td class="n">${c.suppressed}</td></tr>`;
+  });
+  return `<section><h2>${h(title)}</h2><table class="counts"><thead><tr><th>${h(head)}</th><th>fail</th><th>pass</th><th>unknown</th><th>suppressed</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+function ruleData(rules: readonly RuleMeta[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const r of rules) {
+    const docs = safeHref(ruleHelpUri(r));
+    out[r.id] = { title: r.title, remediation: r.remediation.text, ...(r.remediation.cli ? { cli: r.remediation.cli } : {}), ...(r.remediation.cloudformation ? { cloudformation: r.remediation.cloudformation } : {}), ...(docs ? { docs } : {}) };
+  }
+  return out;
+}
+
+export function renderHtml(input: ReportInput): string {
+  const all = input.findings;
+  const passes = all.filter((f) => f.status === 'pass' && !f.suppression).length;
+  const listPasses = passes <= MAX_LISTED_PASSES;
+  const listed = listPasses ? all : all.filter((f) => f.status !== 'pass' || f.suppression);
+  const data = {
+    rules: ruleData(input.rules),
+    findings: listed.map((f) => ({
+      status: statusOf(f),
+      severity: f.severity,
+      rule: f.ruleId,
+      arn: f.resource.arn,
+      ...(f.resource.name !== undefined ? { name: f.resource.name } : {}),
+      account: f.resource.account,
+      region: f.resource.region,
+      message: cut(f.message, MESSAGE_CHARS),
+      evidence: f.evidence.map((e) => ({ path: e.path, value: evidenceText(e.value) })),
+      ...(f.suppression ? { suppression: `${f.suppression.reason ?? ''}${f.suppression.expires ? ` (until ${f.suppression.expires})` : ''}` } : {}),
+      ...(f.baseline ? { baseline: f.baseline } : {}),
+    })),
+  };
+  const total = countBy(all, () => 'all').get('all') ?? zero();
+  const bySeverity = countBy(all, (f) => f.severity);
+  const g = input.gate;
+  const s = input.snapshot;
+  const parts: string[] = [];
+  parts.push(`<header><h1>linkaudit ${h(input.tool.version)} report</h1><p class="gate ${g.exitCode === 0 ? 'ok' : 'bad'}">Gate: <strong>${g.exitCode === 0 ? 'PASS' : 'FAIL'}</strong> (exit code ${g.exitCode}, fail on ${h(g.failOn)}): ${h(g.reason)}</p>`);
+  parts.push(`<p class="muted">Scope: accounts ${h(s.scope.accounts.join(', '))}; regions ${h(s.scope.regions.join(', '))}; snapshot taken ${h(s.generatedAt)} (source ${h(s.source.kind)}${s.file !== undefined ? `, ${h(s.file)}` : ''}); report written ${h(input.generatedAt)}; ${input.rules.length} rules.</p></header>`);
+  parts.push(`<section class="cards">${(['fail', 'unknown', 'pass', 'suppressed'] as const).map((k) => `<div class="card ${k}" data-count="${k}"><span class="num">${total[k]}</span> ${k}</div>`).join('')}<div class="card"><span class="num">${input.coverage.length}</span> coverage gaps</div></section>`);
+  parts.push(`<section><h2>By severity</h2>${severityChart(bySeverity)}<p class="legend"><span class="fail">■ fail</span> <span class="unknown">■ unknown</span> <span class="suppressed">■ suppressed</span> <span class="pass">■ pass</span></p></section>`);
+  const docs = new Map(input.rules.map((r) => [r.id, ruleHelpUri(r)]));
+  parts.push(`<div class="grid">${countTable('By rule', 'Rule', countBy(all, (f) => f.ruleId), (k) => docs.get(k))}${countTable('By account', 'Account', countBy(all, (f) => f.resource.account))}${countTable('By region', 'Region', countBy(all, (f) => f.resource.region))}</div>`);
+  if (input.blastRadius) {
+    const b = input.blastRadius;
+    parts.push(`<section><h2>Blast radius</h2><p>${b.total} connection(s) with a fail of severity high or above; what a push reaches through them (all of it: <code>${h(b.command)}</code>):</p><table><thead><tr><th>Connection</th><th>Repositories</th><th>Consumers</th><th>Admin-equivalent roles</th><th>Unknown roles</th><th>High+ fails</th></tr></thead><tbody>${b.entries
+      .map((e) => `<tr><td>${h(e.name ?? e.connection)}<br><span class="muted">${h(e.connection)}</span></td><td>${h(e.repositories.join(', ') || '—')}</td><td class="n">${e.consumers}</td><td>${h(e.adminRoles.join(', ') || '—')}</td><td class="n">${e.unknownRoles}</td><td class="n">${e.findings}</td></tr>`)
+      .join('')}</tbody></table></section>`);
+  }
+  parts.push(`<section><h2>Findings</h2>${listPasses ? '' : `<p class="muted">${passes} passes are counted above but not listed (more than ${MAX_LISTED_PASSES}); the JSON report lists every result.</p>`}
+<div class="filters"><label>Severity <select id="f-severity"><option value="">all</option></select></label> <label>Rule <select id="f-rule"><option value="">all</option></select></label> <label>Account <select id="f-account"><option value="">all</option></select></label> <label>Status <select id="f-status"><option value="">all</option></select></label> <label>Search <input id="f-q" type="search" placeholder="rule, resource or message"></label></div>
+<p id="shown" class="muted"></p><table class="findings"><thead><tr><th>Status</th><th>Severity</th><th>Rule</th><th>Resource</th><th>Account / region</th><th>Message</th></tr></thead><tbody id="findings-body"></tbody></table>
+<p><button id="prev" type="button">Previous</button> <button id="next" type="button">Next</button></p><noscript><p>The findings table needs JavaScript; the JSON report lists every finding.</p></noscript></section>`);
+  if (input.coverage.length > 0) {
+    parts.push(`<section><h2>Coverage gaps</h2><p>What could not be read: never counted as passing.</p><table><thead><tr><th>Account</th><th>Region</th><th>Operation</th><th>Error</th><th>Message</th></tr></thead><tbody>${input.coverage
+      .map((c) => `<tr><td>${h(c.account)}</td><td>${h(c.region)}</td><td>${h(c.operation)}</td><td>${h(c.errorCode)}</td><td>${h(cut(c.message, 500))}</td></tr>`)
+      .join('')}</tbody></table></section>`);
+  }
+  if (input.suppressions) {
+    const sp = input.suppressions;
+    parts.push(`<section><h2>Suppressions</h2><p>${sp.applied.config} finding(s) suppressed by the config, ${sp.applied.tag} by resource tags; ${sp.expired.length} expired, ${sp.unmatched.length} matched nothing, ${sp.invalidTags.length} invalid tag(s), ${sp.ignoredTags.length} ignored tag(s).</p></section>`);
+  }
+  if (input.baseline) {
+    const b = input.baseline;
+    parts.push(`<section><h2>Against the baseline</h2><p>${h(b.file)} (${h(b.generatedAt)}): ${b.new} new, ${b.unchanged} unchanged, ${b.fixed.length} fixed.</p></section>`);
+  }
+  const style = PAGE_STYLE;
+  const script = PAGE_SCRIPT;
+  const sha = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+  const csp = `default-src 'none'; style-src ${sha(style)}; script-src ${sha(script)}; img-src data:; base-uri 'none'; form-action 'none'`;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>linkaudit report</title><style>${style}</style></head>
+<body>
+${parts.join('\n')}
+<script type="application/json" id="linkaudit-data">${scriptJson(data)}</script>
+<script>${script}</script>
+</body></html>
+`;
+}
+
+export type { Severity };

@@ -114,10 +114,10 @@ describe('writeReports', () => {
       const out = join(dir, 'nested', 'out');
       const input = reportInput();
       const written = await writeReports(REPORT_FORMATS, input, out);
-      expect(written).toEqual([join(out, 'linkaudit.sarif'), join(out, 'linkaudit.json'), join(out, 'linkaudit.md'), join(out, 'linkaudit.junit.xml'), join(out, 'linkaudit.ocsf.json'), join(out, 'linkaudit.asff.json')]);
+      expect(written).toEqual([join(out, 'linkaudit.sarif'), join(out, 'linkaudit.json'), join(out, 'linkaudit.md'), join(out, 'linkaudit.junit.xml'), join(out, 'linkaudit.ocsf.json'), join(out, 'linkaudit.asff.json'), join(out, 'linkaudit.html')]);
       for (const format of REPORT_FORMATS) expect(readFileSync(join(out, FILE_NAMES[format]), 'utf8')).toBe(render(format, input));
       // No temporary files are left beside the reports.
-      expect(readdirSync(out).sort()).toEqual(['linkaudit.asff.json', 'linkaudit.json', 'linkaudit.junit.xml', 'linkaudit.md', 'linkaudit.ocsf.json', 'linkaudit.sarif']);
+      expect(readdirSync(out).sort()).toEqual(['linkaudit.asff.json', 'linkaudit.html', 'linkaudit.json', 'linkaudit.junit.xml', 'linkaudit.md', 'linkaudit.ocsf.json', 'linkaudit.sarif']);
       expect(await writeReports(['json', 'json'], input, out)).toEqual([join(out, 'linkaudit.json')]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -110,7 +110,7 @@ export function renderHtml(input: ReportInput): string {
   if (input.blastRadius) {
     const b = input.blastRadius;
     parts.push(`<section><h2>Blast radius</h2><p>${b.total} connection(s) with a fail of severity high or above; what a push reaches through them (all of it: <code>${h(b.command)}</code>):</p><table><thead><tr><th>Connection</th><th>Repositories</th><th>Consumers</th><th>Admin-equivalent roles</th><th>Unknown roles</th><th>High+ fails</th></tr></thead><tbody>${b.entries
-      .map((e) => `<tr><td>${h(e.name ?? e.connection)}<br><span class="muted">${h(e.connection)}</span></td><td>${h(e.repositories.join(', ') || '—')}</td><td class="n">${e.consumers}</td><td>${h(e.adminRoles.join(', ') || '—')}</td><td class="n">${e.unknownRoles}</td><td class="n">${e.findings}</td></tr>`)
+      .map((e) => `<tr><td>${e.name !== undefined ? `${h(e.name)}<br>` : ''}<span class="muted">${h(e.connection)}</span></td><td>${h(e.repositories.join(', ') || '—')}</td><td class="n">${e.consumers}</td><td>${h(e.adminRoles.join(', ') || '—')}</td><td class="n">${e.unknownRoles}</td><td class="n">${e.findings}</td></tr>`)
       .join('')}</tbody></table></section>`);
   }
   parts.push(`<section><h2>Findings</h2>${listPasses ? '' : `<p class="muted">${passes} passes are counted above but not listed (more than ${MAX_LISTED_PASSES}); the JSON report lists every result.</p>`}

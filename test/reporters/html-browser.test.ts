@@ -67,6 +67,10 @@ describe('the demo report in Chromium', () => {
       expect(Number(await page.locator(`.card[data-count="${k}"] .num`).textContent()), k).toBe(json.summary.total[k]);
     }
     expect(await summaryLine(page)).toMatch(new RegExp(`^${json.findings.length} of ${json.findings.length} findings`));
+    // The blast radius: the demo's flagged connection, its repositories and admin-equivalent roles.
+    const blast = (await page.locator('svg.blast').textContent()) ?? '';
+    expect(blast).toContain('github-example-corp');
+    expect(blast).toContain('role/release-automation');
     expect(seen.errors).toEqual([]);
     expect(seen.requests).toEqual([]);
     await page.close();

@@ -56,6 +56,17 @@ describe('the HTML report', () => {
     );
   });
 
+  it('draws the blast radius with every name escaped', () => {
+    fc.assert(
+      fc.property(hostile, hostile, (name, repo) => {
+        const html = renderHtml(reportInput({ blastRadius: { total: 1, command: 'linkaudit graph --snapshot s.json', entries: [{ connection: `arn:aws:codeconnections:us-east-1:111122223333:connection/${name}`, name, repositories: [repo], consumers: 2, adminRoles: [`arn:aws:iam::111122223333:role/${name}`], unknownRoles: 1, findings: 1 }] } }));
+        expect(html).toContain('<svg class="blast"');
+        expect(html.match(/<script/g)?.length).toBe(2);
+        expect(html).not.toMatch(/<[a-z]+[^>]*\son[a-z]+=/i);
+      }),
+    );
+  });
+
   it('lists fails, unknowns and suppressed results always, passes up to the cap', () => {
     const pass = FINDINGS.find((f) => f.status === 'pass') as Finding;
     const many: Finding[] = [...FINDINGS, ...Array.from({ length: MAX_LISTED_PASSES + 1 }, (_, i) => ({ ...pass, resource: { ...pass.resource, arn: `${pass.resource.arn}-${i}` } }))];

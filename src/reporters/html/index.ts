@@ -57,6 +57,35 @@ function severityChart(bySeverity: Map<string, Counts>): string {
   return `<svg class="chart" role="img" aria-label="Results by severity" viewBox="0 0 ${W} ${rows.length * 26 + 6}" width="${W}">${bars.join('')}</svg>`;
 }
 
+/**
+ * The blast radius as a diagram: repositories → connection (its consumers) → the admin-equivalent
+ * roles a push reaches, one band per connection. Labels are cut; each box's title has the whole text.
+ */
+function blastDiagram(entries: NonNullable<ReportInput['blastRadius']>['entries']): string {
+  const ROW = 24;
+  const box = (x: number, y: number, w: number, label: string, cls: string): string =>
+    `<g class="${cls}"><rect x="${x}" y="${y}" width="${w}" height="18" rx="4"><title>${h(label)}</title></rect><text x="${x + 6}" y="${y + 13}">${h(cut(label, Math.floor(w / 7)))}</text></g>`;
+  const line = (x1: number, y1: number, x2: number, y2: number): string => `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}"/>`;
+  let y = 6;
+  const out: string[] = [];
+  for (const e of entries) {
+    const repos = e.repositories.length > 0 ? e.repositories.slice(0, 8) : ['(no repository named)'];
+    const roles = [...e.adminRoles.slice(0, 8).map((r) => ({ label: r.replace(/^arn:[^:]*:iam::[0-9]+:role\//, 'role/'), cls: 'admin' })), ...(e.unknownRoles > 0 ? [{ label: `${e.unknownRoles} role(s) not judged`, cls: 'unknown' }] : [])];
+    if (roles.length === 0) roles.push({ label: 'no admin-equivalent role', cls: 'none' });
+    const rows = Math.max(repos.length, roles.length);
+    const mid = y + ((rows - 1) * ROW) / 2;
+    repos.forEach((r, i) => {
+      out.push(line(230, y + i * ROW + 9, 300, mid + 9), box(10, y + i * ROW, 220, r, 'repo'));
+    });
+    roles.forEach((r, i) => {
+      out.push(line(560, mid + 9, 620, y + i * ROW + 9), box(620, y + i * ROW, 260, r.label, r.cls));
+    });
+    out.push(box(300, mid, 260, `${e.name ?? e.connection} (${e.consumers} consumer${e.consumers === 1 ? '' : 's'})`, 'conn'));
+    y += rows * ROW + 14;
+  }
+  return `<svg class="blast" role="img" aria-label="What a push reaches" viewBox="0 0 890 ${y}" width="890">${out.join('')}</svg><p class="legend">repository → connection → <span class="fail">admin-equivalent role</span> its pipelines and builds run as</p>`;
+}
+
 function countTable(title: string, head: string, m: Map<string, Counts>, link?: (k: string) => string | undefined): string {
   const rows = [...m].map(([k, c]) => {
     const href = safeHref(link?.(k));
@@ -109,7 +138,7 @@ export function renderHtml(input: ReportInput): string {
   parts.push(`<div class="grid">${countTable('By rule', 'Rule', countBy(all, (f) => f.ruleId), (k) => docs.get(k))}${countTable('By account', 'Account', countBy(all, (f) => f.resource.account))}${countTable('By region', 'Region', countBy(all, (f) => f.resource.region))}</div>`);
   if (input.blastRadius) {
     const b = input.blastRadius;
-    parts.push(`<section><h2>Blast radius</h2><p>${b.total} connection(s) with a fail of severity high or above; what a push reaches through them (all of it: <code>${h(b.command)}</code>):</p><table><thead><tr><th>Connection</th><th>Repositories</th><th>Consumers</th><th>Admin-equivalent roles</th><th>Unknown roles</th><th>High+ fails</th></tr></thead><tbody>${b.entries
+    parts.push(`<section><h2>Blast radius</h2><p>${b.total} connection(s) with a fail of severity high or above; what a push reaches through them (all of it: <code>${h(b.command)}</code>):</p>${blastDiagram(b.entries)}<table><thead><tr><th>Connection</th><th>Repositories</th><th>Consumers</th><th>Admin-equivalent roles</th><th>Unknown roles</th><th>High+ fails</th></tr></thead><tbody>${b.entries
       .map((e) => `<tr><td>${e.name !== undefined ? `${h(e.name)}<br>` : ''}<span class="muted">${h(e.connection)}</span></td><td>${h(e.repositories.join(', ') || '—')}</td><td class="n">${e.consumers}</td><td>${h(e.adminRoles.join(', ') || '—')}</td><td class="n">${e.unknownRoles}</td><td class="n">${e.findings}</td></tr>`)
       .join('')}</tbody></table></section>`);
   }

@@ -10,4 +10,5 @@ td.status.fail,td.fail{color:#cf222e}td.status.unknown,td.unknown{color:#9a6700}
 td.sev.critical{color:#8250df;font-weight:600}td.sev.high{color:#cf222e}td.sev.medium{color:#9a6700}
 .detail{background:#f6f8fa;padding:8px 12px;border-radius:6px}pre{white-space:pre-wrap;background:#eaeef2;padding:8px;border-radius:4px}dt{font-family:monospace}dd{margin:0 0 6px 16px;white-space:pre-wrap;word-break:break-all}
 .filters label{margin-right:10px}.chart text{font-size:12px}.chart rect.fail{fill:#cf222e}.chart rect.unknown{fill:#d4a72c}.chart rect.suppressed{fill:#8c959f}.chart rect.pass{fill:#2da44e}
+.blast text{font-size:12px}.blast line{stroke:#8c959f}.blast rect{fill:#f6f8fa;stroke:#8c959f}.blast .conn rect{fill:#ddf4ff;stroke:#0969da}.blast .admin rect{fill:#ffebe9;stroke:#cf222e}.blast .unknown rect{fill:#fff8c5;stroke:#9a6700}
 .legend .fail{color:#cf222e}.legend .unknown{color:#d4a72c}.legend .suppressed{color:#8c959f}.legend .pass{color:#2da44e}`;

@@ -13,6 +13,7 @@ import { bounded, timeoutError, type RunDeadline } from './bounds.js';
 import { limitRequests, type RequestLimiter } from './requests.js';
 import { fastEc2Protocol, fastQueryProtocol } from './wire/fast-protocol.js';
 import type { PageReaders } from './wire/page-threads.js';
+import { clientSettings, type SdkSettings } from './sdk-settings.js';
 
 /** How clients reach AWS: everything the AWS CLI takes from flags, the rest from the environment. */
 export interface AwsOptions {
@@ -37,6 +38,8 @@ export interface AwsOptions {
   agents?: Agents;
   /** Where the large pages of EC2 and IAM listings are read (wire/page-threads.ts); default: on this thread. */
   pages?: PageReaders;
+  /** Client settings resolved once for the whole collection (sdk-settings.ts); default: each client resolves its own. */
+  settings?: SdkSettings;
 }
 
 export interface Agents {
@@ -279,6 +282,7 @@ function make<C extends { middlewareStack: unknown }>(Client: ClientClass<C>, ia
     // its own.
     cacheMiddleware: true,
     requestHandler: requestHandlerOptions(options),
+    ...(options.settings ? clientSettings(options.settings, Client) : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
     ...(protocols.has(Client) ? { protocol: protocols.get(Client) } : {}),

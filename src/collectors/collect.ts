@@ -17,6 +17,8 @@ import { collectEc2 } from './ec2.js';
 import { errorCode, gapFrom, isCredentialError } from './gaps.js';
 import { holdCollected } from './hold.js';
 import { collectIam } from './iam.js';
+import { resolveSdkSettings } from './sdk-settings.js';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { describeNetworkFailure, networkFailure } from './network.js';
 import { mapPool } from './pool.js';
 import type { Progress } from './progress.js';
@@ -46,6 +48,8 @@ export interface CollectOptions extends AwsOptions {
   progress?: Progress;
   /** --max-duration: the whole run's bound in seconds; what is unread when it passes becomes coverage gaps. */
   maxDurationSeconds?: number;
+  /** Let every client resolve its own settings and credential chain, as the SDK does by default (benchmarks' "before"). */
+  settingsPerClient?: boolean;
 }
 
 export interface Identity {
@@ -103,8 +107,10 @@ async function collectAll(given: CollectOptions): Promise<Snapshot> {
   const pages = given.pages ? undefined : new PageReaders(given.pageThreads ?? defaultPageThreads());
   const deadline = given.deadline === undefined && given.maxDurationSeconds !== undefined ? new RunDeadline(given.maxDurationSeconds) : undefined;
   try {
+    const settings = given.settings ?? (given.settingsPerClient ? undefined : await resolveSdkSettings(given.regions === 'all' ? 'us-east-1' : (given.regions[0] ?? 'us-east-1')));
     return await collectWith({
       ...given,
+      ...(settings ? { settings } : {}),
       ...(given.requests ? {} : { requests: new RequestLimiter(given.concurrency) }),
       ...(agents ? { agents } : {}),
       ...(pages ? { pages } : {}),
@@ -117,9 +123,14 @@ async function collectAll(given: CollectOptions): Promise<Snapshot> {
   }
 }
 
-async function collectWith(options: CollectOptions): Promise<Snapshot> {
+async function collectWith(given: CollectOptions): Promise<Snapshot> {
+  let options = given;
   const startedAt = new Date().toISOString();
   const home = await configuredRegion(options);
+  if (!options.credentials && !options.settingsPerClient) {
+    // One default chain for every client (each would otherwise walk it for itself), in the home region as a client's own would be.
+    options = { ...options, credentials: fromNodeProviderChain({ clientConfig: { region: home } }) };
+  }
   // One STS client for the caller: its identity, and every account's AssumeRole.
   const sts = clientsFor(home, options).sts;
   const caller = await callerIdentity(sts, options);

@@ -301,6 +301,8 @@ export interface MinimalCalls {
   byOperation: Record<string, number>;
   /** The same calls by the token bucket they draw on (`account|region`, 'global' for IAM/STS). */
   byBucket: Record<string, number>;
+  /** The same calls by bucket and service (`account|region|service`, CodeConnections under one name), for limits set per service. */
+  byServiceBucket: Record<string, number>;
   /** Longest chain of calls that must follow one another (each needs the one before). */
   chain: number;
 }
@@ -320,10 +322,13 @@ export interface MinimalCalls {
 export function minimalCalls(s: Snapshot, caller: string, home: string): MinimalCalls {
   const byOperation: Record<string, number> = {};
   const byBucket: Record<string, number> = {};
+  const byServiceBucket: Record<string, number> = {};
   const add = (op: string, bucket: string, n: number): void => {
     if (n <= 0) return;
     byOperation[op] = (byOperation[op] ?? 0) + n;
     byBucket[bucket] = (byBucket[bucket] ?? 0) + n;
+    const service = (op.split(':')[0] ?? '').replace('codestar-connections', 'codeconnections');
+    byServiceBucket[`${bucket}|${service}`] = (byServiceBucket[`${bucket}|${service}`] ?? 0) + n;
   };
   const pages = (items: number, size: number): number => Math.max(1, Math.ceil(items / size));
   const group = <T extends { account: string; region: string }>(items: readonly T[], byRegion: boolean): Map<string, T[]> => {
@@ -401,7 +406,7 @@ export function minimalCalls(s: Snapshot, caller: string, home: string): Minimal
     longest = Math.max(longest, ...chains);
   }
   // GetCallerIdentity, then AssumeRole, then the account's longest chain.
-  return { byOperation, byBucket, chain: 2 + longest };
+  return { byOperation, byBucket, byServiceBucket, chain: 2 + longest };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { pushAll } from '../arrays.js';
 /**
  * Follows a NextToken (or nextToken) to the end. A token seen before would loop forever; it is an
  * answer that cannot be trusted, so it fails the listing instead of truncating it.
@@ -8,7 +9,7 @@ export async function listAll<T>(page: (token: string | undefined) => Promise<{ 
   let token: string | undefined;
   do {
     const out = await page(token);
-    items.push(...out.items);
+    pushAll(items, out.items);
     token = out.next || undefined;
     if (token !== undefined) {
       if (seen.has(token)) throw Object.assign(new Error(`NextToken repeated: ${token.slice(0, 40)}`), { name: 'InvalidResponse' });

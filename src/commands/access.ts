@@ -4,6 +4,7 @@ import { ACCESS_ACTIONS, parseConnectionArn, whoCanUse, type AccessReport } from
 import { OUT_OF_SCOPE, pathText } from '../rules/iam-connection-rule.js';
 import { loadSnapshotFile } from '../model/load.js';
 import { collectLive, type LiveArgs } from './collect.js';
+import { maxOf } from '../arrays.js';
 
 export interface AccessArgs extends Partial<LiveArgs> {
   connection: string;
@@ -98,7 +99,7 @@ export function accessTable(r: AccessReport): string {
   // Principal names, policy names, Sids and condition values come from IAM: escaped, so each
   // cell stays on its line and no ESC sequence reaches the terminal; widths count what is shown.
   for (const row of rows) row.forEach((c, i) => (row[i] = escapeControlChars(c)));
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
+  const widths = rows[0]?.map((_, i) => maxOf(rows.map((row) => (row[i] ?? '').length))) ?? [];
   const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
   const head = [`Who can use ${escapeControlChars(r.connection)}`, `${r.principals.length} of ${r.principalsEvaluated} users and roles in its account have access.${r.tagsKnown ? '' : ' The connection\'s tags are not known: tag conditions count as scoping.'}`, ''];
   const foot = ['', ...(r.gaps.length > 0 ? [`Incomplete: ${escapeControlChars(r.gaps.join('; '))}`] : []), OUT_OF_SCOPE];

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { maxOf } from '../arrays.js';
 import { UserError } from '../errors.js';
 import { ruleMarkdown } from '../docs/rule-markdown.js';
 import { hasCases, runRuleCases, type CaseOutcome } from '../engine/cases.js';
@@ -27,7 +28,7 @@ export function rulesList(args: { format: 'table' | 'json'; config?: string; rul
   // User packs' titles and ids are printed on a terminal.
   const rows = rules.map((r) => [r.meta.id, ruleMaxSeverity(r.meta) === r.meta.severity ? r.meta.severity : `${r.meta.severity}+`, ruleKinds(r.meta).join(', '), iacJudged(r.meta) ? 'judged' : 'no result', nistColumn(r.meta), r.meta.title].map(escapeControlChars));
   const header = ['ID', 'SEVERITY', 'RESOURCE', 'IAC', 'NIST 800-53', 'TITLE'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = header.map((h, i) => maxOf(rows.map((r) => (r[i] ?? '').length), h.length));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   out(`${[line(header), ...rows.map(line)].join('\n')}\n`);
   return 0;

@@ -5,6 +5,7 @@ import { escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
 import { cell, codeCell, fence } from '../reporters/markdown.js';
 import type { BlastGraph, GraphCapability, GraphConnection, GraphConsumer, GraphRole } from './build.js';
 import { accountWideOf, diagramOf, short, type Diagram, type DiagramEdge, type DiagramNode } from './diagram.js';
+import { pushAll } from '../arrays.js';
 
 export type GraphFormat = 'markdown' | 'json' | 'dot' | 'mermaid';
 
@@ -235,7 +236,7 @@ function markdown(graph: BlastGraph): string {
       });
     }
   }
-  out.push(...access);
+  pushAll(out, access);
   if (accessRows > MAX_ROWS) out.push('', `> ${accessRows - MAX_ROWS} of ${accessRows} rows left out; \`--format json\` has them all.`);
   out.push('');
   if (graph.accountAccess.some((a) => a.principals.length > 0)) {

@@ -8,6 +8,7 @@ import { policiesOf, type PrincipalPolicies } from './principals.js';
 import { broadAnswer, everyResource as everyResourceOf_, factsFor, oneResource, questionsFor, regionsToAsk, snapshotTime } from './questions.js';
 import type { RequestFacts } from './request.js';
 import { wildcardMatch, type CharRun } from './wildcard.js';
+import { pushAll } from '../arrays.js';
 
 /**
  * What a role (or user) may do that decides how far its compromise reaches: docs/iam-analysis.md,
@@ -354,11 +355,11 @@ function templateSet(format: string, partition: string, account: string, region:
       })
       .join('');
   for (const p of parts) {
-    if (p === '${Partition}') shape.push(...partition);
-    else if (p === '${Account}') shape.push(...account);
-    else if (p === '${Region}') shape.push(...[...region].map((c) => (c === '*' || c === '?' ? REGION_CHARS : c)));
+    if (p === '${Partition}') pushAll(shape, partition);
+    else if (p === '${Account}') pushAll(shape, account);
+    else if (p === '${Region}') pushAll(shape, [...region].map((c) => (c === '*' || c === '?' ? REGION_CHARS : c)));
     else if (p.startsWith('${')) shape.push(ID_CHARS);
-    else shape.push(...p);
+    else pushAll(shape, p);
   }
   const glob = parts
     .map((p) => (p === '${Partition}' ? partition : p === '${Account}' ? account : p === '${Region}' ? region : p.startsWith('${') ? '*' : p))

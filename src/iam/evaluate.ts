@@ -3,6 +3,7 @@ import { compilePolicy, PolicyError, type CompiledPolicy, type CompiledStatement
 import { resolveVariables, type RequestFacts } from './request.js';
 import { globMatch, textInShape, wildcardMatch, wildcardMeetsShape, type Shape } from './wildcard.js';
 import type { PolicyDocument } from '../model/types.js';
+import { pushAll } from '../arrays.js';
 
 /**
  * How far a principal reaches with one action over a set of resources, from least to most:
@@ -136,7 +137,7 @@ export function answer(identity: readonly PolicySource[], boundary: PolicySource
     });
     if (ORDER[bounded] < ORDER[allowed]) {
       const best = boundaryAllows.filter((p) => p.reach === bounded);
-      limits.push(...(best.length > 0 ? best : [boundaryPath(boundary, bounded)]));
+      pushAll(limits, best.length > 0 ? best : [boundaryPath(boundary, bounded)]);
     }
     cap = minReach(cap, bounded);
   }

@@ -2,6 +2,7 @@ import type { ConditionValue, PolicyDocument, PolicyStatement } from '../model/t
 import { catalog, type CatalogAction } from './catalog.js';
 import { isPrincipalKey } from './request.js';
 import { wildcardMatch } from './wildcard.js';
+import { pushAll } from '../arrays.js';
 
 /** One condition of a statement: `Operator: { key: values }` split into its parts. */
 export interface ConditionEntry {
@@ -199,7 +200,7 @@ function candidatesOf(pattern: string): readonly CatalogAction[] {
   const service = pattern.slice(0, colon);
   if (!service.includes('*') && !service.includes('?')) return cat.byService.get(service) ?? [];
   const out: CatalogAction[] = [];
-  for (const [prefix, list] of cat.byService) if (wildcardMatch(service, prefix)) out.push(...list);
+  for (const [prefix, list] of cat.byService) if (wildcardMatch(service, prefix)) pushAll(out, list);
   return out;
 }
 

@@ -1,6 +1,7 @@
 import type { IamGroup, IamPolicy, IamRole, IamUser, Snapshot } from '../model/types.js';
 import type { PolicySource } from './evaluate.js';
 import { compilePolicy, PolicyError } from './policy.js';
+import { pushAll } from '../arrays.js';
 
 /** The policies one user or role is subject to, gathered from the snapshot. */
 export interface PrincipalPolicies {
@@ -91,7 +92,7 @@ function gather(principal: IamUser | IamRole, index: IamIndex): PrincipalPolicie
       }
       const unread = group.unreadable?.find((u) => u.field === 'inlinePolicies' || u.field === 'attachedPolicies');
       if (unread) identity.push({ label: `group ${name}`, policy: name, via: name, boundary: false, missing: `its ${unread.field} could not be read (${unread.operation}: ${unread.errorCode})` });
-      identity.push(...inline(group, group.arn), ...group.attachedPolicies.map((arn) => managed(index, arn, group.arn, false)));
+      pushAll(pushAll(identity, inline(group, group.arn)), group.attachedPolicies.map((arn) => managed(index, arn, group.arn, false)));
     }
   }
   return {

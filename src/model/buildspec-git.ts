@@ -5,6 +5,7 @@
 // of at most 256 KiB (src/collectors/redact.ts), and longer text is not read here either.
 
 import { yamlLib } from '../io/yaml-lib.js';
+import { pushAll } from '../arrays.js';
 
 const MAX_BUILDSPEC_CHARS = 256 * 1024;
 const MAX_NESTING = 16;
@@ -82,7 +83,7 @@ export function gitInvocations(command: string, depth = 0): string[] {
       if (open !== close && c === open) level++;
       else if (c === close && --level === 0) break;
     }
-    out.push(...gitInvocations(command.slice(start, i), depth + 1));
+    pushAll(out, gitInvocations(command.slice(start, i), depth + 1));
     return i;
   };
   for (let i = 0; i < command.length; i++) {

@@ -5,6 +5,7 @@
 
 import { connectionKey } from './arn.js';
 import type { BuildProject, BuildSource, Pipeline, PipelineAction, PipelineActionType, PipelineStage, Snapshot } from './types.js';
+import { pushAll } from '../arrays.js';
 
 export type ConsumerKind = 'pipeline' | 'buildProject' | 'sourceCredential';
 
@@ -131,8 +132,8 @@ export function isConnectionSourceAction(action: PipelineAction): boolean {
 
 function buildConsumerIndex(snapshot: Snapshot): ConsumerIndex {
   const references: ConnectionReference[] = [];
-  for (const p of snapshot.pipelines) references.push(...pipelineReferences(p));
-  for (const b of snapshot.buildProjects) references.push(...buildReferences(b));
+  for (const p of snapshot.pipelines) pushAll(references, pipelineReferences(p));
+  for (const b of snapshot.buildProjects) pushAll(references, buildReferences(b));
   for (const c of snapshot.sourceCredentials) {
     if (c.authType !== 'CODECONNECTIONS' || c.resource === undefined || c.resource === '') continue;
     references.push({

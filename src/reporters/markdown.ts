@@ -7,6 +7,7 @@ import { declaredAs, placeOf } from './origin.js';
 import { complianceSummary, controlsOf, compareControls, frameworkTitle, controlTitle } from './compliance.js';
 import { ruleHelpUri } from './rule-docs.js';
 import type { ReportInput } from './types.js';
+import { pushAll, maxOf } from '../arrays.js';
 
 export interface MarkdownOptions {
   /** Upper bound on the UTF-8 size of the document. */
@@ -114,7 +115,7 @@ function failSection(input: ReportInput): Line[] {
     ];
   };
   if (framework === undefined) {
-    for (const id of order) out.push(...block(id, '###'));
+    for (const id of order) pushAll(out, block(id, '###'));
     return out;
   }
   // Grouped by control, as an auditor reads it: a rule that supports several controls is shown
@@ -131,11 +132,11 @@ function failSection(input: ReportInput): Line[] {
     const fails = ids.reduce((n, id) => n + (byRule.get(id)?.length ?? 0), 0);
     const title = controlTitle(framework, control);
     out.push(...text(`### ${inline(control)}${title !== undefined ? ` ${inline(title)}` : ''}: ${fails} fail(s) in ${ids.length} rule(s)`, ''));
-    for (const id of ids) out.push(...block(id, '####'));
+    for (const id of ids) pushAll(out, block(id, '####'));
   }
   if (unmapped.length > 0) {
     out.push(...text(`### Not mapped to a ${inline(frameworkTitle(framework))} control`, ''));
-    for (const id of unmapped) out.push(...block(id, '####'));
+    for (const id of unmapped) pushAll(out, block(id, '####'));
   }
   return out;
 }
@@ -255,14 +256,14 @@ function suppressedSection(input: ReportInput): Line[] {
   if (suppressed.length === 0 && problems.length === 0 && ignored.length === 0) return [];
   const out = text('## Suppressed (accepted risks)', '');
   if (suppressed.length > 0) {
-    out.push(
+    pushAll(out, [
       ...text('| Rule | Resource | Status | Reason | Expires | Ticket |', '|---|---|---|---|---|---|'),
       ...suppressed.map((f) => ranked(f, cell(f.ruleId), resourceCell(f), f.status, shortCell(f.suppression?.reason ?? ''), cell(f.suppression?.expires ?? (f.suppression?.source === 'tag' ? 'resource tag' : '')), cell(f.suppression?.ticket ?? ''))),
       ...text(''),
-    );
+    ]);
   }
-  if (problems.length > 0) out.push(...text('Suppression problems:', '', ...problems.map((p) => `- ${inline(p)}`), ''));
-  if (ignored.length > 0) out.push(...text('Ignored suppress tags (the findings stay):', '', ...ignored.map((p) => `- ${inline(p)}`), ''));
+  if (problems.length > 0) pushAll(out, [...text('Suppression problems:', ''), ...problems.map((p) => ({ text: `- ${inline(p)}` })), ...text('')]);
+  if (ignored.length > 0) pushAll(out, [...text('Ignored suppress tags (the findings stay):', ''), ...ignored.map((p) => ({ text: `- ${inline(p)}` })), ...text('')]);
   return out;
 }
 
@@ -486,7 +487,7 @@ export function codeCell(s: string): string {
 
 /** An inline code span whose fence is longer than any backtick run inside it. */
 export function codeSpan(s: string): string {
-  const longest = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
+  const longest = maxOf([...s.matchAll(/`+/g)].map((m) => m[0].length), 0);
   const tick = '`'.repeat(longest + 1);
   const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
   return `${tick}${pad}${s}${pad}${tick}`;
@@ -494,7 +495,7 @@ export function codeSpan(s: string): string {
 
 /** A fenced code block whose fence no line of the code can close early. */
 export function fence(code: string, lang: string): string {
-  const longest = Math.max(0, ...[...code.matchAll(/`{3,}/g)].map((m) => m[0].length));
+  const longest = maxOf([...code.matchAll(/`{3,}/g)].map((m) => m[0].length), 0);
   const tick = '`'.repeat(Math.max(3, longest + 1));
   return `${tick}${lang}\n${code.replace(/\n+$/, '')}\n${tick}`;
 }

@@ -49,6 +49,12 @@ export interface FakeAwsOptions {
    * with the service's throttling error. Off by default.
    */
   throttle?: { burst: number; ratePerSecond: number };
+  /**
+   * Token buckets per account|region|service instead, for the services named (`ec2`, `iam`, `sts`,
+   * `organizations`, `codeconnections` for both of its prefixes, `codepipeline`, `codebuild`), as
+   * AWS limits each service apart; services not named draw on `throttle`, if given.
+   */
+  throttleByService?: Record<string, { burst: number; ratePerSecond: number }>;
   failures?: Failure[];
   /**
    * Requests of these operations are never answered ('headers': the connection is accepted and
@@ -155,7 +161,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const throttledCalls = new Map<string, number>();
   const bucketCalls = new Map<string, number>();
   const bump = (map: Map<string, number>, key: string): void => void map.set(key, (map.get(key) ?? 0) + 1);
-  const buckets = options.throttle ? tokenBuckets(options.throttle) : undefined;
+  const buckets = options.throttle || options.throttleByService ? tokenBuckets(options.throttle, options.throttleByService) : undefined;
   let throttled = 0;
   let inFlight = 0;
   let peakInFlight = 0;
@@ -180,7 +186,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
           chaosFaults.set(fault, (chaosFaults.get(fault) ?? 0) + 1);
           return injectFault(fault, request, options, req, res, options.chaos.holdMs, held);
         }
-        const bucket = bucketOf(request);
+        const bucket = bucketOf(request, options.throttleByService);
         // The bucket is drawn on arrival, as AWS decides on arrival; the answer comes after the delay either way.
         const allowed = buckets ? buckets.take(bucket) : true;
         if (allowed) {
@@ -310,16 +316,26 @@ function injectFault(fault: ChaosFault, r: Request, options: FakeAwsOptions, req
   }
 }
 
-/** The token bucket a request draws on: its credentials' account, and its region or 'global'. */
-function bucketOf(r: Request): string {
-  const global = r.service === 'iam' || r.service === 'sts' || r.service === 'organizations';
-  return `${r.account}|${global ? 'global' : r.region}`;
+/** The service a bucket is kept for: CodeConnections answers under two signing names. */
+function serviceOf(r: Request): string {
+  return r.service === 'codestar-connections' ? 'codeconnections' : r.service;
 }
 
-function tokenBuckets(limits: { burst: number; ratePerSecond: number }): { take(bucket: string): boolean } {
+/** The token bucket a request draws on: its credentials' account, its region or 'global', and its service when that has limits of its own. */
+function bucketOf(r: Request, byService: FakeAwsOptions['throttleByService']): string {
+  const global = r.service === 'iam' || r.service === 'sts' || r.service === 'organizations';
+  const service = serviceOf(r);
+  return `${r.account}|${global ? 'global' : r.region}${byService?.[service] ? `|${service}` : ''}`;
+}
+
+type Limits = { burst: number; ratePerSecond: number };
+
+function tokenBuckets(shared: Limits | undefined, byService: Record<string, Limits> | undefined): { take(bucket: string): boolean } {
   const state = new Map<string, { tokens: number; at: number }>();
   return {
     take(bucket) {
+      const limits = byService?.[bucket.split('|')[2] ?? ''] ?? shared;
+      if (!limits) return true;
       const now = performance.now();
       const b = state.get(bucket) ?? { tokens: limits.burst, at: now };
       b.tokens = Math.min(limits.burst, b.tokens + ((now - b.at) / 1000) * limits.ratePerSecond);

@@ -12,6 +12,7 @@ import { isCloudFormationTemplateText, loadCloudFormationFile } from './cloudfor
 import { isTerraformPlanText, loadTerraformPlan } from './terraform/index.js';
 import type { IacLoad, IacOptions } from './types.js';
 import { readUserFile } from '../../io/files.js';
+import { pushAll } from '../../arrays.js';
 
 /** Directories a search never enters: dependencies and VCS metadata hold no templates of yours. */
 const SKIP_DIRS = new Set(['node_modules', '.git', '.terraform', '.venv', '__pycache__']);
@@ -95,9 +96,9 @@ async function loadFile(file: string, options: IacOptions, out: IacLoad, seen: S
 }
 
 function merge(into: IacLoad, from: IacLoad): void {
-  into.units.push(...from.units);
-  into.inputs.push(...from.inputs);
-  into.skipped.push(...from.skipped);
+  pushAll(into.units, from.units);
+  pushAll(into.inputs, from.inputs);
+  pushAll(into.skipped, from.skipped);
 }
 
 /** The path an origin names: relative to the working directory, `/`-separated. */

@@ -12,6 +12,7 @@ import { normalizeSnapshot } from '../../../model/load.js';
 import { emptySnapshot } from '../../../model/empty.js';
 import { KIND_COLLECTION, RESOURCE_KINDS, type Snapshot } from '../../../model/types.js';
 import type { IacOptions, IacUnit, IacWorld } from '../types.js';
+import { maxOf } from '../../../arrays.js';
 
 export const MAX_WORLDS = 64;
 
@@ -23,7 +24,7 @@ export function combineWorlds(name: string, factors: readonly IacUnit[], options
   if (product <= MAX_WORLDS) {
     combos = lists.reduce<IacWorld[][]>((acc, worlds) => acc.flatMap((prefix) => worlds.map((w) => [...prefix, w])), [[]]);
   } else {
-    const n = Math.max(...lists.map((w) => w.length));
+    const n = maxOf(lists.map((w) => w.length));
     combos = Array.from({ length: n }, (_, i) => lists.map((w) => w[i % w.length] as IacWorld));
     unitName = `${name}, ${n} worlds: stacks' worlds paired by index (their product, ${product}, exceeds ${MAX_WORLDS})`;
   }

@@ -13,6 +13,7 @@ import { readAssemblyStacks, type CdkStackArtifact } from './manifest.js';
 import { UserError } from '../../../errors.js';
 import { readUserFile } from '../../../io/files.js';
 import { join } from 'node:path';
+import { pushAll } from '../../../arrays.js';
 
 export async function loadCdkAssembly(dir: string, options: IacOptions): Promise<IacLoad> {
   const stacks = uniqueIds(readAssemblyStacks(dir));
@@ -40,9 +41,9 @@ export async function loadCdkAssembly(dir: string, options: IacOptions): Promise
     };
     const load = loadCloudFormationStack(artifact.templateFile, text, ctx, options);
     fillConstructPaths(load, idBase, artifact.constructPaths);
-    factors.push(...load.units);
-    out.inputs.push(...load.inputs);
-    out.skipped.push(...load.skipped);
+    pushAll(factors, load.units);
+    pushAll(out.inputs, load.inputs);
+    pushAll(out.skipped, load.skipped);
   }
   out.units.push(combineWorlds(`${shownDir} (${stacks.length} stack${stacks.length === 1 ? '' : 's'})`, factors, options));
   return out;

@@ -12,6 +12,7 @@ import { originIdOf } from './identity.js';
 import { policyDocumentOf } from './policy-document.js';
 import { Unresolved, type CfnResource } from './template-types.js';
 import { stringOf, type FieldReader } from './values.js';
+import { pushAll } from '../../../arrays.js';
 
 const EVENTS = new Set<string>(['Connect', 'Accept', 'Reject', 'Delete']);
 const EC2_ID = /^(vpc-[A-Za-z0-9]{1,64}|iac:.+)$/;
@@ -118,7 +119,7 @@ function zonesOf(ctx: MapContext, rd: FieldReader, r: CfnResource, nlbs: string[
     const subnetIds: unknown[] = [];
     const list = lb.properties.Subnets;
     const mappings = lb.properties.SubnetMappings;
-    if (Array.isArray(list)) subnetIds.push(...list);
+    if (Array.isArray(list)) pushAll(subnetIds, list);
     else if (Array.isArray(mappings)) for (const m of mappings) subnetIds.push(m !== null && typeof m === 'object' && !Array.isArray(m) && !(m instanceof Unresolved) ? m.SubnetId : m);
     else if (list instanceof Unresolved || mappings instanceof Unresolved) {
       const u = (list instanceof Unresolved ? list : mappings) as Unresolved;

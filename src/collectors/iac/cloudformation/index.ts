@@ -12,6 +12,7 @@ import { readUnit, type UnitWorld } from './nested.js';
 import { parseTemplate, type ParameterInput } from './stack.js';
 import type { MappedStack, MapStack, IdentityOf } from './template-types.js';
 import * as wiring from './wiring.js';
+import { pushAll } from '../../../arrays.js';
 
 /** How one stack is placed: what CDK (or a parent stack) knows that the template does not. */
 export interface CfnStackContext {
@@ -104,8 +105,8 @@ function snapshotOf(world: UnitWorld, description: string, format: IacFormat, ge
     const mapped = mapStack(stack);
     // Each stack file's unmapped count is its largest over the worlds (a resource absent in one world still counts).
     unmapped.set(stack.file, Math.max(unmapped.get(stack.file) ?? 0, mapped.unmapped));
-    for (const c of COLLECTIONS) (snapshot[c] as unknown[]).push(...mapped[c]);
-    snapshot.coverage.push(...mapped.coverage);
+    for (const c of COLLECTIONS) pushAll(snapshot[c] as unknown[], mapped[c] as unknown[]);
+    pushAll(snapshot.coverage, mapped.coverage);
   }
   // Sorted by ARN as the snapshot loader sorts, so output does not depend on template order.
   for (const c of COLLECTIONS) (snapshot[c] as Array<{ arn: string }>).sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));

@@ -14,6 +14,7 @@ import { parseTemplate, StackReader, type NestedRef, type StackPlacement } from 
 import type { Template } from './template.js';
 import { Unresolved, type CfnStack, type IdentityOf } from './template-types.js';
 import { label } from './worlds.js';
+import { pushAll } from '../../../arrays.js';
 
 /** The most worlds a unit (a stack with its nested stacks) is evaluated in. */
 export const MAX_UNIT_WORLDS = 64;
@@ -76,7 +77,7 @@ export function readUnit(root: ReadTemplate, placement: StackPlacement, ctx: Nes
         if (combos.length * childWorlds.length > MAX_UNIT_WORLDS) childWorlds = expand(new StackReader(found.template, { ...childPlacement, maxConditions: 0 }, ctx.identityOf), childPrefix, nextAncestry);
         combos = combos.flatMap((c) => childWorlds.map((cw) => ({ label: [c.label, cw.label].filter((s) => s !== '').join(', '), stacks: [...c.stacks, ...cw.stacks], gaps: [...c.gaps, ...cw.gaps] })));
       }
-      out.push(...combos);
+      pushAll(out, combos);
     }
     return out;
   };

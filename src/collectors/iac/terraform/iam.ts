@@ -14,6 +14,7 @@ import { expressionOf, referencesOf } from './configuration.js';
 import { AFTER_APPLY, cmp, isArn } from './ec2.js';
 import { attr, isObject, type TfResource } from './plan.js';
 import { parsePolicyText } from './policy.js';
+import { pushAll } from '../../../arrays.js';
 
 export const IAM_TYPES = [
   'aws_iam_role',
@@ -102,7 +103,7 @@ export function mapIam(ctx: MapContext): { iamRoles: IamRole[]; iamUsers: IamUse
   for (const a of ctx.byType.get('aws_iam_policy_attachment') ?? []) {
     const to: Draft[] = [];
     for (const [arg, t] of [['roles', 'aws_iam_role'], ['users', 'aws_iam_user'], ['groups', 'aws_iam_group']] as const) {
-      to.push(...listTargets(ctx, a, arg, principals[t], byName(t), drafts, 'attachedPolicies'));
+      pushAll(to, listTargets(ctx, a, arg, principals[t], byName(t), drafts, 'attachedPolicies'));
     }
     if (to.length > 0) attach(ctx, a, to);
   }
@@ -122,7 +123,7 @@ export function mapIam(ctx: MapContext): { iamRoles: IamRole[]; iamUsers: IamUse
     }
     for (const u of users) {
       if (names === undefined) u.f.mark(unresolvedField('groups', g.kind === 'sensitive' ? 'after_sensitive' : 'after_unknown', `${m.address}.groups is known only after apply`));
-      else u.groups.push(...names);
+      else pushAll(u.groups, names);
       locate(u, 'groups', argLocations(ctx, m, { groups: 'groups' }).groups);
     }
   }

@@ -1,0 +1,102 @@
+// Evaluation account by account: what one evaluation of the whole snapshot gives, with only one
+// group of accounts' resources in memory at a time. An organization's snapshot is millions of
+// resources; what one account's rules need is that account's resources, the accounts it names
+// (account-links.ts), and the organization-wide head every group shares: scope, organizations.
+// Each group is evaluated as a snapshot of its own (its resources, its accounts' coverage gaps,
+// the whole scope), its findings rendered there and kept as plain values, the resources dropped.
+// The findings, sorted by rule and ARN as evaluateRules orders them, are then exactly the whole
+// evaluation's (test/engine/streamed.test.ts holds the two together).
+import { normalizeSnapshot } from '../model/load.js';
+import type { Snapshot } from '../model/types.js';
+import { accountGroups, type Collections } from './account-links.js';
+import { evaluateRules, type EvaluationOutput } from './evaluate.js';
+import type { EvalContext, Finding, Rule, RuleSettings } from './types.js';
+
+export interface AccountSource {
+  /**
+   * The whole snapshot without its accounts' resources: schemaVersion, generatedAt, source, scope,
+   * organizations, every account's coverage, and the resources every account shares (the AWS
+   * managed policies their principals attach, one copy each: sharedResources).
+   */
+  head: Snapshot;
+  /** The accounts whose resources `read` gives. */
+  accounts: readonly string[];
+  /** For each account, the other accounts its resources name (linkedAccounts). */
+  links: ReadonlyMap<string, ReadonlySet<string>>;
+  /** One account's resources (what it gives is not kept here). */
+  read(account: string): Collections;
+}
+
+export interface GroupSeen {
+  /** The group's snapshot, as its rules saw it. */
+  snapshot: Snapshot;
+  accounts: ReadonlySet<string>;
+  /** Its findings, rendered. */
+  findings: readonly Finding[];
+}
+
+const COLLECTIONS = ['connections', 'hosts', 'vpcEndpoints', 'endpointServices', 'iamUsers', 'iamGroups', 'iamRoles', 'iamPolicies', 'pipelines', 'buildProjects', 'sourceCredentials'] as const;
+
+/** A finding as plain data: rendered while its group's snapshot is at hand, holding no resource. */
+function rendered(f: Finding): Finding {
+  const json = (f as { toJSON?: () => Finding }).toJSON;
+  if (typeof json === 'function') return json.call(f);
+  return { ruleId: f.ruleId, status: f.status, severity: f.severity, resource: f.resource, message: f.message, evidence: f.evidence };
+}
+
+/** An AWS managed policy: one object, the same ARN in every account whose principals attach it. */
+export function isSharedResource(r: { arn: string }): boolean {
+  return /^arn:aws[a-z-]*:iam::aws:policy\//.test(r.arn);
+}
+
+function byRuleThenArn(a: Finding, b: Finding): number {
+  if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
+  return a.resource.arn < b.resource.arn ? -1 : a.resource.arn > b.resource.arn ? 1 : 0;
+}
+
+/**
+ * The rules over every account of `source`, group by group. `seen` is told of each group (for
+ * what reports need besides findings: the blast radius, tag suppressions) while it is in memory.
+ */
+export function evaluateStreamed(
+  rules: readonly Rule[],
+  source: AccountSource,
+  settings: RuleSettings,
+  bind?: (ctx: EvalContext) => void,
+  seen?: (group: GroupSeen) => void,
+): EvaluationOutput {
+  const head = source.head;
+  const collected = new Set(source.accounts);
+  // Every account the findings may be about: those read, those only gaps speak for.
+  const everyAccount = [...new Set([...head.scope.accounts, ...source.accounts, ...head.coverage.map((g) => g.account)])];
+  const groups = accountGroups(everyAccount, source.links);
+  const gapsOf = new Map<string, Snapshot['coverage']>();
+  for (const g of head.coverage) {
+    const list = gapsOf.get(g.account);
+    if (list) list.push(g);
+    else gapsOf.set(g.account, [g]);
+  }
+  const findings: Finding[] = [];
+  let evaluations = 0;
+  let ran: Rule[] = [];
+  for (const group of groups) {
+    const merged: Record<string, unknown[]> = Object.fromEntries(COLLECTIONS.map((c) => [c, [...head[c]]]));
+    for (const account of group) {
+      if (!collected.has(account)) continue;
+      const part = source.read(account);
+      for (const c of COLLECTIONS) for (const r of part[c]) (merged[c] as unknown[]).push(r);
+    }
+    const snapshot = normalizeSnapshot({ ...head, ...(merged as unknown as Collections), coverage: group.flatMap((a) => gapsOf.get(a) ?? []) });
+    const out = evaluateRules(rules, snapshot, settings, bind);
+    ran = out.rules;
+    evaluations += out.evaluations;
+    // A shared resource is judged in the group of the account it is filed under, as in the whole snapshot.
+    const accounts = new Set(group);
+    const kept = out.findings.filter((f) => accounts.has(f.resource.account)).map(rendered);
+    seen?.({ snapshot, accounts, findings: kept });
+    for (const f of kept) findings.push(f);
+  }
+  if (groups.length === 0) ran = evaluateRules(rules, normalizeSnapshot(head), settings, bind).rules;
+  findings.sort(byRuleThenArn);
+  return { findings, rules: ran, evaluations };
+}

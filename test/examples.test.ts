@@ -169,6 +169,8 @@ const TEMPLATE = join(EXAMPLES, 'scheduled-audit/template.yaml');
 const IAC_WORKFLOW = join(EXAMPLES, 'github-actions/iac-gate.yml');
 const IAC_TF_WORKFLOW = join(EXAMPLES, 'github-actions/iac-gate-terraform.yml');
 const IAC_BUILDSPEC = join(EXAMPLES, 'codebuild/iac-buildspec.yml');
+const ORG_WORKFLOW = join(EXAMPLES, 'github-actions/org-matrix.yml');
+const SFN_TEMPLATE = join(EXAMPLES, 'step-functions/template.yaml');
 
 interface Step {
   name?: string;
@@ -373,6 +375,12 @@ ${Object.entries(REPORT_FILES)
   diff)
     text="# fake diff of \${args[0]} and \${args[1]}"
     if [ -n "$output" ]; then echo "$text" > "$output"; else echo "$text"; fi ;;
+  collect)
+    if [ -n "$output" ]; then echo '{"fake":"snapshot"}' > "$output"; else echo '{"fake":"snapshot"}'; fi
+    exit "\${FAKE_COLLECT_EXIT:-0}" ;;
+  merge)
+    if [ -n "$output" ]; then echo '{"fake":"merged"}' > "$output"; else echo '{"fake":"merged"}'; fi
+    exit "\${FAKE_MERGE_EXIT:-0}" ;;
   *) echo "fake linkaudit: unexpected $cmd" >&2; exit 99 ;;
 esac
 `;
@@ -385,7 +393,8 @@ case "$1 $2" in
   "s3 cp")
     src=$(local_path "$3"); dst=$(local_path "$4"); recursive=false
     for a in "$@"; do [ "$a" = --recursive ] && recursive=true; done
-    if $recursive; then mkdir -p "$dst" && cp -R "$src"/. "$dst"/
+    # An absent prefix is no error for the AWS CLI: nothing is copied.
+    if $recursive; then mkdir -p "$dst" && if [ -d "$src" ]; then cp -R "$src"/. "$dst"/; fi
     else
       if [ ! -f "$src" ]; then echo "fatal error: An error occurred (404) when calling the HeadObject operation: Key \\"$3\\" does not exist" >&2; exit 1; fi
       mkdir -p "$(dirname "$dst")" && cp "$src" "$dst"
@@ -450,13 +459,22 @@ function runBash(script: string, cwd: string, f: Fakes, env: Record<string, stri
 /**
  * A buildspec phase as CodeBuild runs it: its commands in one shell, in order, the phase failing
  * (with that command's code) at the first command that fails. `env.variables` are exported.
+ * `env.exported-variables`, as the shell holds them when the phase ends, are in `exported`
+ * (CodeBuild reads them then, for CodePipeline and Step Functions).
  */
-function runPhase(spec: JsonObject, phase: string, cwd: string, f: Fakes, env: Record<string, string>): ShellRun {
+function runPhase(spec: JsonObject, phase: string, cwd: string, f: Fakes, env: Record<string, string>): ShellRun & { exported: Record<string, string> } {
   const phases = spec.phases as JsonObject;
   const commands = asArray((phases[phase] as JsonObject | undefined)?.commands).map(String);
   const variables = isObject(spec.env) && isObject(spec.env.variables) ? spec.env.variables : {};
-  const script = commands.map((c) => `${c}\n__rc=$?; if [ "$__rc" -ne 0 ]; then exit "$__rc"; fi`).join('\n');
-  return runBash(script, cwd, f, { ...Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])), ...env });
+  const exportedNames = asArray(isObject(spec.env) ? spec.env['exported-variables'] : undefined).map(String);
+  const exportedFile = join(mkdtempSync(join(tmpdir(), 'linkaudit-exported-')), 'exported');
+  const script = [
+    ...commands.map((c) => `${c}\n__rc=$?; if [ "$__rc" -ne 0 ]; then exit "$__rc"; fi`),
+    ...exportedNames.map((n) => `printf '%s=%s\\n' ${n} "\${${n}-}" >> '${exportedFile}'`),
+  ].join('\n');
+  const r = runBash(script, cwd, f, { ...Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])), ...env });
+  const exported = existsSync(exportedFile) ? Object.fromEntries(readFileSync(exportedFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])) : {};
+  return { ...r, exported };
 }
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'linkaudit-examples-run-'));
@@ -478,8 +496,15 @@ beforeAll(() => {
 });
 
 describe('examples: files', () => {
-  it('has the three setups and their README', () => {
-    for (const f of [WORKFLOW, BUILDSPEC, TEMPLATE, IAC_WORKFLOW, IAC_TF_WORKFLOW, IAC_BUILDSPEC, join(EXAMPLES, 'README.md'), join(EXAMPLES, 'scheduled-audit/README.md')]) expect(existsSync(f), rel(f)).toBe(true);
+  it('has the setups and their READMEs', () => {
+    for (const f of [WORKFLOW, BUILDSPEC, TEMPLATE, IAC_WORKFLOW, IAC_TF_WORKFLOW, IAC_BUILDSPEC, ORG_WORKFLOW, SFN_TEMPLATE, join(EXAMPLES, 'README.md'), join(EXAMPLES, 'scheduled-audit/README.md'), join(EXAMPLES, 'step-functions/README.md')]) expect(existsSync(f), rel(f)).toBe(true);
+  });
+
+  it('examples/README.md and README.md\'s "Fanning out" link both fan-out setups', () => {
+    const table = readFileSync(join(EXAMPLES, 'README.md'), 'utf8');
+    for (const f of ['github-actions/org-matrix.yml', 'step-functions/template.yaml']) expect(table, f).toContain(`](${f})`);
+    const fanning = /^#### Fanning out\n([\s\S]*?)(?=^#{2,4} )/m.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))?.[1] ?? '';
+    for (const f of ['examples/github-actions/org-matrix.yml', 'examples/step-functions/']) expect(fanning, f).toContain(`](${f})`);
   });
 
   it.each(filesUnder(EXAMPLES, (n) => /\.ya?ml$/.test(n)).map(rel))('%s parses as YAML (CloudFormation tags known, no duplicate keys)', (file) => {
@@ -507,6 +532,8 @@ describe('examples: files', () => {
       [IAC_WORKFLOW, get(loadYaml(IAC_WORKFLOW), 'env', 'LINKAUDIT_VERSION')],
       [IAC_TF_WORKFLOW, get(loadYaml(IAC_TF_WORKFLOW), 'env', 'LINKAUDIT_VERSION')],
       [IAC_BUILDSPEC, get(loadYaml(IAC_BUILDSPEC), 'env', 'variables', 'LINKAUDIT_VERSION')],
+      [ORG_WORKFLOW, get(loadYaml(ORG_WORKFLOW), 'env', 'LINKAUDIT_VERSION')],
+      [SFN_TEMPLATE, get(loadYaml(SFN_TEMPLATE), 'Parameters', 'LinkauditVersion', 'Default')],
     ];
     for (const [file, version] of versions) {
       expect(String(version), rel(file)).toMatch(/^\d+\.\d+\.\d+/);
@@ -516,11 +543,21 @@ describe('examples: files', () => {
 });
 
 describe('examples: every linkaudit command line uses what the CLI accepts', () => {
-  it('the examples call linkaudit: scan, diff and init at least', () => {
+  it('the examples call linkaudit: scan, diff, init, collect and merge at least', () => {
     const commands = allScripts().flatMap((s) => linkauditCommands(s.text));
     expect(commands.length).toBeGreaterThan(5);
     const subcommands = new Set(commands.map((c) => c[1]));
-    for (const s of ['scan', 'diff', 'init']) expect(subcommands, s).toContain(s);
+    for (const s of ['scan', 'diff', 'init', 'collect', 'merge']) expect(subcommands, s).toContain(s);
+  });
+
+  it('the fan-out setups\' command lines are among those checked: the workflow\'s jobs and each inline buildspec of the Step Functions template', () => {
+    const found = (file: string): Set<string> => new Set(allScripts().filter((s) => s.where.startsWith(rel(file))).flatMap((s) => linkauditCommands(s.text).map((c) => `${c[1]} ${s.where.replace(/^[^(]*/, '')}`)));
+    expect([...found(ORG_WORKFLOW)].sort()).toEqual(['collect (step Collect the shard)', 'merge (step Merge the shards)', 'scan (step Scan (gate))']);
+    expect([...found(SFN_TEMPLATE)].sort()).toEqual([
+      'collect (Resources.ShardProject.Properties.Source.BuildSpec)',
+      'merge (Resources.MergeProject.Properties.Source.BuildSpec)',
+      'scan (Resources.MergeProject.Properties.Source.BuildSpec)',
+    ]);
   });
 
   it('subcommands, --flags and --format/--fail-on values are in `linkaudit … --help`', () => {
@@ -569,50 +606,81 @@ describe('examples: every linkaudit command line uses what the CLI accepts', () 
   });
 });
 
-describe('examples: scheduled-audit CloudFormation template', () => {
-  const template = loadYaml(TEMPLATE) as JsonObject;
-  const parameters = isObject(template.Parameters) ? template.Parameters : {};
-  const resources = isObject(template.Resources) ? template.Resources : {};
-  const conditions = isObject(template.Conditions) ? template.Conditions : {};
-  const PSEUDO = ['AWS::AccountId', 'AWS::NotificationARNs', 'AWS::NoValue', 'AWS::Partition', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix'];
+// ---------------------------------------------------------------------------------------------
+// CloudFormation templates: what every template here must satisfy (scheduled audit, Step Functions)
 
-  /** Names used by Ref, GetAtt, Sub and conditions, each with where it is used. */
-  function references(): { refs: Array<[string, string]>; getAtts: Array<[string, string]>; subs: Array<[string, string]>; conds: Array<[string, string]> } {
-    const refs: Array<[string, string]> = [];
-    const getAtts: Array<[string, string]> = [];
-    const subs: Array<[string, string]> = [];
-    const conds: Array<[string, string]> = [];
-    for (const [v, path] of walk(template)) {
-      const where = path.join('.');
-      if (!isObject(v)) continue;
-      if (typeof v.Ref === 'string') refs.push([v.Ref, where]);
-      if ('Fn::GetAtt' in v) {
-        const g = v['Fn::GetAtt'];
-        const target = Array.isArray(g) ? g[0] : typeof g === 'string' ? g.split('.')[0] : undefined;
-        getAtts.push([String(target), where]);
-      }
-      if ('Fn::Sub' in v) {
-        const s = v['Fn::Sub'];
-        const [text, vars] = Array.isArray(s) ? [s[0], s[1]] : [s, undefined];
-        const locals = isObject(vars) ? Object.keys(vars) : [];
-        for (const m of String(text).matchAll(/\$\{([^}]*)\}/g)) {
-          const name = m[1] as string;
-          if (name.startsWith('!') || locals.includes(name)) continue;
-          subs.push([name, where]);
-        }
-      }
-      if ('Fn::If' in v && Array.isArray(v['Fn::If'])) conds.push([String(v['Fn::If'][0]), where]);
-      if (path[0] === 'Conditions' && typeof v.Condition === 'string') conds.push([v.Condition, where]);
+const PSEUDO = ['AWS::AccountId', 'AWS::NotificationARNs', 'AWS::NoValue', 'AWS::Partition', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix'];
+
+interface Template {
+  template: JsonObject;
+  parameters: JsonObject;
+  resources: JsonObject;
+  conditions: JsonObject;
+}
+
+function loadTemplate(file: string): Template {
+  const template = loadYaml(file) as JsonObject;
+  const part = (k: string): JsonObject => (isObject(template[k]) ? template[k] : {});
+  return { template, parameters: part('Parameters'), resources: part('Resources'), conditions: part('Conditions') };
+}
+
+/** The `${Name}` references of an Fn::Sub string (literals `${!x}` and the Sub's own variables left out). */
+function subNames(sub: Json): string[] {
+  const [text, vars] = Array.isArray(sub) ? [sub[0], sub[1]] : [sub, undefined];
+  const locals = isObject(vars) ? Object.keys(vars) : [];
+  return [...String(text).matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1] as string).filter((name) => !name.startsWith('!') && !locals.includes(name));
+}
+
+/** Names used by Ref, GetAtt, Sub and conditions in a template, each with where it is used. */
+function templateReferences({ template, resources }: Template): { refs: Array<[string, string]>; getAtts: Array<[string, string]>; subs: Array<[string, string]>; conds: Array<[string, string]> } {
+  const refs: Array<[string, string]> = [];
+  const getAtts: Array<[string, string]> = [];
+  const subs: Array<[string, string]> = [];
+  const conds: Array<[string, string]> = [];
+  for (const [v, path] of walk(template)) {
+    const where = path.join('.');
+    if (!isObject(v)) continue;
+    if (typeof v.Ref === 'string') refs.push([v.Ref, where]);
+    if ('Fn::GetAtt' in v) {
+      const g = v['Fn::GetAtt'];
+      const target = Array.isArray(g) ? g[0] : typeof g === 'string' ? g.split('.')[0] : undefined;
+      getAtts.push([String(target), where]);
     }
-    for (const [name, r] of Object.entries(resources)) if (isObject(r) && typeof r.Condition === 'string') conds.push([r.Condition, `Resources.${name}.Condition`]);
-    if (isObject(template.Outputs)) for (const [name, o] of Object.entries(template.Outputs)) if (isObject(o) && typeof o.Condition === 'string') conds.push([o.Condition, `Outputs.${name}.Condition`]);
-    return { refs, getAtts, subs, conds };
+    if ('Fn::Sub' in v) for (const name of subNames(v['Fn::Sub'] as Json)) subs.push([name, where]);
+    if ('Fn::If' in v && Array.isArray(v['Fn::If'])) conds.push([String(v['Fn::If'][0]), where]);
+    if (path[0] === 'Conditions' && typeof v.Condition === 'string') conds.push([v.Condition, where]);
   }
+  for (const [name, r] of Object.entries(resources)) if (isObject(r) && typeof r.Condition === 'string') conds.push([r.Condition, `Resources.${name}.Condition`]);
+  if (isObject(template.Outputs)) for (const [name, o] of Object.entries(template.Outputs)) if (isObject(o) && typeof o.Condition === 'string') conds.push([o.Condition, `Outputs.${name}.Condition`]);
+  return { refs, getAtts, subs, conds };
+}
+
+/** The Allow statements of a resource's inline policies (an IAM role's `Policies`). */
+function allowStatements(resource: Json | undefined): JsonObject[] {
+  const policies = isObject(resource) && isObject(resource.Properties) ? resource.Properties.Policies : undefined;
+  return [...walk(policies ?? null)].map(([v]) => v).filter((v): v is JsonObject => isObject(v) && v.Effect === 'Allow' && 'Action' in v);
+}
+
+const actionsOf = (statements: JsonObject[]): string[] => statements.flatMap((s) => asArray(s.Action).map(String));
+
+/** Whether `v` is `!Ref logicalId` or `!GetAtt logicalId.Arn`: the resource itself, for a policy or a target. */
+function namesResource(v: Json | undefined, logicalId: string): boolean {
+  if (!isObject(v)) return false;
+  const g = v['Fn::GetAtt'];
+  return v.Ref === logicalId || g === `${logicalId}.Arn` || (Array.isArray(g) && g[0] === logicalId && g[1] === 'Arn');
+}
+
+describe.each([
+  ['scheduled-audit', TEMPLATE, ['ScheduleExpression', 'NotificationEmail', 'RoleArnTemplate', 'Regions'], 'AuditProject', 'codebuild:StartBuild'],
+  ['step-functions', SFN_TEMPLATE, ['ScheduleExpression', 'NotificationEmail', 'RoleArnTemplate', 'Regions', 'ShardCount', 'MaxConcurrency'], 'AuditStateMachine', 'states:StartExecution'],
+])('examples: %s CloudFormation template', (_name, file, expectedParameters, scheduled, startAction) => {
+  const t = loadTemplate(file);
+  const { template, parameters, resources, conditions } = t;
 
   it('is a template with resources, parameters and the expected parameters', () => {
     expect(template.AWSTemplateFormatVersion).toBe('2010-09-09');
     expect(Object.keys(resources).length).toBeGreaterThan(0);
-    for (const p of ['ScheduleExpression', 'NotificationEmail', 'RoleArnTemplate', 'Regions']) expect(Object.keys(parameters)).toContain(p);
+    for (const p of expectedParameters) expect(Object.keys(parameters)).toContain(p);
   });
 
   it('resource types look like AWS::Service::Type', () => {
@@ -620,7 +688,7 @@ describe('examples: scheduled-audit CloudFormation template', () => {
   });
 
   it('every Ref, GetAtt and ${Name} in Sub resolves; every condition used exists; every parameter is used', () => {
-    const { refs, getAtts, subs, conds } = references();
+    const { refs, getAtts, subs, conds } = templateReferences(t);
     const known = new Set([...Object.keys(parameters), ...Object.keys(resources), ...PSEUDO]);
     const unresolved = [
       ...refs.filter(([n]) => !known.has(n)).map(([n, w]) => `Ref ${n} at ${w}`),
@@ -655,14 +723,20 @@ describe('examples: scheduled-audit CloudFormation template', () => {
     expect(props.LifecycleConfiguration).toBeDefined();
   });
 
-  it('a schedule starts the CodeBuild project through a role that may only start it', () => {
+  it(`a schedule starts ${scheduled} through a role that may only ${startAction} it`, () => {
     const types = Object.values(resources).map((r) => (isObject(r) ? r.Type : undefined));
-    expect(types.some((t) => t === 'AWS::Scheduler::Schedule' || t === 'AWS::Events::Rule')).toBe(true);
-    for (const t of ['AWS::CodeBuild::Project', 'AWS::SNS::Topic']) expect(types).toContain(t);
-    const scheduleRole = resources.ScheduleRole as JsonObject;
-    const actions = [...walk((scheduleRole.Properties as JsonObject).Policies as Json)].filter(([v]) => isObject(v) && 'Action' in v && v.Effect === 'Allow').flatMap(([v]) => asArray((v as JsonObject).Action));
-    expect(actions).toEqual(['codebuild:StartBuild']);
+    expect(types.some((ty) => ty === 'AWS::Scheduler::Schedule' || ty === 'AWS::Events::Rule')).toBe(true);
+    for (const ty of ['AWS::CodeBuild::Project', 'AWS::SNS::Topic']) expect(types).toContain(ty);
+    const statements = allowStatements(resources.ScheduleRole);
+    expect(actionsOf(statements)).toEqual([startAction]);
+    expect(statements.map((st) => namesResource(st.Resource, scheduled))).toEqual([true]);
+    const schedule = Object.values(resources).find((r) => isObject(r) && r.Type === 'AWS::Scheduler::Schedule') as JsonObject;
+    expect(namesResource(((schedule.Properties as JsonObject).Target as JsonObject).Arn, scheduled)).toBe(true);
   });
+});
+
+describe('examples: scheduled-audit CloudFormation template', () => {
+  const { template, resources } = loadTemplate(TEMPLATE);
 
   describe('its inline buildspec, run with fake linkaudit and aws', () => {
     const inline = [...inlineBuildspecs(template)];
@@ -740,6 +814,389 @@ describe('examples: scheduled-audit CloudFormation template', () => {
   });
 });
 
+// ---------------------------------------------------------------------------------------------
+// Step Functions: the state machine's definition, read as Step Functions reads it (JSONPath ASL)
+
+/**
+ * A template's `DefinitionString: !Sub …` (or `Definition` object) as Step Functions receives it:
+ * parameters given their values (the defaults unless `values` says otherwise), resources and
+ * pseudo parameters stand-ins `<Name>`, `<Name.Attr>` (AWS::Partition: `aws`).
+ */
+function stateMachineDefinition({ parameters, resources }: Template, logicalId: string, values: Record<string, string> = {}): JsonObject {
+  const props = (resources[logicalId] as JsonObject).Properties as JsonObject;
+  if (isObject(props.Definition)) return props.Definition;
+  const sub = (props.DefinitionString as JsonObject)['Fn::Sub'] as Json;
+  expect(typeof sub, `${logicalId}.DefinitionString is a !Sub of a string`).toBe('string');
+  const text = (sub as string).replace(/\$\{([^}!][^}]*)\}/g, (_, name: string) => {
+    if (name in values) return values[name] as string;
+    const p = parameters[name];
+    if (isObject(p) && p.Default !== undefined) return String(p.Default);
+    if (name === 'AWS::Partition') return 'aws';
+    return `<${name}>`;
+  });
+  return JSON.parse(text) as JsonObject;
+}
+
+type AslStates = Record<string, JsonObject>;
+
+/** What is wrong with an ASL state graph (and its Map processors'): dangling or missing transitions, unreachable states. */
+function aslProblems(machine: JsonObject, where = 'definition'): string[] {
+  const problems: string[] = [];
+  const states = (isObject(machine.States) ? machine.States : {}) as AslStates;
+  const names = Object.keys(states);
+  if (typeof machine.StartAt !== 'string' || !(machine.StartAt in states)) problems.push(`${where}: StartAt ${String(machine.StartAt)} is not a state`);
+  for (const [name, state] of Object.entries(states)) {
+    const at = `${where}.${name}`;
+    const type = String(state.Type);
+    if (!['Task', 'Pass', 'Map', 'Parallel', 'Wait', 'Choice', 'Succeed', 'Fail'].includes(type)) problems.push(`${at}: Type ${type}`);
+    if (['Task', 'Pass', 'Map', 'Parallel', 'Wait'].includes(type) && (state.Next === undefined) === (state.End !== true)) problems.push(`${at}: needs exactly one of Next and End: true`);
+    if (['Succeed', 'Fail', 'Choice'].includes(type) && (state.Next !== undefined || state.End !== undefined)) problems.push(`${at}: a ${type} state has no Next or End`);
+    if (type === 'Choice' && !(Array.isArray(state.Choices) && state.Choices.length > 0)) problems.push(`${at}: a Choice state without Choices`);
+    if (type === 'Map') problems.push(...aslProblems((state.ItemProcessor ?? state.Iterator ?? {}) as JsonObject, `${at}.ItemProcessor`));
+    for (const next of aslTransitions(state)) if (!names.includes(next)) problems.push(`${at}: goes to ${next}, which is not a state of ${where}`);
+  }
+  const reached = aslReachable(states, [String(machine.StartAt)]);
+  for (const name of names) if (!reached.has(name)) problems.push(`${where}.${name}: unreachable from StartAt`);
+  return problems;
+}
+
+/** The states one state can go to: Next, Choices' Next, Default, and Catch's Next. */
+function aslTransitions(state: JsonObject): string[] {
+  return [state.Next, state.Default, ...asArray(state.Choices).map((c) => (isObject(c) ? c.Next : undefined)), ...asArray(state.Catch).map((c) => (isObject(c) ? c.Next : undefined))].filter((n): n is string => typeof n === 'string');
+}
+
+function aslReachable(states: AslStates, from: string[]): Set<string> {
+  const seen = new Set<string>();
+  const todo = [...from];
+  while (todo.length > 0) {
+    const name = todo.pop() as string;
+    if (seen.has(name) || !(name in states)) continue;
+    seen.add(name);
+    todo.push(...aslTransitions(states[name] as JsonObject));
+  }
+  return seen;
+}
+
+/** A JSONPath reference as Step Functions resolves one: `$` is the input, `$$` the context object; `.key` and `[n]` steps. */
+function aslPath(path: string, input: Json, context: Json): Json {
+  const root = path.startsWith('$$') ? context : input;
+  const rest = path.slice(path.startsWith('$$') ? 2 : 1);
+  let v: Json | undefined = root;
+  for (const [, key, index] of rest.matchAll(/\.([A-Za-z_][\w]*)|\[(\d+)\]/g)) {
+    v = key !== undefined ? (isObject(v) ? v[key] : undefined) : Array.isArray(v) ? v[Number(index)] : undefined;
+  }
+  if (v === undefined) throw new Error(`${path}: not in ${JSON.stringify(root)}`);
+  return v;
+}
+
+/** An intrinsic function call (`States.Format('{}/{}', $.a, 4)`), for the ones the examples use. */
+function aslIntrinsic(expr: string, input: Json, context: Json): Json {
+  let i = 0;
+  const space = (): void => {
+    while (/\s/.test(expr[i] ?? '')) i++;
+  };
+  const value = (): Json => {
+    space();
+    if (expr[i] === "'") {
+      let text = '';
+      for (i++; i < expr.length && expr[i] !== "'"; i++) text += expr[i] === '\\' ? expr[++i] : expr[i];
+      i++;
+      return text;
+    }
+    const call = /^(States\.\w+)\(/.exec(expr.slice(i));
+    if (call) {
+      i += call[0].length;
+      const args: Json[] = [];
+      space();
+      while (expr[i] !== ')') {
+        args.push(value());
+        space();
+        if (expr[i] === ',') i++;
+        else if (expr[i] !== ')') throw new Error(`${expr}: expected , or ) at ${i}`);
+      }
+      i++;
+      return applyIntrinsic(call[1] as string, args, expr);
+    }
+    const token = /^[^,()\s]+/.exec(expr.slice(i))?.[0];
+    if (token === undefined) throw new Error(`${expr}: expected a value at ${i}`);
+    i += token.length;
+    if (/^-?\d+(\.\d+)?$/.test(token)) return Number(token);
+    if (token.startsWith('$')) return aslPath(token, input, context);
+    throw new Error(`${expr}: ${token} is not a value`);
+  };
+  const result = value();
+  space();
+  if (i !== expr.length) throw new Error(`${expr}: trailing text at ${i}`);
+  return result;
+}
+
+function applyIntrinsic(name: string, args: Json[], expr: string): Json {
+  if (name === 'States.ArrayRange') {
+    const [start, end, step] = args.map(Number) as [number, number, number];
+    if (!(step > 0)) throw new Error(`${expr}: step ${step}`);
+    const out: number[] = [];
+    for (let n = start; n <= end; n += step) out.push(n);
+    // Step Functions' own limit on the array it makes.
+    if (out.length > 1000) throw new Error(`${expr}: more than 1000 items`);
+    return out;
+  }
+  if (name === 'States.Format') {
+    const [format, ...values] = args;
+    let k = 0;
+    return String(format).replace(/\{\}/g, () => String(values[k++]));
+  }
+  throw new Error(`${expr}: ${name} is not one the examples are read with`);
+}
+
+/** `Parameters`/`ItemSelector`/`ResultSelector` applied: `key.$` fields become `key` with their path's or intrinsic's value. */
+function aslApply(template: Json, input: Json, context: Json): Json {
+  if (Array.isArray(template)) return template.map((x) => aslApply(x, input, context));
+  if (!isObject(template)) return template;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(template)) {
+    if (k.endsWith('.$')) out[k.slice(0, -2)] = String(v).startsWith('States.') ? aslIntrinsic(String(v), input, context) : aslPath(String(v), input, context);
+    else out[k] = aslApply(v, input, context);
+  }
+  return out;
+}
+
+/** A startBuild task's environment variable overrides, by name. */
+function buildOverrides(parameters: Json): Record<string, string> {
+  const list = isObject(parameters) ? asArray(parameters.EnvironmentVariablesOverride) : [];
+  return Object.fromEntries(list.filter(isObject).map((v) => [String(v.Name), String(v.Value)]));
+}
+
+describe('examples: Step Functions fan-out template', () => {
+  const t = loadTemplate(SFN_TEMPLATE);
+  const { resources } = t;
+  const machineId = Object.keys(resources).find((k) => (resources[k] as JsonObject).Type === 'AWS::StepFunctions::StateMachine') as string;
+  const machineProps = (resources[machineId] as JsonObject).Properties as JsonObject;
+  const definition = stateMachineDefinition(t, machineId);
+  const states = definition.States as AslStates;
+  const [mapName, map] = Object.entries(states).find(([, s]) => s.Type === 'Map') as [string, JsonObject];
+  const processor = map.ItemProcessor as JsonObject;
+  const shardTask = (processor.States as AslStates)[String(processor.StartAt)] as JsonObject;
+  const mergeName = String(map.Next);
+  const merge = states[mergeName] as JsonObject;
+  const inline = Object.fromEntries([...inlineBuildspecs(t.template)].map(([spec, path]) => [path[1] as string, spec as JsonObject]));
+  const SYNC = 'arn:aws:states:::codebuild:startBuild.sync';
+
+  it('the definition (DefinitionString through Fn::Sub) parses as JSON, and its states and transitions are sound ASL', () => {
+    expect(machineProps.StateMachineType).toBe('STANDARD');
+    expect(aslProblems(definition)).toEqual([]);
+  });
+
+  it('a Map state in DISTRIBUTED mode (STANDARD children, MaxConcurrency from the parameter) starts the shard project with SHARD; a merge state follows', () => {
+    expect(processor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(String((machineProps.DefinitionString as JsonObject)['Fn::Sub'])).toContain('"MaxConcurrency": ${MaxConcurrency}');
+    expect(map.MaxConcurrency).toBe(4);
+    expect(Object.values(processor.States as AslStates)).toHaveLength(1);
+    expect(shardTask.Resource).toBe(SYNC);
+    expect((shardTask.Parameters as JsonObject).ProjectName).toBe('<ShardProject>');
+    expect(Object.keys(buildOverrides(shardTask.Parameters as Json))).toContain('SHARD');
+    expect(merge.Type).toBe('Task');
+    expect(merge.Resource).toBe(SYNC);
+    expect((merge.Parameters as JsonObject).ProjectName).toBe('<MergeProject>');
+    // The Map's results (one build description per shard) would outgrow the state's 256 KiB payload.
+    expect(map.ResultPath).toBeNull();
+    expect(Object.keys(shardTask.ResultSelector as JsonObject).length).toBeLessThanOrEqual(3);
+  });
+
+  it.each([1, 4, 7, 100])('ShardCount=%i: the Map\'s items give every shard i/n of 1..n exactly once, and the merge build is told n and the same run', (n) => {
+    const d = stateMachineDefinition(t, machineId, { ShardCount: String(n) });
+    const ss = d.States as AslStates;
+    const context = { Execution: { Name: 'exec-1' } };
+    // Pass states from StartAt up to the Map shape the Map's input.
+    let input: Json = { anything: 'the schedule sends' };
+    let name = String(d.StartAt);
+    while ((ss[name] as JsonObject).Type === 'Pass') {
+      const pass = ss[name] as JsonObject;
+      input = pass.Parameters !== undefined ? aslApply(pass.Parameters, input, context) : input;
+      name = String(pass.Next);
+    }
+    expect(name).toBe(mapName);
+    const m = ss[name] as JsonObject;
+    const items = asArray(aslPath(String(m.ItemsPath ?? '$'), input, context));
+    const p = m.ItemProcessor as JsonObject;
+    const task = (p.States as AslStates)[String(p.StartAt)] as JsonObject;
+    const overrides = items.map((item, index) => {
+      const selected = m.ItemSelector !== undefined ? aslApply(m.ItemSelector, input, { ...context, Map: { Item: { Value: item, Index: index } } }) : item;
+      return buildOverrides(aslApply(task.Parameters as Json, selected, context));
+    });
+    const shards = overrides.map((o) => o.SHARD);
+    expect([...shards].sort()).toEqual(Array.from({ length: n }, (_, i) => `${i + 1}/${n}`).sort());
+    expect(new Set(shards).size).toBe(n);
+    for (const o of overrides) expect(o.RUN).toBe('exec-1');
+    // ResultPath null: the merge state sees the Map's own input.
+    const mergeOverrides = buildOverrides(aslApply((ss[String(m.Next)] as JsonObject).Parameters as Json, input, context));
+    expect(mergeOverrides).toEqual({ SHARDS: String(n), RUN: 'exec-1' });
+  });
+
+  it('no partial pass: no failure is tolerated, and every failure path (a shard, the merge) ends in a Fail state, after a notification', () => {
+    expect(map.ToleratedFailurePercentage ?? 0).toBe(0);
+    expect(map.ToleratedFailureCount ?? 0).toBe(0);
+    for (const state of [map, merge]) {
+      const catches = asArray(state.Catch).filter(isObject);
+      expect(catches.map((c) => c.ErrorEquals)).toEqual([['States.ALL']]);
+      const after = [...aslReachable(states, catches.map((c) => String(c.Next)))].map((s) => states[s] as JsonObject);
+      expect(after.map((s) => s.Type)).not.toContain('Succeed');
+      expect(after.some((s) => s.Resource === 'arn:aws:states:::sns:publish')).toBe(true);
+      expect(after.some((s) => s.Type === 'Fail')).toBe(true);
+    }
+  });
+
+  it('the execution succeeds only when the merged scan exited 0: its exit code is the merge build\'s one exported variable', () => {
+    const exported = asArray(((inline.MergeProject as JsonObject).env as JsonObject)['exported-variables']);
+    expect(exported).toEqual(['LINKAUDIT_EXIT']);
+    // [0]: the build exports that variable only.
+    expect((merge.ResultSelector as JsonObject)['exitCode.$']).toBe('$.Build.ExportedEnvironmentVariables[0].Value');
+    const variable = `${String(merge.ResultPath)}.exitCode`;
+    const succeeds = Object.keys(states).filter((s) => (states[s] as JsonObject).Type === 'Succeed');
+    expect(succeeds).toHaveLength(1);
+    const into = Object.entries(states).filter(([, s]) => aslTransitions(s).includes(succeeds[0] as string));
+    expect(into).toHaveLength(1);
+    const [, gate] = into[0] as [string, JsonObject];
+    expect(gate.Type).toBe('Choice');
+    expect(gate.Choices).toEqual([{ Variable: variable, StringEquals: '0', Next: succeeds[0] }]);
+    expect((states[String(gate.Default)] as JsonObject).Type).toBe('Fail');
+    expect(aslReachable(states, [mergeName]).has(succeeds[0] as string)).toBe(true);
+  });
+
+  describe('its roles', () => {
+    const role = (id: string): JsonObject[] => allowStatements(resources[id]);
+    const machineRole = String(((machineProps.RoleArn as JsonObject)['Fn::GetAtt'] as string).split('.')[0]);
+
+    it('the state machine may start its own child executions (Distributed Map): the ARN it names is the state machine\'s', () => {
+      const start = role(machineRole).filter((s) => asArray(s.Action).includes('states:StartExecution'));
+      expect(start).toHaveLength(1);
+      const name = (machineProps.StateMachineName as JsonObject)['Fn::Sub'];
+      expect((start[0] as JsonObject).Resource).toEqual({ 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${String(name)}` });
+      const children = role(machineRole).find((s) => asArray(s.Action).includes('states:DescribeExecution')) as JsonObject;
+      expect(actionsOf([children])).toEqual(expect.arrayContaining(['states:DescribeExecution', 'states:StopExecution']));
+      expect(children.Resource).toEqual({ 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${String(name)}/*` });
+    });
+
+    it('it may start, stop and read the builds of exactly the projects the definition starts, and manage the .sync rule', () => {
+      const builds = role(machineRole).find((s) => asArray(s.Action).includes('codebuild:StartBuild')) as JsonObject;
+      expect(actionsOf([builds]).sort()).toEqual(['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild']);
+      const projects = [shardTask, merge].map((s) => String((s.Parameters as JsonObject).ProjectName).replace(/^<|>$/g, ''));
+      expect(asArray(builds.Resource).length).toBe(projects.length);
+      for (const p of projects) expect(asArray(builds.Resource).some((r) => namesResource(r, p)), p).toBe(true);
+      const events = role(machineRole).find((s) => asArray(s.Action).includes('events:PutRule')) as JsonObject;
+      expect(actionsOf([events]).sort()).toEqual(['events:DescribeRule', 'events:PutRule', 'events:PutTargets']);
+      expect(String((events.Resource as JsonObject)['Fn::Sub'])).toMatch(/:rule\/StepFunctionsGetEventForCodeBuildStartBuildRule$/);
+      expect(role(machineRole).find((s) => asArray(s.Action).includes('sns:Publish'))?.Resource).toEqual({ Ref: 'NotificationTopic' });
+    });
+
+    it('the shard builds read AWS and assume the audit role, and may only write under runs/; the merge build reads no AWS', () => {
+      const shard = role('ShardBuildRole');
+      expect(actionsOf(shard)).toContain('sts:AssumeRole');
+      const s3 = shard.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
+      expect(s3.map((s) => [s.Action, s.Resource])).toEqual([['s3:PutObject', { 'Fn::Sub': '${ReportBucket.Arn}/runs/*' }]]);
+      const mergeActions = actionsOf(role('MergeBuildRole'));
+      expect(mergeActions.filter((a) => !a.startsWith('s3:') && !a.startsWith('logs:'))).toEqual([]);
+    });
+  });
+
+  describe('its inline buildspecs, run with fake linkaudit and aws', () => {
+    const projectEnv = (id: string): string[] => ((((resources[id] as JsonObject).Properties as JsonObject).Environment as JsonObject).EnvironmentVariables as JsonObject[]).map((v) => String(v.Name));
+
+    it('the variables the state machine overrides are the projects\' own (a build started by hand fails on their stand-ins)', () => {
+      expect(projectEnv('ShardProject')).toEqual(expect.arrayContaining(Object.keys(buildOverrides(shardTask.Parameters as Json))));
+      expect(projectEnv('MergeProject')).toEqual(expect.arrayContaining(Object.keys(buildOverrides(merge.Parameters as Json))));
+    });
+
+    const shardEnv = (overrides: Record<string, string>): Record<string, string> => {
+      const values: Record<string, string> = { LINKAUDIT_PACKAGE_URL: 'https://example.invalid/linkaudit.tgz', REPORT_BUCKET: 'audit-bucket', REGIONS: 'all', ROLE_ARN_TEMPLATE: 'arn:aws:iam::{account}:role/linkaudit-audit', MAX_DURATION: '3000', SHARD: 'unset', RUN: 'unset' };
+      expect(projectEnv('ShardProject').sort()).toEqual(Object.keys(values).sort());
+      return { ...values, ...overrides };
+    };
+    const mergeEnv = (overrides: Record<string, string>): Record<string, string> => {
+      const values: Record<string, string> = { LINKAUDIT_PACKAGE_URL: 'https://example.invalid/linkaudit.tgz', REPORT_BUCKET: 'audit-bucket', FAIL_ON: 'high', SHARDS: 'unset', RUN: 'unset' };
+      expect(projectEnv('MergeProject').sort()).toEqual(Object.keys(values).sort());
+      return { ...values, ...overrides };
+    };
+
+    it('a shard build collects its shard of the organization and stores the snapshot under the run\'s shards/', () => {
+      const f = fakes();
+      const r = runPhase(inline.ShardProject as JsonObject, 'build', tmp(), f, shardEnv({ SHARD: '3/4', RUN: 'exec-1' }));
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(f.log, 'utf8')).toBe('collect --org --role-arn arn:aws:iam::{account}:role/linkaudit-audit --regions all --shard 3/4 --max-duration 3000 --quiet --output shard-3.json\n');
+      expect(readFileSync(join(f.s3, 'audit-bucket/runs/exec-1/shards/shard-3.json'), 'utf8')).toContain('fake');
+    });
+
+    it.each([
+      ['SHARD unset (a build started by hand)', { RUN: 'exec-1' }],
+      ['RUN unset', { SHARD: '1/4' }],
+      ['SHARD not i/n', { SHARD: '1', RUN: 'exec-1' }],
+    ])('%s: the shard build fails before collecting', (_what, overrides) => {
+      const f = fakes();
+      const r = runPhase(inline.ShardProject as JsonObject, 'build', tmp(), f, shardEnv(overrides));
+      expect(r.status).toBe(2);
+      expect(readFileSync(f.log, 'utf8')).toBe('');
+    });
+
+    it('a failed collection fails the shard build, and stores nothing', () => {
+      const f = fakes();
+      const r = runPhase(inline.ShardProject as JsonObject, 'build', tmp(), f, shardEnv({ SHARD: '1/4', RUN: 'exec-1', FAKE_COLLECT_EXIT: '2' }));
+      expect(r.status).toBe(2);
+      expect(existsSync(join(f.s3, 'audit-bucket/runs'))).toBe(false);
+    });
+
+    /** The run's prefix in the fake S3 with the shards' snapshots `present`. */
+    function withShards(f: Fakes, present: number[]): void {
+      const dir = join(f.s3, 'audit-bucket/runs/exec-1/shards');
+      mkdirSync(dir, { recursive: true });
+      for (const i of present) writeFileSync(join(dir, `shard-${i}.json`), `{"shard":${i}}`);
+    }
+
+    it.each([0, 1])('scan exit %i: merges shards 1..n in order, scans the merged snapshot once, stores the reports and exports the exit code; the build succeeds', (code) => {
+      const f = fakes();
+      withShards(f, [1, 2, 3, 4]);
+      const r = runPhase(inline.MergeProject as JsonObject, 'build', tmp(), f, mergeEnv({ SHARDS: '4', RUN: 'exec-1', FAKE_LINKAUDIT_EXIT: String(code) }));
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(f.log, 'utf8').split('\n').filter(Boolean)).toEqual([
+        'merge shards/shard-1.json shards/shard-2.json shards/shard-3.json shards/shard-4.json --output out/estate.json',
+        'scan --snapshot out/estate.json --fail-on high --format json,markdown,sarif --output-dir out --quiet',
+      ]);
+      const run = join(f.s3, 'audit-bucket/runs/exec-1');
+      for (const name of ['estate.json', 'linkaudit.json', 'linkaudit.md', 'linkaudit.sarif']) expect(existsSync(join(run, name)), name).toBe(true);
+      expect(readFileSync(join(run, 'exit-code'), 'utf8').trim()).toBe(String(code));
+      expect(readFileSync(join(f.s3, 'audit-bucket/latest/linkaudit.json'), 'utf8')).toContain('fake json');
+      expect(r.exported).toEqual({ LINKAUDIT_EXIT: String(code) });
+    });
+
+    it('scan exit 2: the reports are stored, latest/ is not replaced, and the build fails with 2', () => {
+      const f = fakes();
+      withShards(f, [1, 2]);
+      const r = runPhase(inline.MergeProject as JsonObject, 'build', tmp(), f, mergeEnv({ SHARDS: '2', RUN: 'exec-1', FAKE_LINKAUDIT_EXIT: '2' }));
+      expect(r.status).toBe(2);
+      expect(readFileSync(join(f.s3, 'audit-bucket/runs/exec-1/exit-code'), 'utf8').trim()).toBe('2');
+      expect(existsSync(join(f.s3, 'audit-bucket/latest'))).toBe(false);
+    });
+
+    it.each([
+      ['shard 3 of 4 missing', [1, 2, 4], '4'],
+      ['no shard at all', [], '2'],
+    ])('%s: nothing is merged or scanned, the build fails with 2 and says which', (_what, present, n) => {
+      const f = fakes();
+      withShards(f, present);
+      const r = runPhase(inline.MergeProject as JsonObject, 'build', tmp(), f, mergeEnv({ SHARDS: n, RUN: 'exec-1' }));
+      expect(r.status).toBe(2);
+      expect(readFileSync(f.log, 'utf8')).toBe('');
+      expect(readFileSync(join(f.s3, 'audit-bucket/runs/exec-1/incomplete.txt'), 'utf8')).toMatch(/^shard \d\/\d wrote no snapshot/);
+    });
+
+    it('a merge that fails (shards of different collections) fails the build before any scan', () => {
+      const f = fakes();
+      withShards(f, [1, 2]);
+      const r = runPhase(inline.MergeProject as JsonObject, 'build', tmp(), f, mergeEnv({ SHARDS: '2', RUN: 'exec-1', FAKE_MERGE_EXIT: '2' }));
+      expect(r.status).toBe(2);
+      expect(readFileSync(f.log, 'utf8')).not.toMatch(/^scan /m);
+    });
+  });
+});
+
 describe('examples: GitHub Actions workflow', () => {
   const workflow = loadYaml(WORKFLOW) as JsonObject;
   const steps = workflowSteps(workflow);
@@ -763,9 +1220,8 @@ describe('examples: GitHub Actions workflow', () => {
     }
   });
 
-  it('pins every action to a full commit SHA', () => {
+  it('uses configure-aws-credentials and upload-sarif (pinned: see "every GitHub Actions workflow")', () => {
     const uses = steps.map((s) => s.uses).filter((u): u is string => u !== undefined);
-    for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
     expect(uses.some((u) => u.startsWith('aws-actions/configure-aws-credentials@'))).toBe(true);
     expect(uses.some((u) => u.startsWith('github/codeql-action/upload-sarif@'))).toBe(true);
   });
@@ -845,6 +1301,231 @@ describe('examples: GitHub Actions workflow', () => {
   });
 });
 
+// ---------------------------------------------------------------------------------------------
+// Every GitHub Actions workflow here: pinned actions, SARIF categories
+
+const WORKFLOWS = filesUnder(join(EXAMPLES, 'github-actions'), (n) => /\.ya?ml$/.test(n));
+
+const UPLOAD_SARIF = 'github/codeql-action/upload-sarif@';
+
+function workflowJobs(workflow: Json): Array<[string, JsonObject]> {
+  return isObject(workflow) && isObject(workflow.jobs) ? Object.entries(workflow.jobs).filter((e): e is [string, JsonObject] => isObject(e[1])) : [];
+}
+
+const jobSteps = (job: JsonObject): Step[] => (Array.isArray(job.steps) ? (job.steps as unknown as Step[]) : []);
+
+/** `$NAME` and `${NAME}` in a word, replaced by the step's `env` values (GitHub expressions stay as written). */
+function withStepEnv(word: string, step: Step): string {
+  let w = word;
+  for (const [k, v] of Object.entries(step.env ?? {})) w = w.replaceAll(`\${${k}}`, String(v)).replace(new RegExp(`\\$${k}(?![\\w])`, 'g'), String(v));
+  return w;
+}
+
+interface SarifUpload {
+  where: string;
+  category: string | undefined;
+  /** The --sarif-category of the one `linkaudit scan` step of the upload's job, with the step's env. */
+  scanCategory: string | undefined;
+  matrixKeys: string[];
+}
+
+function sarifUploads(file: string): SarifUpload[] {
+  return workflowJobs(loadYaml(file)).flatMap(([id, job]) => {
+    const steps = jobSteps(job);
+    const scans = steps.filter((s) => typeof s.run === 'string' && linkauditCommands(s.run).some((c) => c[1] === 'scan'));
+    const scan = scans.length === 1 ? (scans[0] as Step) : undefined;
+    const category = scan ? flagValue(scanCommand(scan), '--sarif-category') : undefined;
+    const matrix = isObject(job.strategy) && isObject(job.strategy.matrix) ? job.strategy.matrix : {};
+    return steps
+      .filter((s) => s.uses?.startsWith(UPLOAD_SARIF))
+      .map((s) => ({ where: `${rel(file)} jobs.${id}`, category: s.with?.category === undefined ? undefined : String(s.with.category), scanCategory: scan && category !== undefined ? withStepEnv(category, scan) : undefined, matrixKeys: Object.keys(matrix).filter((k) => k !== 'include' && k !== 'exclude') }));
+  });
+}
+
+describe('examples: every GitHub Actions workflow', () => {
+  it.each(WORKFLOWS.map(rel))('%s pins every action to a full commit SHA, with its tag in a comment', (file) => {
+    const lines = readFileSync(resolve(file), 'utf8').split('\n').filter((l) => /^\s*(- )?uses:/.test(l));
+    expect(lines.length).toBe(workflowSteps(loadYaml(resolve(file))).filter((s) => s.uses !== undefined).length);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  it('one action, one commit: an action is pinned to the same SHA and tag in every example', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const file of WORKFLOWS) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/uses: ([\w.-]+\/[\w./-]+)@([0-9a-f]{40} # v[\d.]+)/g)) {
+        const set = pins.get(m[1] as string) ?? new Set<string>();
+        set.add(m[2] as string);
+        pins.set(m[1] as string, set);
+      }
+    }
+    expect(pins.size).toBeGreaterThan(5);
+    expect([...pins].filter(([, v]) => v.size > 1).map(([k, v]) => `${k}: ${[...v].join(', ')}`)).toEqual([]);
+  });
+
+  it('each SARIF upload\'s category is the --sarif-category of its job\'s scan, names every matrix dimension, and is no other upload\'s', () => {
+    const uploads = WORKFLOWS.flatMap(sarifUploads);
+    expect(uploads.length).toBeGreaterThanOrEqual(WORKFLOWS.length);
+    for (const u of uploads) {
+      expect(u.category, u.where).toBeDefined();
+      expect(u.category, u.where).toBe(u.scanCategory);
+      // Otherwise every job of the matrix uploads into one category, each closing the others' alerts.
+      for (const k of u.matrixKeys) expect(u.category, u.where).toContain(`\${{ matrix.${k} }}`);
+    }
+    const categories = uploads.map((u) => u.category);
+    expect(new Set(categories).size, categories.join(', ')).toBe(categories.length);
+  });
+});
+
+describe('examples: GitHub Actions organization fan-out (org-matrix.yml)', () => {
+  const workflow = loadYaml(ORG_WORKFLOW) as JsonObject;
+  const env = workflow.env as JsonObject;
+  const jobs = workflowJobs(workflow);
+  const runs = (sub: string) => ([, job]: [string, JsonObject]): boolean => jobSteps(job).some((s) => typeof s.run === 'string' && linkauditCommands(s.run).some((c) => c[1] === sub));
+  const [collectId, collectJob] = jobs.find(runs('collect')) as [string, JsonObject];
+  const [, gateJob] = jobs.find(runs('merge')) as [string, JsonObject];
+  const collectSteps = jobSteps(collectJob);
+  const gateSteps = jobSteps(gateJob);
+  const stepRunning = (steps: Step[], sub: string): Step => steps.find((s) => typeof s.run === 'string' && linkauditCommands(s.run).some((c) => c[1] === sub)) as Step;
+  const collectStep = stepRunning(collectSteps, 'collect');
+  const mergeStep = stepRunning(gateSteps, 'merge');
+  const scanStepOfGate = stepRunning(gateSteps, 'scan');
+  const collect = linkauditCommands(collectStep.run as string).find((c) => c[1] === 'collect') as Command;
+  const merge = linkauditCommands(mergeStep.run as string).find((c) => c[1] === 'merge') as Command;
+  const scan = scanCommand(scanStepOfGate);
+  const matrix = (collectJob.strategy as JsonObject).matrix as JsonObject;
+  const n = Number(env.SHARDS);
+  const shards = asArray(matrix.shard).map(Number);
+  const BASH = ['--noprofile', '--norc', '-eo', 'pipefail'];
+  const workflowEnv = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+
+  it('runs on a schedule (and by hand), never two at once', () => {
+    const on = workflow.on as JsonObject;
+    expect(asArray(on.schedule).length).toBeGreaterThan(0);
+    expect('workflow_dispatch' in on).toBe(true);
+    expect((workflow.concurrency as JsonObject)['cancel-in-progress']).toBe(false);
+  });
+
+  it('the matrix is the shards 1..SHARDS, each exactly once; --shard is "$SHARD/$SHARDS", SHARD being the matrix value', () => {
+    expect(n).toBeGreaterThan(1);
+    expect(Object.keys(matrix)).toEqual(['shard']);
+    expect([...shards].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(new Set(shards).size).toBe(shards.length);
+    expect((collectJob.strategy as JsonObject)['fail-fast']).toBe(false);
+    expect(flagValue(collect, '--shard')).toBe('$SHARD/$SHARDS');
+    expect(collectStep.env?.SHARD).toBe('${{ matrix.shard }}');
+    expect(collect).toContain('--org');
+    expect(flagValue(collect, '--role-arn')).toBe('arn:aws:iam::{account}:role/linkaudit-audit');
+    expect(flagValue(collect, '--regions')).toBe('all');
+  });
+
+  it.each([
+    ['as many jobs as SHARDS', 0, 0],
+    ['one job fewer than SHARDS', -1, 2],
+    ['one job more than SHARDS', 1, 2],
+  ])('the shard job\'s first step, with %s, exits %i', (_what, delta, expected) => {
+    const guard = collectSteps[0] as Step;
+    expect(guard.env?.JOBS).toBe('${{ strategy.job-total }}');
+    const r = runBash(guard.run as string, tmp(), fakes(), { ...workflowEnv, JOBS: String(n + delta) }, BASH);
+    expect(r.status, r.stderr).toBe(expected);
+    if (expected !== 0) expect(r.stdout).toMatch(/^::error::the matrix runs/);
+  });
+
+  it('each matrix value, run as GitHub runs the step, collects shard i/SHARDS into the file its artifact uploads', () => {
+    const upload = collectSteps.find((s) => s.uses?.startsWith('actions/upload-artifact@')) as Step;
+    expect(upload.with?.['if-no-files-found']).toBe('error');
+    for (const i of shards) {
+      const f = fakes();
+      const dir = tmp();
+      const r = runBash(expandGithubExpressions(collectStep.run as string), dir, f, { ...workflowEnv, SHARD: String(i) }, BASH);
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(f.log, 'utf8')).toBe(`collect --org --role-arn arn:aws:iam::{account}:role/linkaudit-audit --regions all --shard ${i}/${n} --max-duration 3000 --output shard-${i}.json\n`);
+      const path = String(upload.with?.path).replace('${{ matrix.shard }}', String(i));
+      expect(existsSync(join(dir, path)), path).toBe(true);
+    }
+    const f = fakes();
+    expect(runBash(expandGithubExpressions(collectStep.run as string), tmp(), f, { ...workflowEnv, SHARD: '1', FAKE_COLLECT_EXIT: '2' }, BASH).status).toBe(2);
+  });
+
+  it('the gate job downloads every shard\'s artifact into the directory the merge step reads', () => {
+    const upload = collectSteps.find((s) => s.uses?.startsWith('actions/upload-artifact@')) as Step;
+    const download = gateSteps.find((s) => s.uses?.startsWith('actions/download-artifact@')) as Step;
+    const pattern = new RegExp(`^${String(download.with?.pattern).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+    for (const i of shards) expect(String(upload.with?.name).replace('${{ matrix.shard }}', String(i))).toMatch(pattern);
+    expect(download.with?.['merge-multiple']).toBe(true);
+    expect(mergeStep.run).toContain(`"${String(download.with?.path)}/shard-$i.json"`);
+    expect(gateSteps.indexOf(download)).toBeLessThan(gateSteps.indexOf(mergeStep));
+  });
+
+  it('permissions: contents: read for the workflow; id-token: write only where AWS is read, security-events: write only where SARIF is uploaded', () => {
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    for (const [id, job] of jobs) {
+      const permissions = (job.permissions ?? workflow.permissions) as JsonObject;
+      const uses = jobSteps(job).map((s) => s.uses ?? '');
+      expect(permissions['id-token'] === 'write', `${id}: id-token`).toBe(uses.some((u) => u.startsWith('aws-actions/configure-aws-credentials@')));
+      expect(permissions['security-events'] === 'write', `${id}: security-events`).toBe(uses.some((u) => u.startsWith(UPLOAD_SARIF)));
+      expect(permissions.contents, id).toBe('read');
+      expect(Object.keys(permissions).length, id).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('the gate job needs the shard job and runs always(); its first step fails unless every shard succeeded', () => {
+    expect(asArray(gateJob.needs)).toEqual([collectId]);
+    expect(String(gateJob.if)).toContain('always()');
+    const first = gateSteps[0] as Step;
+    expect(first.env?.RESULT).toBe(`\${{ needs.${collectId}.result }}`);
+    for (const result of ['success', 'failure', 'cancelled', 'skipped']) {
+      const dir = tmp();
+      const r = runBash(first.run as string, dir, fakes(), { RESULT: result, GITHUB_STEP_SUMMARY: join(dir, 'summary') }, BASH);
+      expect(r.status, result).toBe(result === 'success' ? 0 : 2);
+    }
+    // Steps without if: run only while every step before them succeeded: nothing is merged, scanned or uploaded after a failed shard.
+    for (const s of [mergeStep, scanStepOfGate]) expect(s.if, s.name).toBeUndefined();
+  });
+
+  it('the merge step merges shards/shard-1..SHARDS.json in order; a missing one fails it before merging', () => {
+    const withShards = (present: number[]): { dir: string; f: Fakes } => {
+      const dir = tmp();
+      mkdirSync(join(dir, 'shards'));
+      for (const i of present) writeFileSync(join(dir, `shards/shard-${i}.json`), '{}');
+      return { dir, f: fakes() };
+    };
+    const all = withShards(shards);
+    const ok = runBash(mergeStep.run as string, all.dir, all.f, workflowEnv, BASH);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(readFileSync(all.f.log, 'utf8')).toBe(`merge ${shards.map((i) => `shards/shard-${i}.json`).join(' ')} --output ${flagValue(merge, '--output')}\n`);
+    const some = withShards(shards.filter((i) => i !== 2));
+    const missing = runBash(mergeStep.run as string, some.dir, some.f, workflowEnv, BASH);
+    expect(missing.status).toBe(2);
+    expect(missing.stdout).toContain(`::error::shards/shard-2.json is missing: shard 2/${n}`);
+    expect(readFileSync(some.f.log, 'utf8')).toBe('');
+  });
+
+  it.each([0, 1, 2])('linkaudit exit %i: the scan of the merged snapshot exits with it and records it', (code) => {
+    expect(flagValue(scan, '--snapshot')).toBe(flagValue(merge, '--output'));
+    const f = fakes();
+    const dir = tmp();
+    const out = join(dir, 'github_output');
+    writeFileSync(out, '');
+    const r = runBash(expandGithubExpressions(scanStepOfGate.run as string), dir, f, { ...workflowEnv, GITHUB_OUTPUT: out, FAKE_LINKAUDIT_EXIT: String(code) }, BASH);
+    expect(r.status, r.stderr).toBe(code);
+    expect(readFileSync(out, 'utf8')).toBe(`exit-code=${code}\n`);
+    expect(existsSync(join(dir, flagValue(scan, '--output-dir') as string, 'linkaudit.sarif'))).toBe(true);
+  });
+
+  it('one SARIF upload, for the whole organization, from the gate job and only after a complete merge', () => {
+    const uploads = sarifUploads(ORG_WORKFLOW);
+    expect(uploads.map((u) => u.category)).toEqual(['linkaudit/org']);
+    const upload = gateSteps.find((s) => s.uses?.startsWith(UPLOAD_SARIF)) as Step;
+    expect(upload.if).toContain('always()');
+    expect(upload.if).toContain(`steps.${String(mergeStep.id)}.outcome == 'success'`);
+    expect(upload.with?.sarif_file).toBe(`${flagValue(scan, '--output-dir')}/linkaudit.sarif`);
+    const after = gateSteps.slice(gateSteps.indexOf(scanStepOfGate) + 1);
+    expect(after.length).toBeGreaterThanOrEqual(3);
+    for (const s of after) expect(s.if ?? '', s.name ?? s.uses).toContain('always()');
+  });
+});
+
 describe('examples: CodeBuild pre-deploy gate', () => {
   const spec = loadYaml(BUILDSPEC) as JsonObject;
   const scan = buildspecCommands(spec).flatMap(linkauditCommands).find((c) => c[1] === 'scan') as Command;
@@ -917,10 +1598,7 @@ describe.each([
     expect((on.push as JsonObject | undefined)?.branches).toEqual(['main']);
   });
 
-  it('pins every action to a full commit SHA, with its tag in a comment', () => {
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => /^\s*(- )?uses:/.test(l));
-    expect(lines.length).toBe(steps.filter((s) => s.uses !== undefined).length);
-    for (const l of lines) expect(l).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  it('uploads SARIF (pinned: see "every GitHub Actions workflow")', () => {
     expect(steps.some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'))).toBe(true);
   });
 

@@ -40,7 +40,9 @@ export function orgAccount(i: number): string {
   return String(200000000000 + i * 1_000_003);
 }
 
-export function buildOrgEstate(accountCount: number, options: { seed?: number; regions?: readonly string[] } = {}): OrgEstate {
+export function buildOrgEstate(accountCount: number, options: { seed?: number; regions?: readonly string[]; endpointsPerCell?: number; rolesPerAccount?: number } = {}): OrgEstate {
+  const perCell = options.endpointsPerCell ?? ENDPOINTS_PER_CELL;
+  const roleCount = Math.max(2, options.rolesPerAccount ?? ROLES_PER_ACCOUNT);
   const regions = [...(options.regions ?? ORG_REGIONS)].sort();
   const accounts = Array.from({ length: accountCount }, (_, i) => orgAccount(i));
   const vpcEndpoints: VpcEndpoint[] = [];
@@ -64,7 +66,7 @@ export function buildOrgEstate(accountCount: number, options: { seed?: number; r
     const home = regions.includes(ORG_HOME) ? ORG_HOME : (regions[0] as string);
     for (const [r, region] of regions.entries()) {
       const vpcId = `vpc-${uid()}`;
-      for (let e = 0; e < ENDPOINTS_PER_CELL; e++) {
+      for (let e = 0; e < perCell; e++) {
         const id = `vpce-${uid()}`;
         const service = SERVICES[e % SERVICES.length] as string;
         const withPolicy = chance(1 / 3);
@@ -123,7 +125,7 @@ export function buildOrgEstate(accountCount: number, options: { seed?: number; r
       connections.push({ arn, account, region: home, tags: { team: `team-${i % 40}` }, name: `conn-${c}`, providerType: 'GitHub', ownerAccountId: account, status: c === 1 && i % 10 === 0 ? 'PENDING' : 'AVAILABLE' });
     }
     const roleArn = (name: string): string => `arn:aws:iam::${account}:role/${name}`;
-    for (let k = 0; k < ROLES_PER_ACCOUNT; k++) {
+    for (let k = 0; k < roleCount; k++) {
       const name = k === 0 ? 'pipeline' : k === 1 ? 'build' : `service-${k}`;
       const admin = k >= 2 && k % 25 === 0;
       iamRoles.push({

@@ -210,9 +210,14 @@ async function main(): Promise<void> {
   console.log(`\nsummary (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
   console.log(`${'accounts'.padStart(8)} ${'wall s'.padStart(7)} ${'collect s'.padStart(9)} ${'CPU s'.padStart(7)} ${'RSS MB'.padStart(7)} ${'calls/min'.padStart(9)} ${'bound'.padStart(6)} ${'gaps'.padStart(5)} ${'throttled'.padStart(9)}`);
   for (const r of rows) {
+    if (!r.ok) {
+      console.log(`${String(r.accounts).padStart(8)} FAILED after ${r.wallS.toFixed(1)} s (see above)`);
+      continue;
+    }
     console.log(`${String(r.accounts).padStart(8)} ${r.wallS.toFixed(1).padStart(7)} ${r.collectS.toFixed(1).padStart(9)} ${r.cpuS.toFixed(1).padStart(7)} ${r.rssMb.toFixed(0).padStart(7)} ${r.ratio.toFixed(3).padStart(9)} ${r.bound.toFixed(2).padStart(6)} ${String(r.gaps).padStart(5)} ${String(r.throttled).padStart(9)}`);
   }
-  const at = (n: number): Row | undefined => rows.find((r) => r.accounts === n);
+  const at = (n: number): Row | undefined => rows.find((r) => r.accounts === n && r.ok);
+  for (const r of rows) if (!r.ok) console.log(`MISS ${r.accounts} accounts: linkaudit scan failed`);
   const big = at(1000);
   const mid = at(300);
   if (big && mid) {

@@ -6,6 +6,10 @@ import { UserError } from '../errors.js';
 import { escapeControlChars } from '../io/untrusted-text.js';
 import { parseArn } from '../model/arn.js';
 import { emptySnapshot } from '../model/empty.js';
+import { normalizeSnapshot } from '../model/load.js';
+import type { Collections } from '../engine/account-links.js';
+import { isSharedResource } from '../engine/streamed.js';
+import { COLLECTIONS } from './spool.js';
 import type { CoverageGap, Organization, Snapshot } from '../model/types.js';
 import { TOOL_NAME, toolVersion } from '../version.js';
 import { RunDeadline } from './bounds.js';
@@ -67,6 +71,24 @@ const IAM_KINDS = ['iamUser', 'iamGroup', 'iamRole', 'iamPolicy'] as const;
  * others go on.
  */
 export async function collect(given: CollectOptions): Promise<Snapshot> {
+  const parts: CollectedAccount[] = [];
+  const head = await collectStreamed(given, (part) => void parts.push(part));
+  return mergeAccounts(head, parts);
+}
+
+/** One account as collected and held: its resources, and its coverage gaps (also in the head). */
+export interface CollectedAccount {
+  account: string;
+  collections: Collections;
+  coverage: CoverageGap[];
+}
+
+/**
+ * The collection account by account: each account, once read and held (hold.ts), goes to `sink`
+ * and is not kept here, so a collection holds only the accounts under way. Returns the head: the
+ * snapshot without resources (scope, organizations, every account's coverage, sorted).
+ */
+export async function collectStreamed(given: CollectOptions, sink: (part: CollectedAccount) => void | Promise<void>): Promise<Snapshot> {
   const progress = given.progress;
   const options: CollectOptions = progress
     ? {
@@ -83,13 +105,38 @@ export async function collect(given: CollectOptions): Promise<Snapshot> {
     : given;
   let gaps: number | undefined;
   try {
-    const snapshot = await collectAll(options);
-    gaps = snapshot.coverage.length;
-    return snapshot;
+    const head = await collectAll(options, sink);
+    gaps = head.coverage.length;
+    return head;
   } finally {
     // The final count is the snapshot's own, the one the reports give.
     progress?.stop(gaps !== undefined, gaps);
   }
+}
+
+/**
+ * The accounts' parts as one snapshot: their resources in account order, an AWS managed policy
+ * once (the first account's copy: every account attaching it lists it under the same ARN), then
+ * sorted as a loaded snapshot is.
+ */
+export function mergeAccounts(head: Snapshot, parts: readonly CollectedAccount[]): Snapshot {
+  const ordered = [...parts].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+  const merged: Record<string, unknown[]> = {};
+  const shared = new Set<string>();
+  for (const c of COLLECTIONS) {
+    const list: unknown[] = [];
+    for (const p of ordered) {
+      for (const r of p.collections[c] as Array<{ arn: string }>) {
+        if (c === 'iamPolicies' && isSharedResource(r)) {
+          if (shared.has(r.arn)) continue;
+          shared.add(r.arn);
+        }
+        list.push(r);
+      }
+    }
+    merged[c] = list;
+  }
+  return normalizeSnapshot({ ...head, ...(merged as unknown as Collections) });
 }
 
 /**
@@ -100,7 +147,7 @@ export async function collect(given: CollectOptions): Promise<Snapshot> {
  */
 const ACCOUNTS_AT_ONCE = 64;
 
-async function collectAll(given: CollectOptions): Promise<Snapshot> {
+async function collectAll(given: CollectOptions, sink: (part: CollectedAccount) => void | Promise<void>): Promise<Snapshot> {
   // Every client of the collection, the role's STS clients too, shares one bound on requests and
   // one pool of connections.
   const agents = given.agents ? undefined : sharedAgents(given.concurrency);
@@ -115,7 +162,7 @@ async function collectAll(given: CollectOptions): Promise<Snapshot> {
       ...(agents ? { agents } : {}),
       ...(pages ? { pages } : {}),
       ...(deadline ? { deadline } : {}),
-    });
+    }, sink);
   } finally {
     deadline?.dispose();
     agents?.destroy();
@@ -123,7 +170,7 @@ async function collectAll(given: CollectOptions): Promise<Snapshot> {
   }
 }
 
-async function collectWith(given: CollectOptions): Promise<Snapshot> {
+async function collectWith(given: CollectOptions, sink: (part: CollectedAccount) => void | Promise<void>): Promise<Snapshot> {
   let options = given;
   const startedAt = new Date().toISOString();
   const home = await configuredRegion(options);
@@ -150,28 +197,34 @@ async function collectWith(given: CollectOptions): Promise<Snapshot> {
   accounts = inShard(accounts.sort(), options.shard);
   options.log(`linkaudit: ${accounts.length} account(s)${options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : ''}`);
 
-  const results = await mapPool(accounts, ACCOUNTS_AT_ONCE, (account) => collectAccount(account, caller, home, sts, options));
-  const regions = [...new Set(results.flatMap((r) => r.regions))].sort();
-  const merged = emptySnapshot({
-    generatedAt: startedAt,
-    source: { kind: 'live', tool: `${TOOL_NAME} ${toolVersion()}` },
-    scope: { partition: caller.partition, accounts, regions },
-    ...(organizations ? { organizations } : {}),
-    connections: results.flatMap((r) => r.parts.flatMap((p) => p.connections ?? [])),
-    hosts: results.flatMap((r) => r.parts.flatMap((p) => p.hosts ?? [])),
-    vpcEndpoints: results.flatMap((r) => r.parts.flatMap((p) => p.vpcEndpoints ?? [])),
-    endpointServices: results.flatMap((r) => r.parts.flatMap((p) => p.endpointServices ?? [])),
-    iamUsers: results.flatMap((r) => r.parts.flatMap((p) => p.iamUsers ?? [])),
-    iamGroups: results.flatMap((r) => r.parts.flatMap((p) => p.iamGroups ?? [])),
-    iamRoles: results.flatMap((r) => r.parts.flatMap((p) => p.iamRoles ?? [])),
-    iamPolicies: results.flatMap((r) => r.parts.flatMap((p) => p.iamPolicies ?? [])),
-    pipelines: results.flatMap((r) => r.parts.flatMap((p) => p.pipelines ?? [])),
-    buildProjects: results.flatMap((r) => r.parts.flatMap((p) => p.buildProjects ?? [])),
-    sourceCredentials: results.flatMap((r) => r.parts.flatMap((p) => p.sourceCredentials ?? [])),
-    coverage: results.flatMap((r) => r.coverage),
+  const source = { kind: 'live' as const, tool: `${TOOL_NAME} ${toolVersion()}` };
+  const regionsRead = new Set<string>();
+  const coverage = new Array<CoverageGap[]>(accounts.length);
+  await mapPool(accounts, ACCOUNTS_AT_ONCE, async (account, i) => {
+    const result = await collectAccount(account, caller, home, sts, options);
+    for (const r of result.regions) regionsRead.add(r);
+    // What an endpoint sent that the snapshot cannot hold becomes gaps; what linkaudit made must fit.
+    const held = holdCollected(
+      emptySnapshot({
+        generatedAt: startedAt,
+        source,
+        scope: { partition: caller.partition, accounts, regions: result.regions.length > 0 ? result.regions : [home] },
+        ...(Object.fromEntries(COLLECTIONS.map((c) => [c, result.parts.flatMap((p) => (p[c] ?? []) as unknown[])])) as unknown as Collections),
+        coverage: result.coverage,
+      }),
+    );
+    coverage[i] = held.coverage;
+    await sink({ account, collections: held, coverage: held.coverage });
   });
-  // What an endpoint sent that the snapshot cannot hold becomes gaps; what linkaudit made must fit.
-  return holdCollected(merged);
+  return normalizeSnapshot(
+    emptySnapshot({
+      generatedAt: startedAt,
+      source,
+      scope: { partition: caller.partition, accounts, regions: [...regionsRead].sort() },
+      ...(organizations ? { organizations } : {}),
+      coverage: coverage.flat(),
+    }),
+  );
 }
 
 /**

@@ -41,7 +41,7 @@ const REQUIRED_SCALARS = new Set(['status', 'providerType', 'providerEndpoint', 
 
 /** The collected snapshot, validated; resources it cannot hold replaced by gaps. */
 export function holdCollected(collected: Snapshot): Snapshot {
-  let snapshot = withoutRepeatedArns(collected);
+  let snapshot = withoutRepeatedArns(withoutForeignArns(collected));
   const validate = validator('snapshot');
   // Fields already made unreadable: should one still not fit, its resource is left out (so this ends).
   const fixed = new Set<string>();
@@ -85,6 +85,37 @@ export function holdCollected(collected: Snapshot): Snapshot {
     snapshot = next;
   }
   return validateSnapshot(snapshot, 'collected snapshot');
+}
+
+/**
+ * A resource read in one account whose ARN names another (an endpoint making one up) would be
+ * judged, and identified in every report, as the other account's, and could meet that account's
+ * own resource of the same ARN: it is left out, with a gap. The AWS managed policies principals
+ * attach are the one exception: their ARNs name no account (`arn:aws:iam::aws:policy/…`).
+ */
+function withoutForeignArns(snapshot: Snapshot): Snapshot {
+  let out = snapshot;
+  for (const kind of RESOURCE_KINDS) {
+    const collection = KIND_COLLECTION[kind];
+    const items = out[collection] as ReadonlyArray<{ arn: string; account: string }>;
+    const foreign: Array<{ item: Record<string, unknown>; named: string }> = [];
+    const kept = items.filter((r) => {
+      const named = typeof r.arn === 'string' ? /^arn:[^:]*:[^:]*:[^:]*:([^:]*):/.exec(r.arn)?.[1] : undefined;
+      if (named === undefined || named === r.account || (kind === 'iamPolicy' && named === 'aws')) return true;
+      foreign.push({ item: r as unknown as Record<string, unknown>, named });
+      return false;
+    });
+    if (foreign.length === 0) continue;
+    out = {
+      ...out,
+      [collection]: kept,
+      coverage: [
+        ...out.coverage,
+        ...foreign.flatMap(({ item, named }) => gapsFor(snapshot, collection, item, `${SOURCE[collection].operation} gave ${kind} ${shown(item.arn)}, whose ARN names account ${shown(named)}, not the account it was read from; it is not read`)),
+      ],
+    };
+  }
+  return out;
 }
 
 /** An ARN listed twice (a page boundary AWS repeated, an emulator's duplicate ids): the first is kept. */

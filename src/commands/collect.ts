@@ -3,6 +3,8 @@ import { writeFilesAtomic } from '../io/atomic-write.js';
 import { checkWritableTarget } from '../io/output-dir.js';
 import { escapeControlChars } from '../io/untrusted-text.js';
 import type { Snapshot } from '../model/types.js';
+import type { CollectOptions } from '../collectors/collect.js';
+import type { AccountSource } from '../engine/streamed.js';
 
 /** The flags that say how to reach AWS, shared by `collect` and a live `scan`. */
 export interface LiveArgs {
@@ -40,10 +42,51 @@ export function parseRegions(args: Pick<LiveArgs, 'region' | 'regions'>): string
 }
 
 /**
- * Collects one account live. The AWS SDK is imported here, not at start-up, so commands that do
- * not collect (and `--version`) never load it.
+ * Collects live, into one snapshot in memory. The AWS SDK is imported here, not at start-up, so
+ * commands that do not collect (and `--version`) never load it.
  */
 export async function collectLive(args: LiveArgs, log: (line: string) => void): Promise<Snapshot> {
+  const options = await liveOptions(args, log);
+  const { collect } = await import('../collectors/collect.js');
+  return collect(options);
+}
+
+/** A live collection account by account: each account spooled to disk as it is read (collectors/spool.ts). */
+export interface StreamedLive {
+  /** The snapshot without its accounts' resources: scope, organizations, coverage, and the AWS managed policies they share. */
+  head: Snapshot;
+  /** For evaluation account by account (engine/streamed.ts). */
+  source: AccountSource;
+  /** The snapshot file's text, chunk by chunk (what collectLive's snapshot, written, would be). */
+  snapshotText(): Iterable<string>;
+  /** Removes the spool. */
+  close(): void;
+}
+
+export async function collectLiveStreamed(args: LiveArgs, log: (line: string) => void): Promise<StreamedLive> {
+  const options = await liveOptions(args, log);
+  const [{ collectStreamed }, { AccountSpool }, { linkedAccounts }] = await Promise.all([import('../collectors/collect.js'), import('../collectors/spool.js'), import('../engine/account-links.js')]);
+  const spool = new AccountSpool();
+  try {
+    const links = new Map<string, Set<string>>();
+    const collected = await collectStreamed(options, (part) => {
+      links.set(part.account, linkedAccounts(part.collections, part.account));
+      spool.put(part.account, part.collections);
+    });
+    const head: Snapshot = { ...collected, iamPolicies: spool.sharedPolicies() };
+    return {
+      head,
+      source: { head, accounts: spool.accounts, links, read: (account) => spool.read(account) },
+      snapshotText: () => spool.snapshotText(collected),
+      close: () => spool.close(),
+    };
+  } catch (err) {
+    spool.close();
+    throw err;
+  }
+}
+
+async function liveOptions(args: LiveArgs, log: (line: string) => void): Promise<CollectOptions> {
   const regions = parseRegions(args);
   if (!Number.isInteger(args.maxAttempts) || args.maxAttempts < 1) throw new UserError('--max-attempts must be a whole number of at least 1');
   if (!(args.timeout > 0) || !Number.isFinite(args.timeout)) throw new UserError('--timeout must be a number of seconds above 0');
@@ -80,9 +123,8 @@ export async function collectLive(args: LiveArgs, log: (line: string) => void): 
   if (literal !== undefined && (args.org || accounts.some((a) => a !== literal))) {
     throw new UserError(`--role-arn names account ${literal}, so it cannot read ${args.org ? 'the organization\'s accounts' : `account ${accounts.find((a) => a !== literal) ?? ''}`}: write the account as {account} (e.g. arn:aws:iam::{account}:role/linkaudit-audit) to assume the role in each`);
   }
-  const { collect } = await import('../collectors/collect.js');
   const { createProgress } = await import('../collectors/progress.js');
-  return collect({
+  return {
     progress: createProgress({ write: (t) => process.stderr.write(t), tty: process.stderr.isTTY === true, quiet: args.quiet }),
     ...(args.roleArn !== undefined ? { roleArn: args.roleArn } : {}),
     ...(args.externalId !== undefined ? { externalId: args.externalId } : {}),
@@ -97,7 +139,7 @@ export async function collectLive(args: LiveArgs, log: (line: string) => void): 
     ...(args.endpointUrl !== undefined ? { endpointUrl: args.endpointUrl } : {}),
     credentialSource: source,
     log: args.quiet ? () => {} : log,
-  });
+  };
 }
 
 export function parseShard(text: string | undefined): { index: number; count: number } | undefined {
@@ -113,15 +155,31 @@ export async function writeSnapshot(snapshot: Snapshot, file: string): Promise<v
   await writeFilesAtomic([{ file, chunks: [`${JSON.stringify(snapshot, null, 2)}\n`] }], 'snapshot');
 }
 
+/** A streamed collection's snapshot, written as a set (atomically) without being in memory whole. */
+export async function writeStreamedSnapshot(live: StreamedLive, file: string): Promise<void> {
+  await writeFilesAtomic([{ file, chunks: live.snapshotText() }], 'snapshot');
+}
+
+/** Chunks to stdout, waiting while the pipe is full rather than buffering the whole text. */
+async function writeStdout(chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  }
+}
+
 export async function collectCommand(args: LiveArgs & { output?: string }, logRaw: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
   // The lines name files and carry what the collectors report from AWS.
   const log = (line: string): void => logRaw(escapeControlChars(line));
   // Checked first: a collection can take minutes, and its output must not then be lost.
   if (args.output !== undefined) checkWritableTarget(args.output, 'snapshot');
-  const snapshot = await collectLive(args, log);
-  if (args.output !== undefined) {
-    await writeSnapshot(snapshot, args.output);
-    if (!args.quiet) log(`linkaudit: wrote ${args.output} (${snapshot.coverage.length} coverage gap(s))`);
-  } else process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
+  const live = await collectLiveStreamed(args, log);
+  try {
+    if (args.output !== undefined) {
+      await writeStreamedSnapshot(live, args.output);
+      if (!args.quiet) log(`linkaudit: wrote ${args.output} (${live.head.coverage.length} coverage gap(s))`);
+    } else await writeStdout(live.snapshotText());
+  } finally {
+    live.close();
+  }
   return 0;
 }

@@ -20,12 +20,15 @@ import { DEFAULT_MAX_SUPPRESSION_DAYS, applySuppressions, checkSuppressionExpiry
 import { compareWithBaseline } from '../audit/baseline.js';
 import type { ReportFormat, ReportInput } from '../reporters/types.js';
 import { INFORMATION_URI, TOOL_NAME, toolVersion } from '../version.js';
-import { collectLive, writeSnapshot, type LiveArgs } from './collect.js';
+import { collectLive, collectLiveStreamed, writeSnapshot, writeStreamedSnapshot, type LiveArgs } from './collect.js';
 import { liveArgs } from './live-args.js';
 import type { IacLoad, IacOptions } from '../collectors/iac/types.js';
 import { readCloudFormationParameterFile } from '../collectors/iac/cloudformation/parameters.js';
 import { combinedSnapshot, evaluateIacLoad } from '../engine/worlds.js';
-import { blastRadius, type BlastRadiusSummary } from '../graph/summary.js';
+import { blastRadiusEntries, summarizeBlastRadius, type BlastRadiusEntry, type BlastRadiusSummary } from '../graph/summary.js';
+import { evaluateStreamed } from '../engine/streamed.js';
+import { SUPPRESS_TAG } from '../audit/suppress.js';
+import { KIND_COLLECTION, RESOURCE_KINDS, type AnyResource } from '../model/types.js';
 
 export { DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_SECONDS } from './live-args.js';
 
@@ -71,6 +74,12 @@ export interface ScanArgs extends Partial<LiveArgs> {
   sarifRoot?: string;
   /** Reads the --iac paths (default: loadIac); tests hand in a built IacLoad. */
   iacLoader?: (paths: readonly string[], options: IacOptions) => Promise<IacLoad>;
+  /**
+   * A live scan evaluates account by account (engine/streamed.ts) with each account spooled to
+   * disk; true collects into one snapshot in memory and evaluates it whole instead (the tests'
+   * reference: both give the same reports).
+   */
+  wholeSnapshot?: boolean;
 }
 
 /** Options that only a live collection reads: meaningless with --iac. */
@@ -211,21 +220,48 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
   let snapshot: Snapshot;
   let evaluated: Finding[];
   let iacLoad: IacLoad | undefined;
+  // From a streamed live scan: the blast radius, gathered group by group while each was in memory.
+  let streamedBlast: { entries: BlastRadiusEntry[] } | undefined;
+  const ranRules = new Set(rules.map((r) => r.meta.id));
+  const wantsBlast = formats.includes('markdown') || formats.includes('html') || args.terminal === true;
   if (iacOpts) {
     const loader = args.iacLoader ?? (await import('../collectors/iac/index.js')).loadIac;
     iacLoad = await loader(iacPaths, iacOpts);
     snapshot = combinedSnapshot(iacLoad, (iacOpts.now ?? new Date()).toISOString(), unitNames(iacLoad));
     evaluated = evaluateIacLoad(rules, iacLoad, settings, ruleSet.runtime.bind).findings;
-  } else {
+  } else if (args.snapshot !== undefined || args.wholeSnapshot) {
     snapshot = args.snapshot !== undefined ? loadSnapshotFile(args.snapshot) : await collectLive(liveArgs(args), log);
     evaluated = evaluateRules(rules, snapshot, settings, ruleSet.runtime.bind).findings;
-  }
-  if (args.saveSnapshot !== undefined) {
-    await writeSnapshot(snapshot, args.saveSnapshot);
-    if (!args.quiet) log(`linkaudit: wrote ${args.saveSnapshot}`);
+    if (args.saveSnapshot !== undefined) {
+      await writeSnapshot(snapshot, args.saveSnapshot);
+      if (!args.quiet) log(`linkaudit: wrote ${args.saveSnapshot}`);
+    }
+  } else {
+    const live = await collectLiveStreamed(liveArgs(args), log);
+    try {
+      const entries: BlastRadiusEntry[] = [];
+      const tagged: AnyResource[] = [];
+      const now = args.now ?? new Date();
+      evaluated = evaluateStreamed(rules, live.source, settings, ruleSet.runtime.bind, (group) => {
+        for (const c of RESOURCE_KINDS) for (const r of group.snapshot[KIND_COLLECTION[c]] as AnyResource[]) if (r.tags?.[SUPPRESS_TAG] !== undefined && group.accounts.has(r.account)) tagged.push(r);
+        if (!wantsBlast) return;
+        // The blast radius reads suppressions: the group's findings as the report will show them.
+        const shown = applySuppressions(group.findings, config.suppressions, group.snapshot, ranRules, now, suppressionPolicy).findings;
+        for (const e of blastRadiusEntries(group.snapshot, shown)) entries.push(e);
+      }).findings;
+      streamedBlast = { entries };
+      // What suppressions read of the resources: the suppress tags, kept while each group was read.
+      snapshot = { ...live.head, connections: tagged as Snapshot['connections'] };
+      if (args.saveSnapshot !== undefined) {
+        await writeStreamedSnapshot(live, args.saveSnapshot);
+        if (!args.quiet) log(`linkaudit: wrote ${args.saveSnapshot}`);
+      }
+    } finally {
+      live.close();
+    }
   }
 
-  const suppressed = applySuppressions(evaluated, config.suppressions, snapshot, new Set(rules.map((r) => r.meta.id)), args.now ?? new Date(), suppressionPolicy);
+  const suppressed = applySuppressions(evaluated, config.suppressions, snapshot, ranRules, args.now ?? new Date(), suppressionPolicy);
   const compared = baselineDoc && args.baseline !== undefined ? compareWithBaseline(suppressed.findings, baselineDoc, args.baseline) : undefined;
   const findings = compared ? compared.findings : suppressed.findings;
   const { report: suppressions } = suppressed;
@@ -256,7 +292,7 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
     ...(compared ? { baseline: compared.summary } : {}),
     ...(args.results !== undefined ? { results: args.results } : {}),
     ...(args.framework !== undefined ? { framework: args.framework } : {}),
-    ...(formats.includes('markdown') || formats.includes('html') || args.terminal ? blastRadiusOf(snapshot, findings, args) : {}),
+    ...(wantsBlast ? (streamedBlast ? summarized(streamedBlast.entries, args) : blastRadiusOf(snapshot, findings, args)) : {}),
     warn: log,
   };
   // ARNs and tag values come from the estate: escaped before they reach a terminal.
@@ -279,9 +315,13 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
 
 /** The Markdown report's blast radius section, with the `linkaudit graph` command that reads the same source. */
 function blastRadiusOf(snapshot: Snapshot, findings: readonly Finding[], args: ScanArgs): { blastRadius?: BlastRadiusSummary } {
+  return summarized(blastRadiusEntries(snapshot, findings), args);
+}
+
+function summarized(entries: readonly BlastRadiusEntry[], args: ScanArgs): { blastRadius?: BlastRadiusSummary } {
   const q = (p: string): string => (/^[A-Za-z0-9_./:@=-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
   const source = args.snapshot !== undefined ? ` --snapshot ${q(args.snapshot)}` : args.iac !== undefined ? args.iac.map((p) => ` --iac ${q(p)}`).join('') : '';
-  const summary = blastRadius(snapshot, findings, `linkaudit graph${source}`);
+  const summary = summarizeBlastRadius(entries, `linkaudit graph${source}`);
   return summary ? { blastRadius: summary } : {};
 }
 

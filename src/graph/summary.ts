@@ -34,6 +34,14 @@ export interface BlastRadiusSummary {
 export const BLAST_RADIUS_TOP = 5;
 
 export function blastRadius(snapshot: Snapshot, findings: readonly Finding[], command: string, top = BLAST_RADIUS_TOP): BlastRadiusSummary | undefined {
+  return summarizeBlastRadius(blastRadiusEntries(snapshot, findings), command, top);
+}
+
+/**
+ * The entries, unordered: one per flagged connection. A scan judged account by account gathers
+ * them group by group (a connection and everything naming it are in one group) and summarizes once.
+ */
+export function blastRadiusEntries(snapshot: Snapshot, findings: readonly Finding[]): BlastRadiusEntry[] {
   const index = consumerIndex(snapshot);
   const flagged = new Map<string, number>();
   const flag = (key: string | undefined): void => {
@@ -44,7 +52,7 @@ export function blastRadius(snapshot: Snapshot, findings: readonly Finding[], co
     if (f.resource.kind === 'connection') flag(connectionKey(f.resource.arn));
     else for (const key of new Set((index.byConsumer.get(f.resource.arn) ?? []).map((r) => r.key))) flag(key);
   }
-  if (flagged.size === 0) return undefined;
+  if (flagged.size === 0) return [];
   const connections = new Map(snapshot.connections.map((c) => [connectionKey(c.arn), c]));
   const pipelines = new Map(snapshot.pipelines.map((p) => [p.arn, p]));
   const projects = new Map(snapshot.buildProjects.map((b) => [b.arn, b]));
@@ -98,6 +106,12 @@ export function blastRadius(snapshot: Snapshot, findings: readonly Finding[], co
       findings: count,
     });
   }
-  entries.sort((a, b) => b.adminRoles.length - a.adminRoles.length || b.findings - a.findings || (a.connection < b.connection ? -1 : 1));
-  return { total: entries.length, entries: entries.slice(0, top), command };
+  return entries;
+}
+
+/** Most admin-equivalent roles first, then most fails, then by ARN; the first `top`. */
+export function summarizeBlastRadius(entries: readonly BlastRadiusEntry[], command: string, top = BLAST_RADIUS_TOP): BlastRadiusSummary | undefined {
+  if (entries.length === 0) return undefined;
+  const sorted = [...entries].sort((a, b) => b.adminRoles.length - a.adminRoles.length || b.findings - a.findings || (a.connection < b.connection ? -1 : a.connection > b.connection ? 1 : 0));
+  return { total: sorted.length, entries: sorted.slice(0, top), command };
 }

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 
 /**
- * Temporary files that exist only while a write is under way. A SIGINT or SIGTERM that arrives
+ * Temporary files (and the collection spool's directory) that exist only while a write or a collection is under way. A SIGINT or SIGTERM that arrives
  * meanwhile must not leave them behind (they are as large as the reports and would pile up across
  * runs), so the signal handler removes whatever is listed here before the process exits.
  */
@@ -17,7 +17,7 @@ export function releaseTemporary(path: string): void {
 
 /** Removes every temporary file still listed (best effort: the process is ending). */
 export function removeTemporaries(): void {
-  for (const path of temporaries) rmSync(path, { force: true });
+  for (const path of temporaries) rmSync(path, { force: true, recursive: true });
   temporaries.clear();
 }
 

@@ -7,7 +7,8 @@
 //   one region in ten   an endpoint service (a few allowed principals, sometimes `*`; a pending
 //                       connection; notifications on half)
 //   per account         2 connections (one PENDING in ten accounts), 50 IAM roles (a pipeline role,
-//                       a build role, the rest service roles; one in twenty-five admin), one
+//                       a build role, the rest service roles; one in twenty-five admin) and the AWS
+//                       managed policies they attach, as every account lists them, one
 //                       pipeline and one build project in the home region using the first connection
 //
 // Seeded (mulberry32 via bench/synthetic.mjs) and built from running counters: the same (seed,
@@ -15,7 +16,7 @@
 // so 100, 300 and 1,000 accounts grow one estate. Built from src/ (tsx runs this file directly).
 import { emptySnapshot } from '../src/model/empty.js';
 import { endpointServiceArn, vpcEndpointArn } from '../src/model/arn.js';
-import type { BuildProject, Connection, EndpointService, IamRole, Pipeline, Snapshot, VpcEndpoint } from '../src/model/types.js';
+import type { BuildProject, Connection, EndpointService, IamPolicy, IamRole, Pipeline, Snapshot, VpcEndpoint } from '../src/model/types.js';
 import { prng } from './synthetic.mjs';
 
 /** Seventeen regions enabled by default (opt-in regions aside). */
@@ -31,6 +32,11 @@ const GENERATED_AT = '2026-11-30T00:00:00Z';
 const SERVICES = ['sts', 'ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'kms', 'ssm', 'ssmmessages', 'ec2messages', 'monitoring', 'sqs', 'sns', 'codebuild', 'codepipeline', 'codestar-connections.api', 'codeconnections.api', 'lambda', 'states', 'events', 'execute-api'];
 
 export interface OrgEstate {
+  /**
+   * The estate as the fake serves it: each account lists the AWS managed policies its principals
+   * attach, so their ARNs repeat across accounts (a collection keeps each once). Not a snapshot
+   * file as it is: drop the repeats first.
+   */
   snapshot: Snapshot;
   organization: { id: string; managementAccount: string; accounts: string[] };
 }
@@ -49,6 +55,7 @@ export function buildOrgEstate(accountCount: number, options: { seed?: number; r
   const endpointServices: EndpointService[] = [];
   const connections: Connection[] = [];
   const iamRoles: IamRole[] = [];
+  const iamPolicies: IamPolicy[] = [];
   const pipelines: Pipeline[] = [];
   const buildProjects: BuildProject[] = [];
   const orgId = 'o-bench0000org';
@@ -146,6 +153,25 @@ export function buildOrgEstate(accountCount: number, options: { seed?: number; r
         attachedPolicies: admin ? ['arn:aws:iam::aws:policy/AdministratorAccess'] : ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
       });
     }
+    // GetAccountAuthorizationDetails lists the AWS managed policies the account's principals
+    // attach, in every account: the same ARN each time (kept once in the snapshot). Short stand-ins
+    // for the documents (the real ReadOnlyAccess lists thousands of actions).
+    const attached = new Set(iamRoles.filter((r) => r.account === account).flatMap((r) => r.attachedPolicies));
+    for (const arn of [...attached].sort()) {
+      const admin = arn.endsWith('/AdministratorAccess');
+      iamPolicies.push({
+        arn,
+        account,
+        region: 'global',
+        tags: {},
+        name: arn.split('/').pop() as string,
+        defaultVersionId: admin ? 'v1' : 'v129',
+        awsManaged: true,
+        document: admin
+          ? { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }
+          : { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['codestar-connections:Get*', 'codestar-connections:List*', 'codeconnections:Get*', 'codeconnections:List*', 'ec2:Describe*', 'iam:Get*', 'iam:List*', 's3:Get*', 's3:List*'], Resource: '*' }] },
+      } as IamPolicy);
+    }
     pipelines.push({
       arn: `arn:aws:codepipeline:${home}:${account}:release`,
       account,
@@ -206,6 +232,7 @@ export function buildOrgEstate(accountCount: number, options: { seed?: number; r
     vpcEndpoints,
     endpointServices,
     iamRoles,
+    iamPolicies,
     pipelines,
     buildProjects,
   });

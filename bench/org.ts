@@ -8,6 +8,7 @@
 //   npx tsx bench/org.ts --accounts 100,300            (sizes)
 //   npx tsx bench/org.ts --latency-ms 0 --no-throttle  (CPU alone)
 //   npx tsx bench/org.ts --no-settings-compare         (skip the SDK-settings before/after run)
+//   npx tsx bench/org.ts --heap-mb 512                 (the scan's V8 heap bounded: what it needs, not what it is let keep)
 //
 // Rate limits (tokens per bucket, refill per second), per account and region unless global:
 //   ec2            100, 20/s   published: EC2 API request throttling, non-mutating actions
@@ -171,7 +172,7 @@ function option(name: string): string | undefined {
 interface Probe {
   cpuMs: number;
   maxRssMb: number;
-  timeline: Array<[number, number]>;
+  timeline: Array<[number, number, number]>;
 }
 
 interface Row {
@@ -240,7 +241,9 @@ async function runOne(c: Conditions, cli: string, cores: number): Promise<Row> {
   console.log(`  ${n(k.vpcEndpoints)} VPC endpoints, ${n(k.endpointServices)} endpoint services, ${n(k.connections)} connections, ${n(k.iamRoles)} IAM roles`);
   const dir = mkdtempSync(join(tmpdir(), 'linkaudit-bench-org-'));
   const probeFile = join(dir, 'rusage.json');
+  const heapMb = option('--heap-mb');
   const args = [
+    ...(heapMb !== undefined ? [`--max-old-space-size=${heapMb}`] : []),
     '--import', fileURLToPath(new URL('./rusage-probe.mjs', import.meta.url)), cli, 'scan', '--org', '--role-arn', ROLE_ARN, '--regions', 'all', '--endpoint-url', ready.url,
     '--format', 'json', '--format', 'sarif', '--format', 'markdown', '--output-dir', join(dir, 'out'), '--save-snapshot', join(dir, 'snapshot.json'), '--fail-on', 'none',
   ];
@@ -281,6 +284,7 @@ async function runOne(c: Conditions, cli: string, cores: number): Promise<Row> {
     return best;
   };
   const collectCpuS = cpuAt(stats.lastRequestEpoch) / 1000;
+  const rssUntil = (epoch: number): number => Math.max(0, ...probe.timeline.filter(([at]) => at <= epoch).map(([, , rss]) => rss));
   const cpuS = probe.cpuMs / 1000;
   const minTotal = Object.values(ready.minimal.byOperation).reduce((a, b) => a + b, 0);
   const made = Object.values(stats.calls).reduce((a, b) => a + b, 0);
@@ -297,7 +301,7 @@ async function runOne(c: Conditions, cli: string, cores: number): Promise<Row> {
   const bound = wallS / Math.max(floorS, (cpuS + fakeS) / cores);
   const collectBound = collectS / Math.max(floorS, (collectCpuS + fakeS) / cores);
   console.log(`  wall ${wallS.toFixed(1)} s: collection ${collectS.toFixed(1)} s (to the last request), evaluation and reports ${(wallS - collectS).toFixed(1)} s`);
-  console.log(`  linkaudit CPU ${cpuS.toFixed(1)} s (collection ${collectCpuS.toFixed(1)} s, evaluation and reports ${(cpuS - collectCpuS).toFixed(1)} s); the fake's CPU ${fakeS.toFixed(1)} s; peak RSS ${probe.maxRssMb.toFixed(0)} MB (the fake's ${stats.rssMb.toFixed(0)} MB)`);
+  console.log(`  linkaudit CPU ${cpuS.toFixed(1)} s (collection ${collectCpuS.toFixed(1)} s, evaluation and reports ${(cpuS - collectCpuS).toFixed(1)} s); the fake's CPU ${fakeS.toFixed(1)} s; peak RSS ${probe.maxRssMb.toFixed(0)} MB (${rssUntil(stats.lastRequestEpoch).toFixed(0)} MB during the collection; the fake's ${stats.rssMb.toFixed(0)} MB)`);
   console.log(`  CPU per call ${((collectCpuS * 1000) / made).toFixed(3)} ms (${n(made)} calls; collection CPU / calls), per VPC endpoint ${((collectCpuS * 1e6) / (k.vpcEndpoints ?? 1)).toFixed(0)} µs of collection CPU`);
   console.log(`  calls ${n(made)} made / ${n(minTotal)} minimal = ${ratio.toFixed(3)}; ${n(stats.throttled)} throttled answers absorbed; coverage gaps ${report.coverage.length}`);
   console.log(`  floor ${floorS.toFixed(2)} s (rate ${rateS.toFixed(2)} s + ${ready.minimal.chain} dependent calls x ${c.latencyMs} ms); wall / floor ${(wallS / floorS).toFixed(1)} (CPU-bound on ${cores} cores)`);

@@ -1,6 +1,6 @@
 // Preloaded into a process the benchmarks measure (node --import ./bench/rusage-probe.mjs …): at
-// exit it writes that process's CPU time, peak RSS and a CPU timeline (every 250 ms: epoch ms,
-// CPU ms), so a benchmark can split the CPU of one run at an instant it knows (the end of the
+// exit it writes that process's CPU time, peak RSS and a timeline (every 250 ms: epoch ms, CPU
+// ms, RSS MB), so a benchmark can split the CPU of one run at an instant it knows (the end of the
 // collection), to the file named by LINKAUDIT_RUSAGE_FILE. Node gives no rusage of a child.
 import { writeFileSync } from 'node:fs';
 
@@ -9,7 +9,7 @@ if (file) {
   const timeline = [];
   const sample = () => {
     const u = process.cpuUsage();
-    timeline.push([Date.now(), (u.user + u.system) / 1000]);
+    timeline.push([Date.now(), (u.user + u.system) / 1000, process.memoryUsage.rss() / 2 ** 20]);
   };
   sample();
   setInterval(sample, 250).unref();

@@ -8,6 +8,7 @@
 //   npx tsx bench/org.ts --accounts 100,300            (sizes)
 //   npx tsx bench/org.ts --latency-ms 0 --no-throttle  (CPU alone)
 //   npx tsx bench/org.ts --no-settings-compare         (skip the SDK-settings before/after run)
+//   npx tsx bench/org.ts --collect-shards 2            (also: the collection alone as 2 concurrent --shard processes, one per core)
 //   npx tsx bench/org.ts --heap-mb 512                 (the scan's V8 heap bounded: what it needs, not what it is let keep)
 //
 // Rate limits (tokens per bucket, refill per second), per account and region unless global:
@@ -205,7 +206,11 @@ async function main(): Promise<void> {
   console.log(`linkaudit organization benchmark — node ${process.version}, ${cores} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`fake AWS (own process): latency ${latencyMs} ms, ${throttle ? 'rate limits per account|region|service (see bench/org.ts)' : 'no throttling'}; linkaudit scan --org --regions all from dist/, own process`);
   const rows: Row[] = [];
-  for (const accounts of runs) rows.push(await runOne({ accounts, latencyMs, throttle }, cli, cores));
+  const shards = option('--collect-shards') !== undefined ? Number(option('--collect-shards')) : 0;
+  for (const accounts of runs) {
+    rows.push(await runOne({ accounts, latencyMs, throttle }, cli, cores));
+    if (shards > 1) await collectInShards({ accounts, latencyMs, throttle }, cli, shards, cores);
+  }
   if (!process.argv.includes('--no-settings-compare')) await compareSettings(Math.min(100, runs[0] ?? 100), latencyMs, throttle);
 
   console.log(`\nsummary (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
@@ -311,14 +316,42 @@ async function runOne(c: Conditions, cli: string, cores: number): Promise<Row> {
   return { accounts: c.accounts, wallS, collectS, cpuS, collectCpuS, rssMb: probe.maxRssMb, ratio, bound, gaps: report.coverage.length, throttled: stats.throttled, ok: true };
 }
 
+/**
+ * The collection alone, as `shards` concurrent `collect --shard i/n` processes (the fan-out path on
+ * one machine): one process's collection runs on one thread, so this is what a second core adds.
+ */
+async function collectInShards(c: Conditions, cli: string, shards: number, cores: number): Promise<void> {
+  const fake = await startFake(c);
+  const dir = mkdtempSync(join(tmpdir(), 'linkaudit-bench-org-shards-'));
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench-secret', AWS_REGION: HOME, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const t0 = Date.now();
+  const runs = Array.from({ length: shards }, (_, i) => {
+    const probeFile = join(dir, `rusage-${i + 1}.json`);
+    const args = ['--import', fileURLToPath(new URL('./rusage-probe.mjs', import.meta.url)), cli, 'collect', '--org', '--role-arn', ROLE_ARN, '--regions', 'all', '--endpoint-url', fake.ready.url, '--shard', `${i + 1}/${shards}`, '--output', join(dir, `shard-${i + 1}.json`), '--quiet'];
+    return new Promise<Probe & { code: number | null }>((resolve) => {
+      const child = spawn(process.execPath, args, { env: { ...env, LINKAUDIT_RUSAGE_FILE: probeFile }, stdio: 'ignore' });
+      child.on('exit', (code) => resolve({ ...(JSON.parse(readFileSync(probeFile, 'utf8')) as Probe), code }));
+    });
+  });
+  const done = await Promise.all(runs);
+  const wallS = (Date.now() - t0) / 1000;
+  const stats = await fake.stats();
+  await fake.close();
+  rmSync(dir, { recursive: true, force: true });
+  const cpuS = done.reduce((n, d) => n + d.cpuMs, 0) / 1000;
+  const bound = wallS / ((cpuS + stats.cpuMs / 1000) / cores);
+  console.log(`  collection as ${shards} concurrent --shard processes: wall ${wallS.toFixed(1)} s, CPU ${cpuS.toFixed(1)} s in all (the fake's ${(stats.cpuMs / 1000).toFixed(1)} s), peak RSS ${Math.max(...done.map((d) => d.maxRssMb)).toFixed(0)} MB per process; exit codes ${done.map((d) => d.code).join(', ')}; wall / max(floor, CPU / cores) = ${bound.toFixed(2)}`);
+}
+
 /** Collection CPU per call with the SDK's settings resolved per client (as before) and once per collection. */
 async function compareSettings(accounts: number, latencyMs: number, throttle: boolean): Promise<void> {
   process.env.AWS_REGION = HOME;
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const { collect } = (await import(new URL('../dist/collectors/collect.js', import.meta.url).href)) as typeof import('../src/collectors/collect.ts');
   console.log(`\n=== SDK settings per client vs once per collection: collect() in this process, ${accounts} accounts ===`);
-  const figures: string[] = [];
-  for (const perClient of [true, false, true, false]) {
+  // A first run warms the modules and JIT up; then the two modes alternate, and the median of each is printed.
+  const perCall: Record<'per client' | 'once per collection', number[]> = { 'per client': [], 'once per collection': [] };
+  for (const [i, perClient] of [true, true, false, true, false, true, false].entries()) {
     const fake = await startFake({ accounts, latencyMs, throttle });
     const cpu0 = process.cpuUsage();
     const snapshot = await collect({
@@ -338,8 +371,13 @@ async function compareSettings(accounts: number, latencyMs: number, throttle: bo
     const stats = await fake.stats();
     await fake.close();
     const made = Object.values(stats.calls).reduce((a, b) => a + b, 0);
-    const line = `${perClient ? 'per client         ' : 'once per collection'}: ${(((u.user + u.system) / 1000) / made).toFixed(3)} ms CPU per call (${made} calls, ${snapshot.coverage.length} gaps)`;
-    console.log(`  ${line}`);
-    figures.push(line);
+    const ms = (u.user + u.system) / 1000 / made;
+    const mode = perClient ? 'per client' : 'once per collection';
+    console.log(`  ${i === 0 ? 'warm-up            ' : mode.padEnd(19)}: ${ms.toFixed(3)} ms CPU per call (${made} calls, ${snapshot.coverage.length} gaps)`);
+    if (i > 0) perCall[mode].push(ms);
   }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const before = median(perCall['per client']);
+  const after = median(perCall['once per collection']);
+  console.log(`  median: ${before.toFixed(3)} ms per call with settings per client, ${after.toFixed(3)} ms resolved once (${(100 * (1 - after / before)).toFixed(1)}% less)`);
 }

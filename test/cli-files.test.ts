@@ -178,11 +178,15 @@ describe('signals leave no temporary file and every earlier report as it was', (
           ? ['scan', '--region', 'us-east-1', '--format', 'json,sarif', '--output-dir', out, '--save-snapshot', snapshot, '--quiet']
           : ['collect', '--region', 'us-east-1', '-o', snapshot, '--quiet'];
       const connectedBefore = endpoint.sockets.length;
-      const run = startLinkaudit(args, { env: awsEnv(endpoint.url) });
+      // The collection's spool (one file per account) is made in TMPDIR and must go with the signal too.
+      const spoolParent = tmp();
+      const run = startLinkaudit(args, { env: { ...awsEnv(endpoint.url), TMPDIR: spoolParent } });
       while (endpoint.sockets.length === connectedBefore) await new Promise((r) => setTimeout(r, 5));
+      expect(readdirSync(spoolParent).filter((f) => f.startsWith('linkaudit-collect-'))).toHaveLength(1);
       run.child.kill(signal);
       const r = await run.done;
       expect(r.status, r.stderr).toBe(code);
+      expect(readdirSync(spoolParent)).toEqual([]);
       expect(temporaries(out)).toEqual([]);
       expectEarlierIntact(out);
       expect(readFileSync(snapshot, 'utf8')).toBe('earlier snapshot\n');

@@ -27,6 +27,16 @@ describe('merge', () => {
     );
   });
 
+  it('keeps an AWS managed policy each shard lists under its own first account once: the first account\'s copy, in any order', () => {
+    const policy = (account: string) => ({ arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', account, region: 'global', tags: {}, name: 'ReadOnlyAccess', defaultVersionId: 'v129', awsManaged: true, document: { Version: '2012-10-17' as const, Statement: [{ Effect: 'Allow' as const, Action: 'ec2:Describe*', Resource: '*' }] } });
+    const x = emptySnapshot({ iamPolicies: [policy('444455556666')] });
+    const y = emptySnapshot({ iamPolicies: [policy('111122223333')] });
+    for (const inputs of [[x, y], [y, x]]) {
+      const m = validateSnapshot(mergeSnapshots(inputs.map((snapshot, i) => ({ file: `${i}.json`, snapshot }))), 'merged');
+      expect(m.iamPolicies.map((p) => p.account)).toEqual(['111122223333']);
+    }
+  });
+
   it('refuses snapshots of different partitions', () => {
     const cn = emptySnapshot({ scope: { partition: 'aws-cn', accounts: ['111122223333'], regions: ['cn-north-1'] } });
     expect(() => mergeSnapshots([{ file: 'a.json', snapshot: a }, { file: 'cn.json', snapshot: cn }])).toThrow(/cn\.json: partition aws-cn differs from a\.json's aws/);

@@ -8,7 +8,7 @@ import { parseArn } from '../model/arn.js';
 import { emptySnapshot } from '../model/empty.js';
 import { normalizeSnapshot } from '../model/load.js';
 import type { Collections } from '../engine/account-links.js';
-import { isSharedResource } from '../engine/streamed.js';
+import { isSharedResource } from '../model/arn.js';
 import { COLLECTIONS } from './spool.js';
 import type { CoverageGap, Organization, Snapshot } from '../model/types.js';
 import { TOOL_NAME, toolVersion } from '../version.js';

@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Collections } from '../engine/account-links.js';
-import { isSharedResource } from '../engine/streamed.js';
+import { isSharedResource } from '../model/arn.js';
+import { UserError } from '../errors.js';
+import { describeFsError } from '../io/fs-errors.js';
 import { releaseTemporary, trackTemporary } from '../io/interrupt.js';
 import type { IamPolicy, Snapshot } from '../model/types.js';
 
@@ -41,7 +43,11 @@ export class AccountSpool {
   private closed = false;
 
   constructor(parent = tmpdir()) {
-    this.dir = mkdtempSync(join(parent, 'linkaudit-collect-'));
+    try {
+      this.dir = mkdtempSync(join(parent, 'linkaudit-collect-'));
+    } catch (err) {
+      throw new UserError(`${parent}: cannot make the collection's spool directory (each account is kept on disk between collecting and judging it): ${describeFsError(err)}; set TMPDIR to a writable directory with room for the snapshot`);
+    }
     trackTemporary(this.dir);
   }
 
@@ -69,7 +75,11 @@ export class AccountSpool {
       offset += bytes.length;
     }
     const file = join(this.dir, `${this.stored.size}.json`);
-    writeFileSync(file, Buffer.concat(chunks));
+    try {
+      writeFileSync(file, Buffer.concat(chunks));
+    } catch (err) {
+      throw new UserError(`${file}: cannot write account ${account} to the collection's spool: ${describeFsError(err)}; set TMPDIR to a directory with room for the snapshot (about its size)`);
+    }
     this.stored.set(account, { file, ranges });
   }
 

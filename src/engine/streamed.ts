@@ -7,6 +7,7 @@
 // The findings, sorted by rule and ARN as evaluateRules orders them, are then exactly the whole
 // evaluation's (test/engine/streamed.test.ts holds the two together).
 import { normalizeSnapshot } from '../model/load.js';
+export { isSharedResource } from '../model/arn.js';
 import type { Snapshot } from '../model/types.js';
 import { accountGroups, type Collections } from './account-links.js';
 import { evaluateRules, type EvaluationOutput } from './evaluate.js';
@@ -42,11 +43,6 @@ function rendered(f: Finding): Finding {
   const json = (f as { toJSON?: () => Finding }).toJSON;
   if (typeof json === 'function') return json.call(f);
   return { ruleId: f.ruleId, status: f.status, severity: f.severity, resource: f.resource, message: f.message, evidence: f.evidence };
-}
-
-/** An AWS managed policy: one object, the same ARN in every account whose principals attach it. */
-export function isSharedResource(r: { arn: string }): boolean {
-  return /^arn:aws[a-z-]*:iam::aws:policy\//.test(r.arn);
 }
 
 function byRuleThenArn(a: Finding, b: Finding): number {

@@ -183,3 +183,8 @@ export function isIacArn(arn: string): boolean {
   const parsed = parseArn(arn);
   return parsed !== undefined && /^([a-z-]+\/)?iac:/.test(parsed.resource);
 }
+
+/** An AWS managed policy: one object, the same ARN in every account whose principals attach it. */
+export function isSharedResource(r: { arn: string }): boolean {
+  return /^arn:aws[a-z-]*:iam::aws:policy\//.test(r.arn);
+}

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { UserError } from '../errors.js';
+import { isSharedResource } from './arn.js';
 import { emptySnapshot } from './empty.js';
 import { normalizeSnapshot } from './load.js';
 import { KIND_COLLECTION, RESOURCE_KINDS, type Organization, type Snapshot } from './types.js';
@@ -43,6 +44,15 @@ export function mergeSnapshots(inputs: ReadonlyArray<{ file: string; snapshot: S
         if (!prior) {
           seen.set(resource.arn, { file, resource });
           out.push(resource);
+        } else if (kind === 'iamPolicy' && isSharedResource(resource)) {
+          // An AWS managed policy is listed by every account attaching it, under one ARN, filed under
+          // the account that listed it: each shard has the copy of its first account. One collection
+          // of every account keeps the first account's copy, and so does this.
+          const p = prior.resource as { account: string };
+          if (resource.account < p.account) {
+            out[out.indexOf(prior.resource)] = resource;
+            seen.set(resource.arn, { file, resource });
+          }
         } else if (!isDeepStrictEqual(prior.resource, resource)) {
           throw new UserError(`${file}: ${resource.arn} differs from the same resource in ${prior.file}; merge takes shards of one collection`);
         }

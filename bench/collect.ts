@@ -16,11 +16,11 @@
 // CPU time and peak RSS are then the collector's alone. Prints PASS/MISS per target and never
 // exits non-zero for a miss: a miss is a figure to read, not a failed build.
 
-import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { forkFake, type FakeChild } from './fake-child.ts';
 import type { Snapshot } from '../src/model/types.ts';
 
 const SEED = 1;
@@ -138,43 +138,10 @@ async function serveFake(conditions: Conditions): Promise<void> {
 
 // ---- the benchmark's process -------------------------------------------------------------------
 
-interface Fake {
-  child: ChildProcess;
-  ready: Ready;
-  stats(): Promise<Stats>;
-  close(): Promise<void>;
-}
+type Fake = FakeChild<Ready, Stats>;
 
-async function startFake(conditions: Conditions): Promise<Fake> {
-  // fork() keeps tsx's loader flags (process.execArgv), so the child runs TypeScript too.
-  const child = fork(fileURLToPath(import.meta.url), ['--serve-fake', JSON.stringify(conditions)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = <T extends Message['type']>(type: T): Promise<Extract<Message, { type: T }>> =>
-    new Promise((resolve, reject) => {
-      const onMessage = (m: Message): void => {
-        if (m.type !== type) return;
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(m as Extract<Message, { type: T }>);
-      };
-      const onExit = (code: number | null): void => reject(new Error(`the fake AWS process exited (${code}) before answering`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
-  const ready = await next('ready');
-  return {
-    child,
-    ready,
-    stats: () => {
-      const answer = next('stats');
-      child.send({ type: 'stats' });
-      return answer;
-    },
-    close: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.send({ type: 'close' });
-      }),
-  };
+function startFake(conditions: Conditions): Promise<Fake> {
+  return forkFake<Ready, Stats>(fileURLToPath(import.meta.url), [JSON.stringify(conditions)]);
 }
 
 /**

@@ -94,6 +94,7 @@ describe('chaos: seeded faults on every service', () => {
       try {
         const run = await cliAgainst(fake.url, ['scan', '--regions', DEMO_REGIONS.join(','), '--timeout', '0.3', '--max-attempts', '2', '--max-duration', '10', '--config', 'fixtures/demo/.linkaudit.yaml', '--format', 'json', '--output-dir', dir, '--quiet']);
         expect(run.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+        expect(run.stderr).not.toMatch(/MaxListenersExceededWarning/);
         const report = JSON.parse(readFileSync(join(dir, 'linkaudit.json'), 'utf8')) as { gate: { exitCode: number } };
         expect(run.status).toBe(report.gate.exitCode);
         // The demo has high fails: a fault can make the gate 2 (unknowns), never 0.

@@ -5,12 +5,17 @@
 // (clients.ts sets it). An answer whose body stalls midway is bounded by nothing there: the
 // attempt bound here covers connection, headers and body alike.
 
+import { setMaxListeners } from 'node:events';
+
 /** The whole run's bound: once it passes, every call not yet answered fails with MaxDurationExceeded. */
 export class RunDeadline {
   private readonly controller = new AbortController();
   private readonly timer: ReturnType<typeof setTimeout>;
 
   constructor(readonly seconds: number) {
+    // Every call in flight listens for it (up to --concurrency of them, each removed when its call
+    // settles): past Node's default of 10, a MaxListenersExceededWarning on stderr would be noise.
+    setMaxListeners(0, this.controller.signal);
     this.timer = setTimeout(() => this.controller.abort(), Math.max(0, seconds * 1000));
     // A collection that ends earlier must not be kept alive by its bound.
     this.timer.unref();

@@ -295,3 +295,22 @@ describe('text from an endpoint reaches stderr escaped', () => {
 });
 
 export type { FakeAws };
+
+describe('the run deadline with many calls in flight', () => {
+  it('takes a listener per call, past Node\'s default of 10, without a MaxListenersExceededWarning', async () => {
+    const { RunDeadline, bounded } = await import('../../src/collectors/bounds.js');
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    const deadline = new RunDeadline(60);
+    try {
+      const calls = Array.from({ length: 64 }, (_, i) => bounded(new Promise<number>((r) => setTimeout(() => r(i), 5)), { onTimeout: () => new Error('t'), deadline, operation: 'Op' }));
+      expect(await Promise.all(calls)).toHaveLength(64);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      deadline.dispose();
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+});

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { maxOf, pushAll } from '../src/arrays.js';
 import { listAll } from '../src/collectors/paging.js';
 import type { Finding } from '../src/engine/types.js';
-import { render } from '../src/reporters/index.js';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chunks, render, writeReports } from '../src/reporters/index.js';
 import { reportInput, RULES } from './reporters/fixtures.js';
 
 const N = 250_000;
@@ -40,6 +43,36 @@ describe('collections of a quarter of a million items', () => {
     for (const format of ['markdown', 'junit', 'sarif', 'html'] as const) {
       const out = render(format, { ...input, warn: () => {} });
       expect(out.length, format).toBeGreaterThan(1000);
+    }
+  }, 120_000);
+
+  it('OCSF and ASFF are written a finding (a batch) at a time, as the whole render gives them', async () => {
+    const rule = RULES[0] as (typeof RULES)[number];
+    const n = 30_000;
+    const findings: Finding[] = Array.from({ length: n }, (_, i) => ({
+      ruleId: rule.id,
+      status: i % 3 === 0 ? 'pass' : 'fail',
+      severity: rule.severity,
+      resource: { arn: `arn:aws:codeconnections:us-east-1:111122223333:connection/${String(i).padStart(8, '0')}`, kind: 'connection', account: '111122223333', region: 'us-east-1' },
+      message: `Connection ${i}.`,
+      evidence: [],
+    }));
+    const input = { ...reportInput({ findings, rules: [rule] }), warn: () => {} };
+    const pieces = [...chunks('ocsf', input)];
+    // One piece per finding and the closing bracket: no piece holds the whole report.
+    expect(pieces).toHaveLength(n + 1);
+    expect(pieces.join('')).toBe(render('ocsf', input));
+    const dir = mkdtempSync(join(tmpdir(), 'linkaudit-large-'));
+    try {
+      await writeReports(['ocsf', 'asff'], input, dir);
+      expect((JSON.parse(readFileSync(join(dir, 'linkaudit.ocsf.json'), 'utf8')) as unknown[]).length).toBe(n);
+      const batches = readdirSync(dir).filter((f) => f.startsWith('linkaudit.asff'));
+      expect(batches).toHaveLength(n / 100);
+      const total = batches.reduce((k, f) => k + (JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown[]).length, 0);
+      expect(total).toBe(n);
+      expect(readFileSync(join(dir, 'linkaudit.asff-2.json'), 'utf8')).toBe(render('asff', { ...input, findings: findings.slice(100, 200) }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 });

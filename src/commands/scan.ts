@@ -12,7 +12,7 @@ import { checkWritableTarget, ensureWritableDir } from '../io/output-dir.js';
 import { escapeControlChars } from '../io/untrusted-text.js';
 import { loadSnapshotFile } from '../model/load.js';
 import type { Snapshot } from '../model/types.js';
-import { render, reportPaths, writeReports } from '../reporters/index.js';
+import { chunks, reportPaths, writeReports } from '../reporters/index.js';
 import { reportStatus, type ReportStatus } from '../reporters/json.js';
 import { checkFramework, checkReportOptions } from './report-options.js';
 import { loadReportFile, requireComparable } from '../reporters/merge.js';
@@ -302,7 +302,8 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
   if (args.outputDir !== undefined) {
     written = await writeReports(formats, input, args.outputDir);
   } else {
-    process.stdout.write(args.terminal ? renderTerminal(input, { color: useColor(process.env, process.stdout.isTTY === true) }) : render(formats[0] ?? 'markdown', input));
+    if (args.terminal) process.stdout.write(renderTerminal(input, { color: useColor(process.env, process.stdout.isTTY === true) }));
+    else for (const chunk of chunks(formats[0] ?? 'markdown', input)) if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
   }
   if (!args.quiet) {
     log(iacLoad ? iacSummaryLine(findings, rules.length, iacLoad) : summaryLine(findings, rules.length, snapshot));

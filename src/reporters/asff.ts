@@ -38,10 +38,23 @@ export function asffFindings(input: ReportInput): AsffFinding[] {
 
 /** Batches of at most ASFF_BATCH_SIZE, each what `aws securityhub batch-import-findings --findings file://…` takes. */
 export function asffBatches(input: ReportInput): AsffFinding[][] {
-  const all = asffFindings(input);
-  const batches: AsffFinding[][] = [];
-  for (let i = 0; i < all.length; i += ASFF_BATCH_SIZE) batches.push(all.slice(i, i + ASFF_BATCH_SIZE));
-  return batches.length > 0 ? batches : [[]];
+  return lazyAsffBatches(input).map((batch) => batch());
+}
+
+/**
+ * The batches as functions that make them: an organization's report is thousands of batch files,
+ * written one after another, and only the one being written need exist as ASFF objects.
+ */
+export function lazyAsffBatches(input: ReportInput): Array<() => AsffFinding[]> {
+  refuseIac('asff', input);
+  const rules = rulesById(input);
+  const kept = keptFindings(input);
+  const batches: Array<() => AsffFinding[]> = [];
+  for (let i = 0; i < kept.length; i += ASFF_BATCH_SIZE) {
+    const start = i;
+    batches.push(() => kept.slice(start, start + ASFF_BATCH_SIZE).map((f) => asffFinding(f, rules.get(f.ruleId), input)));
+  }
+  return batches.length > 0 ? batches : [() => []];
 }
 
 /** One batch as its file: a JSON array, one finding per line. */

@@ -1,9 +1,9 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFilesAtomic, type FileToWrite } from '../io/atomic-write.js';
-import { asffBatches, renderAsffBatch } from './asff.js';
+import { asffBatches, lazyAsffBatches, renderAsffBatch } from './asff.js';
 import { jsonChunks, keptFindings, renderJson } from './json.js';
-import { renderOcsf } from './ocsf.js';
+import { ocsfChunks, renderOcsf } from './ocsf.js';
 import { renderMarkdown } from './markdown.js';
 import { junitChunks, renderJunit } from './junit.js';
 import { renderSarif } from './sarif.js';
@@ -65,11 +65,14 @@ export function render(format: ReportFormat, input: ReportInput): string {
   }
 }
 
-function* chunks(format: ReportFormat, input: ReportInput): Generator<string> {
-  // The JSON and JUnit reports hold every finding and are written piece by piece; the others are
-  // small (SARIF has fails only, capped; Markdown is capped at 1 MiB).
+/** A report, piece by piece: what writeReports writes and scan prints. */
+export function* chunks(format: ReportFormat, input: ReportInput): Generator<string> {
+  // The JSON, JUnit and OCSF reports hold every finding and are written piece by piece; the others
+  // are small (SARIF has fails only, capped; Markdown is capped at 1 MiB; HTML lists at most
+  // 25,000 passes; ASFF is a file per 100 findings).
   if (format === 'json') yield* jsonChunks(input);
   else if (format === 'junit') yield* junitChunks({ ...input, findings: keptFindings(input) });
+  else if (format === 'ocsf') yield* ocsfChunks(input);
   else yield render(format, input);
 }
 
@@ -86,12 +89,17 @@ export function reportPaths(formats: readonly ReportFormat[], outputDir: string)
 export async function writeReports(formats: readonly ReportFormat[], input: ReportInput, outputDir: string): Promise<string[]> {
   const files = [...new Set(formats)].flatMap((format): FileToWrite[] =>
     format === 'asff'
-      ? asffBatches(input).map((batch, i) => ({ file: join(outputDir, asffFileName(i + 1)), chunks: [renderAsffBatch(batch)] }))
+      ? lazyAsffBatches(input).map((batch, i) => ({ file: join(outputDir, asffFileName(i + 1)), chunks: rendered(() => renderAsffBatch(batch())) }))
       : [{ file: join(outputDir, FILE_NAMES[format]), chunks: chunks(format, input) }],
   );
   await writeFilesAtomic(files, 'report');
   if (formats.includes('asff')) removeStaleBatches(outputDir, asffCount(files, outputDir));
   return files.map((f) => f.file);
+}
+
+/** A file's text made when the file is written, not when the set of files is listed. */
+function* rendered(make: () => string): Generator<string> {
+  yield make();
 }
 
 function asffCount(files: readonly FileToWrite[], outputDir: string): number {

@@ -38,8 +38,22 @@ export function ocsfFindings(input: ReportInput): OcsfFinding[] {
 
 /** A JSON array, one finding per line (`jq -c '.[]'` gives JSON Lines). */
 export function renderOcsf(input: ReportInput): string {
-  const all = ocsfFindings(input);
-  return all.length === 0 ? '[]\n' : `[\n${all.map((f) => `  ${JSON.stringify(f)}`).join(',\n')}\n]\n`;
+  return [...ocsfChunks(input)].join('');
+}
+
+/**
+ * The same text, a finding at a time: an organization's findings as OCSF are more than the
+ * longest string V8 makes (2^29 - 24 characters), and more than is worth holding as objects.
+ */
+export function* ocsfChunks(input: ReportInput): Generator<string> {
+  refuseIac('ocsf', input);
+  const rules = rulesById(input);
+  let first = true;
+  for (const f of keptFindings(input)) {
+    yield `${first ? '[\n' : ',\n'}  ${JSON.stringify(ocsfFinding(f, rules.get(f.ruleId), input))}`;
+    first = false;
+  }
+  yield first ? '[]\n' : '\n]\n';
 }
 
 const ms = (iso: string): number => Date.parse(iso);

@@ -6,7 +6,7 @@ import { checkWritableTarget, ensureWritableDir } from '../io/output-dir.js';
 import { escapeControlChars } from '../io/untrusted-text.js';
 import { validateSnapshot } from '../model/load.js';
 import { mergeSnapshots } from '../model/merge.js';
-import { render, reportPaths, writeReports } from '../reporters/index.js';
+import { chunks, reportPaths, writeReports } from '../reporters/index.js';
 import { loadReportFile, mergeReports } from '../reporters/merge.js';
 import type { ReportFormat } from '../reporters/types.js';
 import type { ReportStatus } from '../reporters/json.js';
@@ -77,8 +77,8 @@ export async function mergeCommand(args: MergeArgs, out: (t: string) => void = (
   };
   const format = formats[0] ?? 'json';
   if (args.outputDir !== undefined) await writeReports(formats, input, args.outputDir);
-  else if (args.output !== undefined) await writeFilesAtomic([{ file: args.output, chunks: [render(format, input)] }], 'report');
-  else out(render(format, input));
+  else if (args.output !== undefined) await writeFilesAtomic([{ file: args.output, chunks: chunks(format, input) }], 'report');
+  else for (const chunk of chunks(format, input)) out(chunk);
   return input.gate.exitCode;
 }
 

@@ -4,7 +4,9 @@
 // managed policy is kept once, the first account's copy, whatever order accounts finish in; and
 // a spool that cannot be written is the user's error, named, not an internal one.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AccountSpool, COLLECTIONS } from '../src/collectors/spool.js';
@@ -49,9 +51,19 @@ describe('the collection spool', () => {
     );
   });
 
+  // A regular file as TMPDIR: no directory can be made under it, not even by root (which could
+  // make a missing one, as Node 22's compile cache does in TMPDIR at start-up).
+  const notADirectory = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'linkaudit-spool-test-'));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a directory\n');
+    return file;
+  };
+
   it('a spool that cannot be made or written is a UserError naming the place', () => {
-    expect(() => new AccountSpool('/nonexistent/linkaudit')).toThrow(UserError);
-    expect(() => new AccountSpool('/nonexistent/linkaudit')).toThrow(/\/nonexistent\/linkaudit: cannot make the collection's spool directory.*TMPDIR/);
+    const file = notADirectory();
+    expect(() => new AccountSpool(file)).toThrow(UserError);
+    expect(() => new AccountSpool(file)).toThrow(/a-file: cannot make the collection's spool directory.*TMPDIR/);
     const spool = new AccountSpool();
     rmSync(spool.dir, { recursive: true });
     expect(() => spool.put('111122223333', part('111122223333', ['a']))).toThrow(/cannot write account 111122223333 to the collection's spool/);
@@ -59,12 +71,13 @@ describe('the collection spool', () => {
   });
 
   it('linkaudit collect with an unwritable TMPDIR exits 2 with that message, before any call to AWS', () => {
+    const file = notADirectory();
     const r = spawnSync(process.execPath, ['dist/cli.js', 'collect', '--region', 'us-east-1', '--endpoint-url', 'http://127.0.0.1:9'], {
       encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', TMPDIR: '/nonexistent/tmp', AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' },
+      env: { PATH: process.env.PATH ?? '', TMPDIR: file, AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' },
     });
     expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/\/nonexistent\/tmp: cannot make the collection's spool directory/);
+    expect(r.stderr).toMatch(/a-file: cannot make the collection's spool directory/);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
-  });
+  }, 30_000);
 });

@@ -18,9 +18,10 @@ import { isSharedResource } from '../model/arn.js';
 import { UserError } from '../errors.js';
 import { describeFsError } from '../io/fs-errors.js';
 import { releaseTemporary, trackTemporary } from '../io/interrupt.js';
-import type { IamPolicy, Snapshot } from '../model/types.js';
+import { COLLECTIONS, type IamPolicy, type Snapshot } from '../model/types.js';
 
-export const COLLECTIONS = ['connections', 'hosts', 'vpcEndpoints', 'endpointServices', 'iamUsers', 'iamGroups', 'iamRoles', 'iamPolicies', 'pipelines', 'buildProjects', 'sourceCredentials'] as const;
+export { COLLECTIONS };
+
 type Collection = (typeof COLLECTIONS)[number];
 
 /** Indentation of an item in a snapshot file written with JSON.stringify(snapshot, null, 2). */

@@ -8,7 +8,7 @@
 // evaluation's (test/engine/streamed.test.ts holds the two together).
 import { normalizeSnapshot } from '../model/load.js';
 export { isSharedResource } from '../model/arn.js';
-import type { Snapshot } from '../model/types.js';
+import { COLLECTIONS, type Snapshot } from '../model/types.js';
 import { accountGroups, type Collections } from './account-links.js';
 import { evaluateRules, type EvaluationOutput } from './evaluate.js';
 import type { EvalContext, Finding, Rule, RuleSettings } from './types.js';
@@ -35,8 +35,6 @@ export interface GroupSeen {
   /** Its findings, rendered. */
   findings: readonly Finding[];
 }
-
-const COLLECTIONS = ['connections', 'hosts', 'vpcEndpoints', 'endpointServices', 'iamUsers', 'iamGroups', 'iamRoles', 'iamPolicies', 'pipelines', 'buildProjects', 'sourceCredentials'] as const;
 
 /** A finding as plain data: rendered while its group's snapshot is at hand, holding no resource. */
 function rendered(f: Finding): Finding {
@@ -85,6 +83,7 @@ export function evaluateStreamed(
     const snapshot = normalizeSnapshot({ ...head, ...(merged as unknown as Collections), coverage: group.flatMap((a) => gapsOf.get(a) ?? []) });
     const out = evaluateRules(rules, snapshot, settings, bind);
     ran = out.rules;
+    // A rule on a shared resource (an AWS managed policy) is counted in every group; only its own group keeps the finding.
     evaluations += out.evaluations;
     // A shared resource is judged in the group of the account it is filed under, as in the whole snapshot.
     const accounts = new Set(group);

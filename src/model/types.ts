@@ -33,6 +33,9 @@ export const KIND_COLLECTION = {
 
 export const RESOURCE_KINDS = Object.keys(KIND_COLLECTION) as ResourceKind[];
 
+/** The snapshot's collections, in the order of the kinds (and of a snapshot file). */
+export const COLLECTIONS = Object.values(KIND_COLLECTION) as ReadonlyArray<(typeof KIND_COLLECTION)[ResourceKind]>;
+
 export type Tags = Record<string, string>;
 
 export interface UnreadableField {

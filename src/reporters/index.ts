@@ -7,7 +7,7 @@ import { ocsfChunks, renderOcsf } from './ocsf.js';
 import { renderMarkdown } from './markdown.js';
 import { junitChunks, renderJunit } from './junit.js';
 import { renderSarif } from './sarif.js';
-import { renderHtml } from './html/index.js';
+import { htmlChunks, renderHtml } from './html/index.js';
 import type { ReportFormat, ReportInput } from './types.js';
 
 export type { ReportFormat, ReportInput } from './types.js';
@@ -67,12 +67,13 @@ export function render(format: ReportFormat, input: ReportInput): string {
 
 /** A report, piece by piece: what writeReports writes and scan prints. */
 export function* chunks(format: ReportFormat, input: ReportInput): Generator<string> {
-  // The JSON, JUnit and OCSF reports hold every finding and are written piece by piece; the others
-  // are small (SARIF has fails only, capped; Markdown is capped at 1 MiB; HTML lists at most
-  // 25,000 passes; ASFF is a file per 100 findings).
+  // The JSON, JUnit, OCSF and HTML reports hold a finding per result and are written piece by
+  // piece; the others are small (SARIF has fails only, capped; Markdown is capped at 1 MiB; ASFF is
+  // a file per 100 findings).
   if (format === 'json') yield* jsonChunks(input);
   else if (format === 'junit') yield* junitChunks({ ...input, findings: keptFindings(input) });
   else if (format === 'ocsf') yield* ocsfChunks(input);
+  else if (format === 'html') yield* htmlChunks(input);
   else yield render(format, input);
 }
 

@@ -24,10 +24,31 @@ const MAX_LISTED = 20;
  * One output line. `row` marks a table row of a list that truncation may shorten (findings,
  * unknowns, suppressed, fixed, coverage gaps); `rank` is its severity rank, most severe kept first.
  */
-interface Line {
-  text: string;
-  row?: true;
+type Line = { text: string; row?: true; rank?: number } | LazyRow;
+
+/**
+ * A row of a list as long as the findings (an organization has hundreds of thousands of fails):
+ * its text is made to be measured, dropped, and made again only if the row is kept. Holding every
+ * row's text until the document is cut to 1 MiB cost more memory than the findings themselves.
+ */
+interface LazyRow {
+  make: () => string;
+  row: true;
   rank?: number;
+}
+
+/** A line measured: `bytes` is its UTF-8 size plus the newline; a lazy row keeps no text. */
+type Sized = { text: string; bytes: number; row?: true; rank?: number } | (LazyRow & { bytes: number });
+
+/** A line's text as printed: no control character from the estate reaches a terminal or page. */
+function textOf(l: Line): string {
+  return 'make' in l ? escapeControlCharsKeepLayout(l.make()) : l.text;
+}
+
+function sized(l: Line): Sized {
+  if ('make' in l) return { ...l, bytes: size(textOf(l)) };
+  const t = escapeControlCharsKeepLayout(l.text);
+  return { ...l, text: t, bytes: size(t) };
 }
 
 /** A GitHub-flavoured summary for a job page or pull request comment; the JSON report is the full record. */
@@ -44,9 +65,8 @@ export function renderMarkdown(input: ReportInput, options: MarkdownOptions = {}
     ...coverageSection(input),
   ];
   // Names, tags and messages come from the estate: no control character (ESC sequences, bidi
-  // overrides) reaches whoever reads the summary in a terminal or a page.
-  for (const l of lines) l.text = escapeControlCharsKeepLayout(l.text);
-  return fit(lines, options.maxBytes ?? DEFAULT_MARKDOWN_MAX_BYTES);
+  // overrides) reaches whoever reads the summary in a terminal or a page (textOf).
+  return fit(lines.map(sized), options.maxBytes ?? DEFAULT_MARKDOWN_MAX_BYTES);
 }
 
 const VERDICT: Record<0 | 1 | 2, string> = { 0: 'PASS', 1: 'FAIL', 2: 'INCOMPLETE' };
@@ -108,7 +128,7 @@ function failSection(input: ReportInput): Line[] {
     const messages = folded(fails);
     return [
       ...text(`${level} ${label} ${ruleLink(id, rule)}${rule ? ` — ${inline(rule.title)}` : ''}`, '', '| Severity | Resource | Account | Region | Message |', '|---|---|---|---|---|'),
-      ...fails.map((f) => ranked(f, `${cell(f.severity)}${f.baseline === 'new' ? ' **new**' : ''}`, resourceCell(f), cell(f.resource.account), cell(f.resource.region), messageCell(f.message))),
+      ...fails.map((f) => ranked(f, () => [`${cell(f.severity)}${f.baseline === 'new' ? ' **new**' : ''}`, resourceCell(f), cell(f.resource.account), cell(f.resource.region), messageCell(f.message)])),
       ...text(''),
       ...messages,
       ...(rule ? text(`**Remediation:** ${rule.remediation.text.trim()}`, '') : []),
@@ -196,12 +216,12 @@ function messageCell(message: string): string {
 
 /** The full text of the fails whose message the table shortened, folded. */
 function folded(fails: readonly Finding[]): Line[] {
-  const long = fails.filter((f) => [...f.message.trim()].length > MAX_CELL);
+  const long = fails.filter((f) => f.message.length > MAX_CELL && [...f.message.trim()].length > MAX_CELL);
   if (long.length === 0) return [];
   return [
     ...text(`<details><summary>Full messages (${long.length})</summary>`, ''),
     // Rows, so that the size limit shortens this list like the table above it.
-    ...long.map((f) => ({ text: `- ${resourceCell(f)}: ${inline(f.message.trim())}`, row: true as const, rank: severityRank(f.severity) })),
+    ...long.map((f): Line => ({ make: () => `- ${resourceCell(f)}: ${inline(f.message.trim())}`, row: true, rank: severityRank(f.severity) })),
     ...text('', '</details>', ''),
   ];
 }
@@ -244,7 +264,7 @@ function fixedSection(input: ReportInput): Line[] {
   return [
     ...out,
     ...text('| Rule | Severity | Resource | Now |', '|---|---|---|---|'),
-    ...fixed.map((f) => row(cell(f.ruleId), cell(f.severity), codeCell(f.resource.arn), f.now === 'pass' ? 'passes' : 'gone')),
+    ...fixed.map((f): Line => ({ row: true, make: () => rowText([cell(f.ruleId), cell(f.severity), codeCell(f.resource.arn), f.now === 'pass' ? 'passes' : 'gone']) })),
     ...text(''),
   ];
 }
@@ -258,7 +278,7 @@ function suppressedSection(input: ReportInput): Line[] {
   if (suppressed.length > 0) {
     pushAll(out, [
       ...text('| Rule | Resource | Status | Reason | Expires | Ticket |', '|---|---|---|---|---|---|'),
-      ...suppressed.map((f) => ranked(f, cell(f.ruleId), resourceCell(f), f.status, shortCell(f.suppression?.reason ?? ''), cell(f.suppression?.expires ?? (f.suppression?.source === 'tag' ? 'resource tag' : '')), cell(f.suppression?.ticket ?? ''))),
+      ...suppressed.map((f) => ranked(f, () => [cell(f.ruleId), resourceCell(f), f.status, shortCell(f.suppression?.reason ?? ''), cell(f.suppression?.expires ?? (f.suppression?.source === 'tag' ? 'resource tag' : '')), cell(f.suppression?.ticket ?? '')])),
       ...text(''),
     ]);
   }
@@ -274,7 +294,7 @@ function unknownSection(input: ReportInput): Line[] {
   return [
     ...out,
     ...text('| Rule | Resource | Message |', '|---|---|---|'),
-    ...unknowns.map((f) => ranked(f, cell(f.ruleId), resourceCell(f), shortCell(f.message))),
+    ...unknowns.map((f) => ranked(f, () => [cell(f.ruleId), resourceCell(f), shortCell(f.message)])),
     ...text(''),
   ];
 }
@@ -310,12 +330,17 @@ function inputsLine(input: ReportInput): string[] {
   return [`Inputs: ${shown.join(', ') || 'none'}${more}${skipped}.`, ''];
 }
 
-function row(...cells: string[]): Line {
-  return { text: `| ${cells.join(' | ')} |`, row: true };
+function rowText(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
 }
 
-function ranked(f: Finding, ...cells: string[]): Line {
-  return { ...row(...cells), rank: severityRank(f.severity) };
+function row(...cells: string[]): Line {
+  return { text: rowText(cells), row: true };
+}
+
+/** A finding's row, made when measured and again when printed (LazyRow). */
+function ranked(f: Finding, cells: () => string[]): Line {
+  return { make: () => rowText(cells()), row: true, rank: severityRank(f.severity) };
 }
 
 function text(...l: string[]): Line[] {
@@ -337,10 +362,10 @@ const size = (t: string): number => Buffer.byteLength(t, 'utf8') + 1;
 /** A run of consecutive rows: one table's body, in the section named by the last `## ` heading. */
 interface List {
   section: string;
-  rows: Line[];
+  rows: Sized[];
 }
 
-type Piece = Line | List;
+type Piece = Sized | List;
 
 /**
  * Fits the document in `maxBytes` (UTF-8) by shortening the lists, never by dropping a section:
@@ -349,13 +374,12 @@ type Piece = Line | List;
  * within a section, lists are filled in document order (findings come worst rule first) and each
  * list keeps its most severe rows. A shortened list says how many rows it left out.
  */
-function fit(lines: readonly Line[], maxBytes: number): string {
-  const full = `${lines.map((l) => l.text).join('\n')}\n`;
-  if (Buffer.byteLength(full, 'utf8') <= maxBytes) return full;
+function fit(lines: readonly Sized[], maxBytes: number): string {
+  if (lines.reduce((n, l) => n + l.bytes, 0) <= maxBytes) return joined(lines.map(textOf));
   const pieces: Piece[] = [];
   let section = '';
   for (const l of lines) {
-    if (l.text.startsWith('## ')) section = l.text;
+    if ('text' in l && l.text.startsWith('## ')) section = l.text;
     const last = pieces[pieces.length - 1];
     if (l.row && last && 'rows' in last) last.rows.push(l);
     else if (l.row) pieces.push({ section, rows: [l] });
@@ -364,31 +388,33 @@ function fit(lines: readonly Line[], maxBytes: number): string {
   const lists = pieces.filter((p): p is List => 'rows' in p);
   // What stays whatever happens: every line but the rows, and a note for every list (sized with
   // its full count, so the real note can only be shorter).
-  const fixed = pieces.reduce((n, p) => n + ('rows' in p ? size('') + size(leftOutNote(p.rows.length, p.rows.length)) : size(p.text)), 0);
+  const fixed = pieces.reduce((n, p) => n + ('rows' in p ? size('') + size(leftOutNote(p.rows.length, p.rows.length)) : p.bytes), 0);
   if (fixed > maxBytes) return cutFromEnd(lines, maxBytes);
   const keep = allocate(lists, maxBytes - fixed);
   const out: string[] = [];
   for (const p of pieces) {
     if (!('rows' in p)) {
-      out.push(p.text);
+      out.push(textOf(p));
       continue;
     }
-    const kept = keep.get(p) ?? new Set<Line>();
-    for (const r of p.rows) if (kept.has(r)) out.push(r.text);
+    const kept = keep.get(p) ?? new Set<Sized>();
+    for (const r of p.rows) if (kept.has(r)) out.push(textOf(r));
     if (kept.size < p.rows.length) out.push('', leftOutNote(p.rows.length - kept.size, p.rows.length));
   }
-  const text = `${out.join('\n')}\n`;
+  const text = joined(out);
   return Buffer.byteLength(text, 'utf8') <= maxBytes ? text : cutFromEnd(lines, maxBytes);
 }
+
+const joined = (texts: readonly string[]): string => `${texts.join('\n')}\n`;
 
 function leftOutNote(left: number, total: number): string {
   return `> Truncated: ${left} of ${total} rows left out here (the most severe are shown); the JSON report has all of them.`;
 }
 
 /** Which rows of each list fit in `budget` bytes, shared between sections as fit() says. */
-function allocate(lists: readonly List[], budget: number): Map<List, Set<Line>> {
+function allocate(lists: readonly List[], budget: number): Map<List, Set<Sized>> {
   const sections = [...new Set(lists.map((l) => l.section))];
-  const need = new Map(sections.map((s) => [s, lists.filter((l) => l.section === s).reduce((n, l) => n + l.rows.reduce((m, r) => m + size(r.text), 0), 0)]));
+  const need = new Map(sections.map((s) => [s, lists.filter((l) => l.section === s).reduce((n, l) => n + l.rows.reduce((m, r) => m + r.bytes, 0), 0)]));
   const share = new Map<string, number>();
   let left = budget;
   let open = sections.filter((s) => (need.get(s) ?? 0) > 0);
@@ -407,17 +433,16 @@ function allocate(lists: readonly List[], budget: number): Map<List, Set<Line>> 
     }
     open = open.filter((s) => !small.includes(s));
   }
-  const keep = new Map<List, Set<Line>>();
+  const keep = new Map<List, Set<Sized>>();
   const remaining = new Map(share);
   for (const list of lists) {
     let room = remaining.get(list.section) ?? 0;
     const byRank = list.rows.map((r, i) => ({ r, i })).sort((a, b) => (b.r.rank ?? 0) - (a.r.rank ?? 0) || a.i - b.i);
-    const kept = new Set<Line>();
+    const kept = new Set<Sized>();
     for (const { r } of byRank) {
-      const n = size(r.text);
-      if (n > room) break;
+      if (r.bytes > room) break;
       kept.add(r);
-      room -= n;
+      room -= r.bytes;
     }
     remaining.set(list.section, room);
     keep.set(list, kept);
@@ -429,7 +454,7 @@ function allocate(lists: readonly List[], budget: number): Map<List, Set<Line>> 
  * The last resort when even the headings and counts do not fit: whole lines from the top, cut
  * from the end, with a note saying how many rows were shown.
  */
-function cutFromEnd(lines: readonly Line[], maxBytes: number): string {
+function cutFromEnd(lines: readonly Sized[], maxBytes: number): string {
   const totalRows = lines.filter((l) => l.row).length;
   const note = (shown: number): string => `> Truncated: ${shown} of ${totalRows} rows shown; the JSON report has all of them.\n`;
   const budget = maxBytes - Buffer.byteLength(`\n${note(totalRows)}`, 'utf8');
@@ -437,10 +462,9 @@ function cutFromEnd(lines: readonly Line[], maxBytes: number): string {
   let used = 0;
   let shown = 0;
   for (const l of lines) {
-    const n = size(l.text);
-    if (used + n > budget) break;
-    kept.push(l.text);
-    used += n;
+    if (used + l.bytes > budget) break;
+    kept.push(textOf(l));
+    used += l.bytes;
     if (l.row) shown++;
   }
   const gap = kept.length > 0 && kept[kept.length - 1] !== '' ? '\n' : '';

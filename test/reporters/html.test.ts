@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/engine/types.js';
 import { escapeHtml, safeHref, scriptJson } from '../../src/reporters/html/escape.js';
-import { MAX_LISTED_PASSES, renderHtml } from '../../src/reporters/html/index.js';
+import { MAX_LISTED_PASSES, MAX_LISTED_RESULTS, htmlChunks, renderHtml } from '../../src/reporters/html/index.js';
 import { COVERAGE, FINDINGS, reportInput } from './fixtures.js';
 
 const hostile = fc
@@ -75,6 +75,38 @@ describe('the HTML report', () => {
     expect(listed.some((f) => f.status === 'pass')).toBe(false);
     expect(listed.length).toBe(FINDINGS.filter((f) => f.status !== 'pass' || f.suppression).length);
     expect(html).toContain('passes are counted above but not listed');
+  });
+});
+
+describe('the HTML report at organization scale', () => {
+  const fail = FINDINGS.find((f) => f.status === 'fail' && !f.suppression) as Finding;
+  const fails = (n: number, name: (i: number) => string, severity: (i: number) => Finding['severity']): Finding[] =>
+    Array.from({ length: n }, (_, i) => ({ ...fail, severity: severity(i), message: name(i), resource: { ...fail.resource, arn: `${fail.resource.arn}-${String(i).padStart(7, '0')}` } }));
+
+  it('embeds the data exactly as one scriptJson of it, across batches and with hostile text', () => {
+    fc.assert(
+      fc.property(fc.array(hostile, { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 2500 }), (names, n) => {
+        const html = renderHtml(reportInput({ findings: fails(n, (i) => names[i % names.length] as string, () => 'high') }));
+        const text = /<script type="application\/json" id="linkaudit-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+        expect(text).toBe(scriptJson(JSON.parse(text)));
+        expect((JSON.parse(text) as { findings: unknown[] }).findings).toHaveLength(n);
+        expect([...htmlChunks(reportInput({ findings: fails(n, (i) => names[i % names.length] as string, () => 'high') }))].length).toBeGreaterThan(Math.floor((n - 1) / 1000) + 2);
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it(`past ${MAX_LISTED_RESULTS} fails lists the most severe, in report order, and says how many are left out`, () => {
+    const n = MAX_LISTED_RESULTS + 50;
+    // The 60 critical ones come last in report order: a cut by position would lose them.
+    const many = fails(n, (i) => `m${i}`, (i) => (i >= n - 60 ? 'critical' : i % 2 === 0 ? 'medium' : 'low'));
+    const listed = dataOf(renderHtml(reportInput({ findings: many }))).findings;
+    expect(listed).toHaveLength(MAX_LISTED_RESULTS);
+    expect(listed.filter((f) => f.severity === 'critical')).toHaveLength(60);
+    expect(listed.filter((f) => f.severity === 'medium')).toHaveLength((n - 60) / 2);
+    const arns = listed.map((f) => f.arn as string);
+    expect(arns).toEqual([...arns].sort());
+    expect(renderHtml(reportInput({ findings: many }))).toContain(`${n - MAX_LISTED_RESULTS} fails, unknowns and suppressed results of the lowest severities are counted above but not listed`);
   });
 });
 

@@ -5,7 +5,7 @@
 // bytes apart from the report's time.
 
 import { createHash } from 'node:crypto';
-import { SEVERITIES, type Severity } from '../../engine/severity.js';
+import { SEVERITIES, severityRank, type Severity } from '../../engine/severity.js';
 import type { Finding, RuleMeta } from '../../engine/types.js';
 import { ruleHelpUri } from '../rule-docs.js';
 import type { ReportInput } from '../types.js';
@@ -18,6 +18,12 @@ import { PAGE_STYLE } from './page-style.js';
  * an auditor reads the fails and unknowns. Fails, unknowns and suppressed results are always listed.
  */
 export const MAX_LISTED_PASSES = 25_000;
+/**
+ * Fails, unknowns and suppressed results past this many are counted, not listed: the most severe
+ * are kept. An organization's scan has hundreds of thousands of fails; a page embedding them all
+ * would be hundreds of megabytes no browser opens, and no auditor reads them there.
+ */
+export const MAX_LISTED_RESULTS = 100_000;
 const MESSAGE_CHARS = 4000;
 
 type Counts = { fail: number; pass: number; unknown: number; suppressed: number };
@@ -105,26 +111,52 @@ function ruleData(rules: readonly RuleMeta[]): Record<string, unknown> {
 }
 
 export function renderHtml(input: ReportInput): string {
-  const all = input.findings;
-  const passes = all.filter((f) => f.status === 'pass' && !f.suppression).length;
+  return [...htmlChunks(input)].join('');
+}
+
+/** The findings the page embeds (see MAX_LISTED_PASSES, MAX_LISTED_RESULTS), in report order. */
+function listedFindings(all: readonly Finding[]): { listed: Finding[]; passes: number; unlisted: number } {
+  const isPass = (f: Finding): boolean => f.status === 'pass' && !f.suppression;
+  let passes = 0;
+  for (const f of all) if (isPass(f)) passes++;
   const listPasses = passes <= MAX_LISTED_PASSES;
-  const listed = listPasses ? all : all.filter((f) => f.status !== 'pass' || f.suppression);
-  const data = {
-    rules: ruleData(input.rules),
-    findings: listed.map((f) => ({
-      status: statusOf(f),
-      severity: f.severity,
-      rule: f.ruleId,
-      arn: f.resource.arn,
-      ...(f.resource.name !== undefined ? { name: f.resource.name } : {}),
-      account: f.resource.account,
-      region: f.resource.region,
-      message: cut(f.message, MESSAGE_CHARS),
-      evidence: f.evidence.map((e) => ({ path: e.path, value: evidenceText(e.value) })),
-      ...(f.suppression ? { suppression: `${f.suppression.reason ?? ''}${f.suppression.expires ? ` (until ${f.suppression.expires})` : ''}` } : {}),
-      ...(f.baseline ? { baseline: f.baseline } : {}),
-    })),
+  const others = all.length - passes;
+  if (others <= MAX_LISTED_RESULTS) return { listed: listPasses ? [...all] : all.filter((f) => !isPass(f)), passes, unlisted: 0 };
+  // The most severe, and among equals the first in report order.
+  const order: number[] = [];
+  all.forEach((f, i) => {
+    if (!isPass(f)) order.push(i);
+  });
+  const rank = (i: number): number => severityRank((all[i] as Finding).severity);
+  order.sort((a, b) => rank(b) - rank(a) || a - b);
+  const keep = new Set(order.slice(0, MAX_LISTED_RESULTS));
+  return { listed: all.filter((f, i) => (isPass(f) ? listPasses : keep.has(i))), passes, unlisted: others - MAX_LISTED_RESULTS };
+}
+
+function listedItem(f: Finding): Record<string, unknown> {
+  return {
+    status: statusOf(f),
+    severity: f.severity,
+    rule: f.ruleId,
+    arn: f.resource.arn,
+    ...(f.resource.name !== undefined ? { name: f.resource.name } : {}),
+    account: f.resource.account,
+    region: f.resource.region,
+    message: cut(f.message, MESSAGE_CHARS),
+    evidence: f.evidence.map((e) => ({ path: e.path, value: evidenceText(e.value) })),
+    ...(f.suppression ? { suppression: `${f.suppression.reason ?? ''}${f.suppression.expires ? ` (until ${f.suppression.expires})` : ''}` } : {}),
+    ...(f.baseline ? { baseline: f.baseline } : {}),
   };
+}
+
+/**
+ * The page piece by piece: the embedded findings are written a batch at a time, never built as one
+ * value or one string (what writeReports writes; renderHtml joins them).
+ */
+export function* htmlChunks(input: ReportInput): Generator<string> {
+  const all = input.findings;
+  const { listed, passes, unlisted } = listedFindings(all);
+  const listPasses = passes <= MAX_LISTED_PASSES;
   const total = countBy(all, () => 'all').get('all') ?? zero();
   const bySeverity = countBy(all, (f) => f.severity);
   const g = input.gate;
@@ -142,7 +174,11 @@ export function renderHtml(input: ReportInput): string {
       .map((e) => `<tr><td>${e.name !== undefined ? `${h(e.name)}<br>` : ''}<span class="muted">${h(e.connection)}</span></td><td>${h(e.repositories.join(', ') || '—')}</td><td class="n">${e.consumers}</td><td>${h(e.adminRoles.join(', ') || '—')}</td><td class="n">${e.unknownRoles}</td><td class="n">${e.findings}</td></tr>`)
       .join('')}</tbody></table></section>`);
   }
-  parts.push(`<section><h2>Findings</h2>${listPasses ? '' : `<p class="muted">${passes} passes are counted above but not listed (more than ${MAX_LISTED_PASSES}); the JSON report lists every result.</p>`}
+  const notListed = [
+    ...(listPasses ? [] : [`${passes} passes are counted above but not listed (more than ${MAX_LISTED_PASSES}); the JSON report lists every result.`]),
+    ...(unlisted > 0 ? [`${unlisted} fails, unknowns and suppressed results of the lowest severities are counted above but not listed (more than ${MAX_LISTED_RESULTS}); the JSON report lists every result.`] : []),
+  ];
+  parts.push(`<section><h2>Findings</h2>${notListed.map((t) => `<p class="muted">${t}</p>`).join('')}
 <div class="filters"><label>Severity <select id="f-severity"><option value="">all</option></select></label> <label>Rule <select id="f-rule"><option value="">all</option></select></label> <label>Account <select id="f-account"><option value="">all</option></select></label> <label>Status <select id="f-status"><option value="">all</option></select></label> <label>Search <input id="f-q" type="search" placeholder="rule, resource or message"></label></div>
 <p id="shown" class="muted"></p><table class="findings"><thead><tr><th>Status</th><th>Severity</th><th>Rule</th><th>Resource</th><th>Account / region</th><th>Message</th></tr></thead><tbody id="findings-body"></tbody></table>
 <p><button id="prev" type="button">Previous</button> <button id="next" type="button">Next</button></p><noscript><p>The findings table needs JavaScript; the JSON report lists every finding.</p></noscript></section>`);
@@ -163,14 +199,22 @@ export function renderHtml(input: ReportInput): string {
   const script = PAGE_SCRIPT;
   const sha = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
   const csp = `default-src 'none'; style-src ${sha(style)}; script-src ${sha(script)}; img-src data:; base-uri 'none'; form-action 'none'`;
-  return `<!DOCTYPE html>
+  yield `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>linkaudit report</title><style>${style}</style></head>
 <body>
 ${parts.join('\n')}
-<script type="application/json" id="linkaudit-data">${scriptJson(data)}</script>
+<script type="application/json" id="linkaudit-data">`;
+  // scriptJson({ rules, findings }), a batch of findings at a time: its escaping is per character.
+  yield `{"rules":${scriptJson(ruleData(input.rules))},"findings":[`;
+  for (let i = 0; i < listed.length; i += HTML_BATCH) {
+    yield `${i > 0 ? ',' : ''}${listed.slice(i, i + HTML_BATCH).map((f) => scriptJson(listedItem(f))).join(',')}`;
+  }
+  yield `]}</script>
 <script>${script}</script>
 </body></html>
 `;
 }
+
+const HTML_BATCH = 1000;
 
 export type { Severity };

@@ -9,6 +9,7 @@
 //   npx tsx bench/org.ts --latency-ms 0 --no-throttle  (CPU alone)
 //   npx tsx bench/org.ts --no-settings-compare         (skip the SDK-settings before/after run)
 //   npx tsx bench/org.ts --collect-shards 2            (also: the collection alone as 2 concurrent --shard processes, one per core)
+//   npx tsx bench/org.ts --collect-threads 1           (the scan's --collect-threads, default the cores; --concurrency too)
 //   npx tsx bench/org.ts --heap-mb 512                 (the scan's V8 heap bounded: what it needs, not what it is let keep)
 //
 // Rate limits (tokens per bucket, refill per second), per account and region unless global:
@@ -221,6 +222,8 @@ async function runOne(c: Conditions, cli: string, cores: number): Promise<Row> {
     ...(heapMb !== undefined ? [`--max-old-space-size=${heapMb}`] : []),
     '--import', fileURLToPath(new URL('./rusage-probe.mjs', import.meta.url)), cli, 'scan', '--org', '--role-arn', ROLE_ARN, '--regions', 'all', '--endpoint-url', ready.url,
     '--format', 'json', '--format', 'sarif', '--format', 'markdown', '--output-dir', join(dir, 'out'), '--save-snapshot', join(dir, 'snapshot.json'), '--fail-on', 'none',
+    ...(option('--collect-threads') !== undefined ? ['--collect-threads', option('--collect-threads') as string] : []),
+    ...(option('--concurrency') !== undefined ? ['--concurrency', option('--concurrency') as string] : []),
   ];
   const env = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench-secret', AWS_REGION: HOME, LINKAUDIT_RUSAGE_FILE: probeFile, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   delete (env as Record<string, string | undefined>).AWS_PROFILE;

@@ -54,7 +54,8 @@ function awsArgs(a: AwsFlags): AwsFlags {
     region: a.region,
     maxAttempts: a.maxAttempts,
     timeout: a.timeout,
-    concurrency: a.concurrency,
+    ...(a.concurrency !== undefined ? { concurrency: a.concurrency } : {}),
+    ...(a.collectThreads !== undefined ? { collectThreads: a.collectThreads } : {}),
     org: a.org,
     ...(a.roleArn !== undefined ? { roleArn: a.roleArn } : {}),
     ...(a.externalId !== undefined ? { externalId: a.externalId } : {}),
@@ -134,7 +135,8 @@ async function main(rawArgv: string[]): Promise<number> {
       .option('max-attempts', { type: 'number', default: 8, describe: 'Attempts per AWS call (backs off with jitter); a throttled call is also paced and sent again up to 8 times within an attempt' })
       .option('timeout', { type: 'number', default: 30, describe: 'Seconds one AWS request may take, connection, headers and body (then retried, then a coverage gap)' })
       .option('max-duration', { type: 'number', describe: 'Seconds the whole collection may take; what is not read by then becomes coverage gaps (the scan still runs)' })
-      .option('concurrency', { type: 'number', default: 64, describe: 'HTTP requests in flight at once over all accounts and regions (each client also slows itself down when AWS throttles it)' })
+      .option('concurrency', { type: 'number', describe: 'HTTP requests in flight at once over all accounts and regions; default 64 per collection thread (each client also slows itself down when AWS throttles it)' })
+      .option('collect-threads', { type: 'number', describe: 'Threads collecting accounts side by side, each with its share of --concurrency (default: the cores, at most 4)' })
       .option('role-arn', { type: 'string', describe: 'Role to assume in each account, e.g. arn:aws:iam::{account}:role/linkaudit-audit' })
       .option('external-id', { type: 'string', describe: 'External id for --role-arn' })
       .option('accounts', { type: 'string', array: true, describe: 'Accounts to read through --role-arn (repeatable or comma-separated)' })

@@ -12,11 +12,15 @@ export class RunDeadline {
   private readonly controller = new AbortController();
   private readonly timer: ReturnType<typeof setTimeout>;
 
-  constructor(readonly seconds: number) {
+  /** `endsAt` (epoch ms): a collection thread's share of its run's bound ends when the run's does. */
+  constructor(
+    readonly seconds: number,
+    readonly endsAt = Date.now() + seconds * 1000,
+  ) {
     // Every call in flight listens for it (up to --concurrency of them, each removed when its call
     // settles): past Node's default of 10, a MaxListenersExceededWarning on stderr would be noise.
     setMaxListeners(0, this.controller.signal);
-    this.timer = setTimeout(() => this.controller.abort(), Math.max(0, seconds * 1000));
+    this.timer = setTimeout(() => this.controller.abort(), Math.max(0, endsAt - Date.now()));
     // A collection that ends earlier must not be kept alive by its bound.
     this.timer.unref();
   }

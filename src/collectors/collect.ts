@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { DescribeOrganizationCommand, ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -53,6 +54,13 @@ export interface CollectOptions extends AwsOptions {
   maxDurationSeconds?: number;
   /** Let every client resolve its own settings and credential chain, as the SDK does by default (benchmarks' "before"). */
   settingsPerClient?: boolean;
+  /**
+   * Threads collecting accounts side by side (lanes.ts): this one and up to n − 1 others, each
+   * with its own clients and its share of --concurrency. Default 1 (this thread alone).
+   */
+  collectThreads?: number;
+  /** `concurrency` is each collection thread's, not the whole collection's (the CLI's default: 64 per thread). */
+  concurrencyPerThread?: boolean;
 }
 
 export interface Identity {
@@ -154,8 +162,11 @@ async function collectAll(given: CollectOptions, sink: (part: CollectedAccount) 
   const deadline = given.deadline === undefined && given.maxDurationSeconds !== undefined ? new RunDeadline(given.maxDurationSeconds) : undefined;
   try {
     const settings = given.settings ?? (given.settingsPerClient ? undefined : await resolveSdkSettings(given.regions === 'all' ? 'us-east-1' : (given.regions[0] ?? 'us-east-1')));
+    // What a caller handed in is an object of this thread: no other thread can be given it.
+    const handedIn = given.credentials || given.agents || given.requests || given.pages || given.settings || given.deadline || given.onOperation;
     return await collectWith({
       ...given,
+      collectThreads: handedIn ? 1 : (given.collectThreads ?? 1),
       ...(settings ? { settings } : {}),
       ...(given.requests ? {} : { requests: new RequestLimiter(given.concurrency) }),
       ...(agents ? { agents } : {}),
@@ -199,22 +210,30 @@ async function collectWith(given: CollectOptions, sink: (part: CollectedAccount)
   const source = { kind: 'live' as const, tool: `${TOOL_NAME} ${toolVersion()}` };
   const regionsRead = new Set<string>();
   const coverage = new Array<CoverageGap[]>(accounts.length);
-  await mapPool(accounts, ACCOUNTS_AT_ONCE, async (account, i) => {
-    const result = await collectAccount(account, caller, home, sts, options);
+  const run: AccountRun = { caller, home, accounts, startedAt, source };
+  const done = async (i: number, account: string, result: HeldAccount): Promise<void> => {
     for (const r of result.regions) regionsRead.add(r);
-    // What an endpoint sent that the snapshot cannot hold becomes gaps; what linkaudit made must fit.
-    const held = holdCollected(
-      emptySnapshot({
-        generatedAt: startedAt,
-        source,
-        scope: { partition: caller.partition, accounts, regions: result.regions.length > 0 ? result.regions : [home] },
-        ...(Object.fromEntries(COLLECTIONS.map((c) => [c, result.parts.flatMap((p) => (p[c] ?? []) as unknown[])])) as unknown as Collections),
-        coverage: result.coverage,
-      }),
-    );
-    coverage[i] = held.coverage;
-    await sink({ account, collections: held, coverage: held.coverage });
-  });
+    coverage[i] = result.held.coverage;
+    await sink({ account, collections: result.held, coverage: result.held.coverage });
+  };
+  const lanes = laneCount(options, accounts.length);
+  if (lanes > 1) {
+    const { collectOnLanes, laneShares } = await import('./lanes.js');
+    // This thread is a lane too, with its share of the requests, and page threads only for the
+    // cores the other lanes leave.
+    const shares = laneShares(options.concurrencyPerThread ? options.concurrency * lanes : options.concurrency, lanes);
+    const pages = new PageReaders(given.pageThreads ?? Math.max(0, Math.min(4, availableParallelism() - lanes)));
+    const here: CollectOptions = { ...options, requests: new RequestLimiter(shares[0] ?? 1), pages };
+    const hereSts = clientsFor(home, here).sts;
+    try {
+      const counts = await collectOnLanes({ accounts, lanes, accountsAtOnce: ACCOUNTS_AT_ONCE, run, options, shares, here: (account) => collectHeld(account, run, hereSts, here), done });
+      options.log(`linkaudit: ${accounts.length} accounts on ${lanes} collection threads, ${counts.join(', ')} each (${shares.join(' + ')} requests in flight)`);
+    } finally {
+      await pages.close();
+    }
+  } else {
+    await mapPool(accounts, ACCOUNTS_AT_ONCE, async (account, i) => done(i, account, await collectHeld(account, run, sts, options)));
+  }
   return normalizeSnapshot(
     emptySnapshot({
       generatedAt: startedAt,
@@ -224,6 +243,49 @@ async function collectWith(given: CollectOptions, sink: (part: CollectedAccount)
       coverage: coverage.flat(),
     }),
   );
+}
+
+/** What every account of a collection is read with: who reads, from where, for which scope. */
+export interface AccountRun {
+  caller: Identity;
+  home: string;
+  /** Every account of this collection (each held account's scope). */
+  accounts: readonly string[];
+  startedAt: string;
+  source: Snapshot['source'];
+}
+
+export interface HeldAccount {
+  regions: string[];
+  /** The account as the snapshot may hold it (hold.ts), its coverage gaps included. */
+  held: Snapshot;
+}
+
+/** One account, read and held: what a collection thread (lanes.ts) does for each of its accounts. */
+export async function collectHeld(account: string, run: AccountRun, sts: STSClient, options: CollectOptions): Promise<HeldAccount> {
+  const result = await collectAccount(account, run.caller, run.home, sts, options);
+  // What an endpoint sent that the snapshot cannot hold becomes gaps; what linkaudit made must fit.
+  const held = holdCollected(
+    emptySnapshot({
+      generatedAt: run.startedAt,
+      source: run.source,
+      scope: { partition: run.caller.partition, accounts: [...run.accounts], regions: result.regions.length > 0 ? result.regions : [run.home] },
+      ...(Object.fromEntries(COLLECTIONS.map((c) => [c, result.parts.flatMap((p) => (p[c] ?? []) as unknown[])])) as unknown as Collections),
+      coverage: result.coverage,
+    }),
+  );
+  return { regions: result.regions, held };
+}
+
+/**
+ * Collection threads for this collection (lanes.ts): up to `collectThreads`, never more than the
+ * accounts or the requests allowed in flight (collectAll makes it 1 when the caller handed in
+ * objects of this thread: a credential provider, a shared limiter or pool, a deadline).
+ */
+function laneCount(options: CollectOptions, accounts: number): number {
+  const wanted = options.collectThreads ?? 1;
+  if (wanted <= 1 || accounts < 2) return 1;
+  return Math.max(1, Math.min(wanted, accounts, options.concurrency));
 }
 
 /**

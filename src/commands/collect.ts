@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { UserError } from '../errors.js';
+import { DEFAULT_CONCURRENCY } from './live-args.js';
 import { writeFilesAtomic } from '../io/atomic-write.js';
 import { checkWritableTarget } from '../io/output-dir.js';
 import { escapeControlChars } from '../io/untrusted-text.js';
@@ -18,7 +20,10 @@ export interface LiveArgs {
   timeout: number;
   /** Seconds for the whole collection (--max-duration); what is unread then becomes coverage gaps. */
   maxDuration?: number;
-  concurrency: number;
+  /** --concurrency: requests in flight over the whole collection; default 64 per collection thread. */
+  concurrency?: number;
+  /** Threads collecting accounts side by side (--collect-threads); default: the cores, at most 4. */
+  collectThreads?: number;
   quiet: boolean;
   /** `arn:aws:iam::{account}:role/NAME`, assumed in each account. */
   roleArn?: string;
@@ -103,7 +108,10 @@ async function liveOptions(args: LiveArgs, log: (line: string) => void): Promise
       if (problem) throw new UserError(problem.replace(/^--endpoint-url/, name));
     }
   }
-  if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UserError('--concurrency must be a whole number of at least 1');
+  if (args.concurrency !== undefined && (!Number.isInteger(args.concurrency) || args.concurrency < 1)) throw new UserError('--concurrency must be a whole number of at least 1');
+  if (args.collectThreads !== undefined && (!Number.isInteger(args.collectThreads) || args.collectThreads < 1 || args.collectThreads > MAX_COLLECT_THREADS)) {
+    throw new UserError(`--collect-threads must be a whole number from 1 to ${MAX_COLLECT_THREADS}`);
+  }
   // As the AWS CLI does: --profile selects the profile for credentials and region alike.
   if (args.profile !== undefined) process.env.AWS_PROFILE = args.profile;
   const source = process.env.AWS_PROFILE ? `profile ${process.env.AWS_PROFILE}` : 'the default credential chain (environment, shared files, SSO, web identity, instance metadata)';
@@ -132,7 +140,9 @@ async function liveOptions(args: LiveArgs, log: (line: string) => void): Promise
     ...(args.org ? { org: true } : {}),
     ...(shard ? { shard } : {}),
     regions,
-    concurrency: args.concurrency,
+    // Not given: each collection thread has the default's worth (lanes.ts), as one thread alone has.
+    ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : { concurrency: DEFAULT_CONCURRENCY, concurrencyPerThread: true }),
+    collectThreads: args.collectThreads ?? defaultCollectThreads(),
     maxAttempts: args.maxAttempts,
     timeoutMs: Math.max(1, Math.round(args.timeout * 1000)),
     ...(args.maxDuration !== undefined ? { maxDurationSeconds: args.maxDuration } : {}),
@@ -140,6 +150,16 @@ async function liveOptions(args: LiveArgs, log: (line: string) => void): Promise
     credentialSource: source,
     log: args.quiet ? () => {} : log,
   };
+}
+
+const MAX_COLLECT_THREADS = 64;
+
+/**
+ * One collection thread per core, at most 4: a large organization's collection is CPU-bound
+ * (lanes.ts), and past 4 threads the accounts' own rate limits, not the cores, set its pace.
+ */
+export function defaultCollectThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
 }
 
 export function parseShard(text: string | undefined): { index: number; count: number } | undefined {

@@ -8,7 +8,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
 export const DEFAULT_CONCURRENCY = 64;
 
 /** The flags of a live collection, as scan and graph take them. */
-export type LiveFlags = Pick<ScanArgs, 'region' | 'regions' | 'profile' | 'endpointUrl' | 'roleArn' | 'externalId' | 'accounts' | 'org' | 'shard' | 'maxAttempts' | 'timeout' | 'maxDuration' | 'concurrency' | 'quiet'>;
+export type LiveFlags = Pick<ScanArgs, 'region' | 'regions' | 'profile' | 'endpointUrl' | 'roleArn' | 'externalId' | 'accounts' | 'org' | 'shard' | 'maxAttempts' | 'timeout' | 'maxDuration' | 'concurrency' | 'collectThreads' | 'quiet'>;
 
 /** What collectLive takes, with the CLI's defaults. */
 export function liveArgs(args: LiveFlags): LiveArgs {
@@ -25,7 +25,8 @@ export function liveArgs(args: LiveFlags): LiveArgs {
     maxAttempts: args.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     timeout: args.timeout ?? DEFAULT_TIMEOUT_SECONDS,
     ...(args.maxDuration !== undefined ? { maxDuration: args.maxDuration } : {}),
-    concurrency: args.concurrency ?? DEFAULT_CONCURRENCY,
+    ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+    ...(args.collectThreads !== undefined ? { collectThreads: args.collectThreads } : {}),
     quiet: args.quiet,
   };
 }

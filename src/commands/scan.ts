@@ -94,6 +94,7 @@ const LIVE_ONLY: ReadonlyArray<[keyof ScanArgs, string]> = [
   ['saveSnapshot', '--save-snapshot'],
   ['regions', '--regions'],
   ['maxDuration', '--max-duration'],
+  ['collectThreads', '--collect-threads'],
 ];
 
 const PARAM_KEY = /^[A-Za-z0-9]+$/;

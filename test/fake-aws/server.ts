@@ -21,6 +21,8 @@ export interface Failure {
   /** Operation name, e.g. DescribeVpcEndpointConnectionNotifications. */
   operation: string;
   region?: string;
+  /** Only for this account's credentials (default: every account). */
+  account?: string;
   status: number;
   code: string;
   message: string;
@@ -440,7 +442,7 @@ function page<T>(items: readonly T[], token: unknown, size: number): { items: T[
 function answer(r: Request, options: FakeAwsOptions, res: ServerResponse): void {
   // Everything below answers for the account the credentials belong to.
   const o = { ...options, account: r.account };
-  const failure = o.failures?.find((f) => f.operation === r.operation && (f.region === undefined || f.region === r.region));
+  const failure = o.failures?.find((f) => f.operation === r.operation && (f.region === undefined || f.region === r.region) && (f.account === undefined || f.account === r.account));
   const size = pageSizeOf(r, o.pageSize);
   const xml = (status: number, text: string): void => void res.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8' }).end(text);
   const json = (status: number, value: unknown): void => void res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(value));

@@ -143,7 +143,7 @@ describe('a collection thread that cannot start or stops', () => {
   const accounts = Array.from({ length: 12 }, (_, i) => orgAccount(i));
   const run = { caller: { account: orgAccount(0), arn: `arn:aws:iam::${orgAccount(0)}:user/a`, partition: 'aws' }, home: 'us-east-1', accounts, startedAt: 'T', source: { kind: 'live' as const } };
   const options = (logs: string[]): CollectOptions => ({ regions: ['us-east-1'], concurrency: 6, maxAttempts: 1, timeoutMs: 1000, credentialSource: 'test', log: (l) => void logs.push(l) });
-  const here = async (account: string): Promise<HeldAccount> => ({ regions: ['us-east-1'], held: emptySnapshot({ scope: { partition: 'aws', accounts: [account], regions: ['us-east-1'] } }) });
+  const here = async (account: string): Promise<HeldAccount> => ({ regions: ['us-east-1'], held: emptySnapshot({ generatedAt: 'T', source: { kind: 'live' }, scope: { partition: 'aws', accounts: [account], regions: ['us-east-1'] } }) });
   const starts: Array<[string, () => Worker]> = [
     ['throws as it starts', () => new Worker('throw new Error("no thread for you\u001b[2J")', { eval: true })],
     ['exits at once', () => new Worker('process.exit(3)', { eval: true })],

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import SlowestFirst from './test/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -12,5 +13,6 @@ export default defineConfig({
     // is spent waiting on spawned CLIs and fake endpoints: a worker per core makes the suite shorter.
     maxWorkers: availableParallelism(),
     setupFiles: ['test/setup-fast-check.ts'],
+    sequence: { sequencer: SlowestFirst },
   },
 });

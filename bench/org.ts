@@ -11,6 +11,7 @@
 //   npx tsx bench/org.ts --collect-shards 2            (also: the collection alone as 2 concurrent --shard processes, one per core)
 //   npx tsx bench/org.ts --collect-threads 1           (the scan's --collect-threads, default the cores; --concurrency too)
 //   npx tsx bench/org.ts --heap-mb 512                 (the scan's V8 heap bounded: what it needs, not what it is let keep)
+//   npx tsx bench/org.ts --rss-timeline                (RSS every 2 s after the collection: which phase holds the peak)
 //
 // Rate limits (tokens per bucket, refill per second), per account and region unless global:
 //   ec2            100, 20/s   published: EC2 API request throttling, non-mutating actions
@@ -289,6 +290,11 @@ async function runOne(c: Conditions, cli: string, cores: number): Promise<Row> {
   const inFlightS = (minTotal * c.latencyMs) / 1000 / inFlight;
   console.log(`  in-flight floor ${inFlightS.toFixed(1)} s (${n(minTotal)} calls x ${c.latencyMs} ms / ${inFlight} in flight); collection / in-flight floor ${(collectS / Math.max(inFlightS, 1e-9)).toFixed(2)}`);
   console.log(`  wall / max(floor, CPU / cores) = ${bound.toFixed(2)} (collection alone ${collectBound.toFixed(2)}); snapshot ${snapshotMb.toFixed(0)} MB, JSON report ${reportMb.toFixed(0)} MB; ${n(report.findings.length)} findings (${n(fails)} fail, ${n(passes)} pass, ${n(unknowns)} unknown)`);
+  if (process.argv.includes('--rss-timeline')) {
+    // Where the memory goes after the collection: RSS every 2 s from its end (the evaluation, then each report).
+    const after = probe.timeline.filter(([at], i, all) => at >= stats.lastRequestEpoch && (i % 8 === 0 || i === all.length - 1));
+    console.log(`  RSS after the collection (s: MB): ${after.map(([at, , rss]) => `${((at - stats.lastRequestEpoch) / 1000).toFixed(0)}: ${rss.toFixed(0)}`).join(', ')}`);
+  }
   const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
   console.log(`  ${verdict(ratio <= TARGETS.calls)} calls/minimal ${ratio.toFixed(3)} (target <= ${TARGETS.calls}); ${verdict(report.coverage.length === 0)} gaps ${report.coverage.length} (target 0); ${verdict(collectBound <= TARGETS.bound)} collection wall / max(floor, CPU / cores) ${collectBound.toFixed(2)} (target <= ${TARGETS.bound})`);
   return { accounts: c.accounts, wallS, collectS, cpuS, collectCpuS, rssMb: probe.maxRssMb, ratio, bound, gaps: report.coverage.length, throttled: stats.throttled, ok: true };

@@ -13,6 +13,7 @@ import { loadSnapshotFile } from '../src/model/load.js';
 import { isSharedResource } from '../src/model/arn.js';
 import { KIND_COLLECTION, RESOURCE_KINDS, type Snapshot } from '../src/model/types.js';
 import { startFakeAws, type FakeAws } from './fake-aws/server.js';
+import { settled } from './helpers/settled.js';
 
 const CLI = resolve('dist/cli.js');
 const REGIONS = ['us-east-1'];
@@ -119,15 +120,6 @@ function outsideSnapshotBlock(reportText: string): string {
 function without(reportText: string, fragment: string): string {
   expect(reportText.split(fragment).length - 1, fragment).toBe(1);
   return reportText.replace(fragment, '');
-}
-
-/**
- * Promise.all that waits for every run to end before it fails: a failed run must not have the
- * fake closed and the directory removed under the others.
- */
-async function settled(runs: Array<Promise<unknown>>): Promise<void> {
-  const failed = (await Promise.allSettled(runs)).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /** The newest of some ISO timestamps: what merge keeps. */

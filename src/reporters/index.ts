@@ -6,7 +6,7 @@ import { jsonChunks, keptFindings, renderJson } from './json.js';
 import { ocsfChunks, renderOcsf } from './ocsf.js';
 import { renderMarkdown } from './markdown.js';
 import { junitChunks, renderJunit } from './junit.js';
-import { renderSarif } from './sarif.js';
+import { renderSarif, sarifChunks } from './sarif.js';
 import { htmlChunks, renderHtml } from './html/index.js';
 import type { ReportFormat, ReportInput } from './types.js';
 
@@ -67,10 +67,11 @@ export function render(format: ReportFormat, input: ReportInput): string {
 
 /** A report, piece by piece: what writeReports writes and scan prints. */
 export function* chunks(format: ReportFormat, input: ReportInput): Generator<string> {
-  // The JSON, JUnit, OCSF and HTML reports hold a finding per result and are written piece by
-  // piece; the others are small (SARIF has fails only, capped; Markdown is capped at 1 MiB; ASFF is
-  // a file per 100 findings).
+  // The JSON, JUnit, OCSF and HTML reports hold a finding per result and SARIF up to 25,000 fails:
+  // they are written piece by piece. The others are small (Markdown is capped at 1 MiB; ASFF is a
+  // file per 100 findings).
   if (format === 'json') yield* jsonChunks(input);
+  else if (format === 'sarif') yield* sarifChunks(input);
   else if (format === 'junit') yield* junitChunks({ ...input, findings: keptFindings(input) });
   else if (format === 'ocsf') yield* ocsfChunks(input);
   else if (format === 'html') yield* htmlChunks(input);

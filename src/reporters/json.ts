@@ -5,6 +5,7 @@ import type { CoverageGap, IacOrigin } from '../model/types.js';
 import { originNames, positive } from './origin.js';
 import { fingerprint } from './fingerprint.js';
 import { complianceSummary, projectControls } from './compliance.js';
+import { aroundMember } from './pretty-json.js';
 import type { ReportInput } from './types.js';
 
 /**
@@ -185,8 +186,6 @@ export function renderJson(input: ReportInput): string {
   return [...jsonChunks(input)].join('');
 }
 
-const FINDINGS_SLOT = '"\u0000findings\u0000"';
-
 /**
  * The report in pieces, one finding per line: a scan of 100,000 resources has ~300,000 findings,
  * and writing them one by one keeps the report out of memory as a single string (hundreds of MB).
@@ -220,19 +219,19 @@ export function* jsonChunks(input: ReportInput): Generator<string> {
     results: keptStatuses(input),
     ...(input.framework !== undefined ? { compliance: complianceSummary(input.rules, summary, input.framework) } : {}),
     rules: input.rules.map(projectRule),
-    findings: FINDINGS_SLOT,
+    // Written below, a finding per line.
+    findings: [],
     coverage: input.coverage.map(projectGap),
     ...(input.suppressions ? { suppressions: input.suppressions } : {}),
     ...(input.baseline ? { baseline: projectBaseline(input.baseline) } : {}),
   };
-  const text = `${JSON.stringify(doc, null, 2)}\n`;
-  const slot = text.indexOf(JSON.stringify(FINDINGS_SLOT));
-  yield text.slice(0, slot);
+  const { before, after } = aroundMember(doc, 'findings', 0);
+  yield before;
   if (findings.length === 0) yield '[]';
   else {
     yield '[\n';
     const last = findings.length - 1;
     for (let i = 0; i <= last; i++) yield `    ${JSON.stringify(projectFinding(findings[i] as Finding))}${i < last ? ',\n' : '\n  ]'}`;
   }
-  yield text.slice(slot + JSON.stringify(FINDINGS_SLOT).length);
+  yield `${after}\n`;
 }

@@ -1,6 +1,7 @@
 import { SEVERITIES, maxSeverity, severityRank } from '../engine/severity.js';
 import type { Finding } from '../engine/types.js';
 import { ignoredTagNotes, suppressionProblems } from '../audit/suppress.js';
+import type { FixedFinding } from '../audit/baseline.js';
 import { escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
 import { summarize } from './json.js';
 import { declaredAs, placeOf } from './origin.js';
@@ -24,31 +25,46 @@ const MAX_LISTED = 20;
  * One output line. `row` marks a table row of a list that truncation may shorten (findings,
  * unknowns, suppressed, fixed, coverage gaps); `rank` is its severity rank, most severe kept first.
  */
-type Line = { text: string; row?: true; rank?: number } | LazyRow;
+type Line = { text: string; row?: true; rank?: number } | LazyRow<never>;
 
 /**
  * A row of a list as long as the findings (an organization has hundreds of thousands of fails):
  * its text is made to be measured, dropped, and made again only if the row is kept. Holding every
- * row's text until the document is cut to 1 MiB cost more memory than the findings themselves.
+ * row's text until the document is cut to 1 MiB cost more memory than the findings themselves, so
+ * a row is one small object: what it shows and a function shared by its whole list.
  */
-interface LazyRow {
-  make: () => string;
-  row: true;
-  rank?: number;
+class LazyRow<T> {
+  readonly row = true;
+  /** UTF-8 size plus the newline, once measured. */
+  bytes = 0;
+  constructor(
+    readonly item: T,
+    readonly render: (item: T) => string,
+    readonly rank?: number,
+  ) {}
 }
 
 /** A line measured: `bytes` is its UTF-8 size plus the newline; a lazy row keeps no text. */
-type Sized = { text: string; bytes: number; row?: true; rank?: number } | (LazyRow & { bytes: number });
+type Sized = { text: string; bytes: number; row?: true; rank?: number } | LazyRow<never>;
 
 /** A line's text as printed: no control character from the estate reaches a terminal or page. */
 function textOf(l: Line): string {
-  return 'make' in l ? escapeControlCharsKeepLayout(l.make()) : l.text;
+  return l instanceof LazyRow ? escapeControlCharsKeepLayout(l.render(l.item)) : l.text;
 }
 
 function sized(l: Line): Sized {
-  if ('make' in l) return { ...l, bytes: size(textOf(l)) };
+  if (l instanceof LazyRow) {
+    l.bytes = size(textOf(l));
+    return l;
+  }
   const t = escapeControlCharsKeepLayout(l.text);
   return { ...l, text: t, bytes: size(t) };
+}
+
+/** A row of `item` in a list of such rows, made by `render` when measured and when printed. */
+function lazy<T>(item: T, render: (item: T) => string, rank?: number): Line {
+  // The row only ever hands its item back to its own render: the list's element type is erased.
+  return new LazyRow(item, render, rank) as unknown as LazyRow<never>;
 }
 
 /** A GitHub-flavoured summary for a job page or pull request comment; the JSON report is the full record. */
@@ -128,7 +144,7 @@ function failSection(input: ReportInput): Line[] {
     const messages = folded(fails);
     return [
       ...text(`${level} ${label} ${ruleLink(id, rule)}${rule ? ` — ${inline(rule.title)}` : ''}`, '', '| Severity | Resource | Account | Region | Message |', '|---|---|---|---|---|'),
-      ...fails.map((f) => ranked(f, () => [`${cell(f.severity)}${f.baseline === 'new' ? ' **new**' : ''}`, resourceCell(f), cell(f.resource.account), cell(f.resource.region), messageCell(f.message)])),
+      ...fails.map((f) => ranked(f, failRow)),
       ...text(''),
       ...messages,
       ...(rule ? text(`**Remediation:** ${rule.remediation.text.trim()}`, '') : []),
@@ -221,7 +237,7 @@ function folded(fails: readonly Finding[]): Line[] {
   return [
     ...text(`<details><summary>Full messages (${long.length})</summary>`, ''),
     // Rows, so that the size limit shortens this list like the table above it.
-    ...long.map((f): Line => ({ make: () => `- ${resourceCell(f)}: ${inline(f.message.trim())}`, row: true, rank: severityRank(f.severity) })),
+    ...long.map((f) => lazy(f, fullMessage, severityRank(f.severity))),
     ...text('', '</details>', ''),
   ];
 }
@@ -264,7 +280,7 @@ function fixedSection(input: ReportInput): Line[] {
   return [
     ...out,
     ...text('| Rule | Severity | Resource | Now |', '|---|---|---|---|'),
-    ...fixed.map((f): Line => ({ row: true, make: () => rowText([cell(f.ruleId), cell(f.severity), codeCell(f.resource.arn), f.now === 'pass' ? 'passes' : 'gone']) })),
+    ...fixed.map((f) => lazy(f, fixedRow)),
     ...text(''),
   ];
 }
@@ -278,7 +294,7 @@ function suppressedSection(input: ReportInput): Line[] {
   if (suppressed.length > 0) {
     pushAll(out, [
       ...text('| Rule | Resource | Status | Reason | Expires | Ticket |', '|---|---|---|---|---|---|'),
-      ...suppressed.map((f) => ranked(f, () => [cell(f.ruleId), resourceCell(f), f.status, shortCell(f.suppression?.reason ?? ''), cell(f.suppression?.expires ?? (f.suppression?.source === 'tag' ? 'resource tag' : '')), cell(f.suppression?.ticket ?? '')])),
+      ...suppressed.map((f) => ranked(f, suppressedRow)),
       ...text(''),
     ]);
   }
@@ -294,7 +310,7 @@ function unknownSection(input: ReportInput): Line[] {
   return [
     ...out,
     ...text('| Rule | Resource | Message |', '|---|---|---|'),
-    ...unknowns.map((f) => ranked(f, () => [cell(f.ruleId), resourceCell(f), shortCell(f.message)])),
+    ...unknowns.map((f) => ranked(f, unknownRow)),
     ...text(''),
   ];
 }
@@ -339,9 +355,15 @@ function row(...cells: string[]): Line {
 }
 
 /** A finding's row, made when measured and again when printed (LazyRow). */
-function ranked(f: Finding, cells: () => string[]): Line {
-  return { make: () => rowText(cells()), row: true, rank: severityRank(f.severity) };
+function ranked(f: Finding, render: (f: Finding) => string): Line {
+  return lazy(f, render, severityRank(f.severity));
 }
+
+const failRow = (f: Finding): string => rowText([`${cell(f.severity)}${f.baseline === 'new' ? ' **new**' : ''}`, resourceCell(f), cell(f.resource.account), cell(f.resource.region), messageCell(f.message)]);
+const unknownRow = (f: Finding): string => rowText([cell(f.ruleId), resourceCell(f), shortCell(f.message)]);
+const suppressedRow = (f: Finding): string => rowText([cell(f.ruleId), resourceCell(f), f.status, shortCell(f.suppression?.reason ?? ''), cell(f.suppression?.expires ?? (f.suppression?.source === 'tag' ? 'resource tag' : '')), cell(f.suppression?.ticket ?? '')]);
+const fullMessage = (f: Finding): string => `- ${resourceCell(f)}: ${inline(f.message.trim())}`;
+const fixedRow = (f: FixedFinding): string => rowText([cell(f.ruleId), cell(f.severity), codeCell(f.resource.arn), f.now === 'pass' ? 'passes' : 'gone']);
 
 function text(...l: string[]): Line[] {
   return l.map((t) => ({ text: t }));
@@ -379,7 +401,7 @@ function fit(lines: readonly Sized[], maxBytes: number): string {
   const pieces: Piece[] = [];
   let section = '';
   for (const l of lines) {
-    if ('text' in l && l.text.startsWith('## ')) section = l.text;
+    if (!(l instanceof LazyRow) && l.text.startsWith('## ')) section = l.text;
     const last = pieces[pieces.length - 1];
     if (l.row && last && 'rows' in last) last.rows.push(l);
     else if (l.row) pieces.push({ section, rows: [l] });
@@ -437,9 +459,12 @@ function allocate(lists: readonly List[], budget: number): Map<List, Set<Sized>>
   const remaining = new Map(share);
   for (const list of lists) {
     let room = remaining.get(list.section) ?? 0;
-    const byRank = list.rows.map((r, i) => ({ r, i })).sort((a, b) => (b.r.rank ?? 0) - (a.r.rank ?? 0) || a.i - b.i);
+    // Indexes, not a record per row: a list may hold every fail of an organization.
+    const rank = (i: number): number => list.rows[i]?.rank ?? 0;
+    const byRank = Array.from(list.rows.keys()).sort((a, b) => rank(b) - rank(a) || a - b);
     const kept = new Set<Sized>();
-    for (const { r } of byRank) {
+    for (const i of byRank) {
+      const r = list.rows[i] as Sized;
       if (r.bytes > room) break;
       kept.add(r);
       room -= r.bytes;

@@ -12,6 +12,7 @@ import { controlTags, projectControls } from './compliance.js';
 import { ruleHelpUri } from './rule-docs.js';
 import { projectGate, summarize } from './json.js';
 import { fence } from './markdown.js';
+import { aroundMember, prettyArray, prettyAt } from './pretty-json.js';
 import type { ReportInput } from './types.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -39,39 +40,79 @@ const MAX_FULL_DESCRIPTION = 1024;
  * `endTimeUtc` is a function of the findings, so two scans of the same estate upload identical
  * files.
  */
-export function renderSarif(input: ReportInput, limits: SarifLimits = { results: MAX_SARIF_RESULTS, gzipBytes: MAX_SARIF_GZIP_BYTES }): string {
+export function renderSarif(input: ReportInput, limits: SarifLimits = DEFAULT_LIMITS): string {
+  return [...sarifChunks(input, limits)].join('');
+}
+
+const DEFAULT_LIMITS: SarifLimits = { results: MAX_SARIF_RESULTS, gzipBytes: MAX_SARIF_GZIP_BYTES };
+
+/**
+ * The SARIF log in pieces, a result at a time: at organization scale the 25,000 results it may
+ * keep run to tens of MB of text, and as one object graph plus its string (plus the buffer gzip
+ * measures) to several hundred MB. Each result is made when it is measured or written and dropped
+ * after, and the text is byte-identical to one `JSON.stringify(log, null, 2)`.
+ */
+export function* sarifChunks(input: ReportInput, limits: SarifLimits = DEFAULT_LIMITS): Generator<string> {
   // Suppressed results are accepted risks: not alerts, and not notifications either.
   const open = input.findings.filter((f) => !f.suppression);
   const fails = open.filter((f) => f.status === 'fail');
-  const order = severestFirst(fails);
+  const plan: SarifPlan = { input, open, fails, order: severestFirst(fails), ruleIndex: new Map(input.rules.map((r, i) => [r.id, i])) };
   let keep = Math.min(fails.length, limits.results);
-  let text = build(input, open, fails, order, keep);
   // Over the size limit the upload is refused whole: keep fewer, least severe out first. The size
   // shrinks about in proportion, so this settles in a step or two.
-  for (let size = compressedSize(text, limits.gzipBytes); size > limits.gzipBytes && keep > 0; size = compressedSize(text, limits.gzipBytes)) {
+  for (let size = compressedSize(pieces(plan, keep), limits.gzipBytes); size > limits.gzipBytes && keep > 0; size = compressedSize(pieces(plan, keep), limits.gzipBytes)) {
     keep = Math.max(0, Math.min(keep - 1, Math.floor(keep * (limits.gzipBytes / size) * 0.95)));
-    text = build(input, open, fails, order, keep);
   }
   const dropped = fails.length - keep;
   if (dropped > 0) input.warn?.(`linkaudit: SARIF: ${dropped} failing result(s) of the lowest severities left out (GitHub accepts at most ${limits.results} results and ${Math.round(limits.gzipBytes / 1024 / 1024)} MB compressed per upload); the JSON report has all of them`);
-  return text;
+  yield* pieces(plan, keep);
 }
+
+interface SarifPlan {
+  input: ReportInput;
+  /** Findings not suppressed, in report order. */
+  open: readonly Finding[];
+  fails: readonly Finding[];
+  /** Indexes into `fails`, most severe first. */
+  order: readonly number[];
+  ruleIndex: ReadonlyMap<string, number>;
+}
+
+/** Text is compressed to be measured in batches of about this many characters. */
+const GZIP_BATCH_CHARS = 1 << 20;
 
 /**
- * gzip's output exceeds its input by at most a few bytes per 16 KB block, so a text whose raw
- * size is under the limit (with that margin) fits without being compressed to find out.
+ * The size the text would have compressed, in one pass over its pieces. gzip's output exceeds its
+ * input by at most a few bytes per 16 KB block, so a text whose raw size is under the limit (with
+ * that margin) fits without being compressed to find out: the pieces are held until that is
+ * known, never more than the limit. Past it, the text is compressed a batch of about 1 MiB at a
+ * time and the sizes summed: deflate looks back 32 KiB at most, so the sum is what one compression
+ * of the whole gives plus a few bytes per batch (a header, and a window that starts empty).
  */
-function compressedSize(text: string, limit: number): number {
-  const bytes = Buffer.byteLength(text);
-  if (bytes + 1024 + bytes / 1000 <= limit) return bytes;
-  return gzipSync(text).length;
+function compressedSize(pieces: Iterable<string>, limit: number): number {
+  const fits = (bytes: number): boolean => bytes + 1024 + bytes / 1000 <= limit;
+  let raw = 0;
+  let compressed = 0;
+  let batch: string[] = [];
+  let chars = 0;
+  for (const piece of pieces) {
+    batch.push(piece);
+    chars += piece.length;
+    raw += Buffer.byteLength(piece);
+    if (chars < GZIP_BATCH_CHARS || fits(raw)) continue;
+    compressed += gzipSync(batch.join('')).length;
+    batch = [];
+    chars = 0;
+  }
+  if (fits(raw)) return raw;
+  return batch.length > 0 ? compressed + gzipSync(batch.join('')).length : compressed;
 }
 
-function build(input: ReportInput, open: readonly Finding[], fails: readonly Finding[], order: readonly number[], keep: number): string {
-  const ruleIndex = new Map(input.rules.map((r, i) => [r.id, i]));
+/** The log keeping the `keep` most severe fails, in pieces: the run around its results, then each result. */
+function* pieces(plan: SarifPlan, keep: number): Generator<string> {
+  const { input, open, fails, order, ruleIndex } = plan;
   const kept = new Set(order.slice(0, keep));
-  const results = fails.filter((_, i) => kept.has(i));
-  const dropped = fails.length - results.length;
+  const dropped = fails.length - kept.size;
   const unknowns = open.filter((f) => f.status === 'unknown');
   const notifications = [
     ...(dropped > 0 ? [droppedNotification(dropped)] : []),
@@ -80,7 +121,7 @@ function build(input: ReportInput, open: readonly Finding[], fails: readonly Fin
     ...input.coverage.map(gapNotification),
   ];
   const { gate } = input;
-  const run: Sarif.Run = {
+  const run: Record<keyof Pick<Sarif.Run, 'tool' | 'automationDetails' | 'invocations' | 'results' | 'properties'>, unknown> = {
     tool: {
       driver: {
         name: input.tool.name,
@@ -89,25 +130,37 @@ function build(input: ReportInput, open: readonly Finding[], fails: readonly Fin
         informationUri: input.tool.informationUri,
         rules: input.rules.map(ruleDescriptor),
       },
-    },
+    } satisfies Sarif.Tool,
     // The trailing slash makes the whole string the category: GitHub reads `a/b/run-id` as category
     // `a/b/`, so without it the last segment would be taken for a per-run id.
-    automationDetails: { id: `${input.sarifCategory.replace(/\/+$/, '')}/` },
+    automationDetails: { id: `${input.sarifCategory.replace(/\/+$/, '')}/` } satisfies Sarif.RunAutomationDetails,
     invocations: [
       {
         executionSuccessful: true,
         endTimeUtc: input.generatedAt,
         ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
       },
-    ],
-    results: results.map((f) => result(f, ruleIndex.get(f.ruleId), input)),
+    ] satisfies Sarif.Invocation[],
+    // Streamed below, a result at a time.
+    results: [],
     properties: {
       gate: projectGate(gate),
       counts: summarize(input).total,
     },
   };
-  const log: Sarif.Log = { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [run] };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  const log = { $schema: SARIF_SCHEMA, version: '2.1.0', runs: [] };
+  const outer = aroundMember(log, 'runs', 0);
+  const inner = aroundMember(run, 'results', 2);
+  yield `${outer.before}[\n    ${inner.before}`;
+  yield* prettyArray(keptResults(plan, kept), 3);
+  yield `${inner.after}\n  ]${outer.after}\n`;
+}
+
+/** Each kept fail's result as its text in the log, in report order. */
+function* keptResults(plan: SarifPlan, kept: ReadonlySet<number>): Generator<string> {
+  for (let i = 0; i < plan.fails.length; i++) {
+    if (kept.has(i)) yield prettyAt(result(plan.fails[i] as Finding, plan.ruleIndex.get((plan.fails[i] as Finding).ruleId), plan.input), 4);
+  }
 }
 
 function ruleDescriptor(r: RuleMeta): Sarif.ReportingDescriptor {

@@ -7,7 +7,7 @@ import type * as Sarif from 'sarif';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/engine/types.js';
 import { fingerprint } from '../../src/reporters/fingerprint.js';
-import { MAX_SARIF_RESULTS, pascalCase, renderSarif } from '../../src/reporters/sarif.js';
+import { MAX_SARIF_RESULTS, pascalCase, renderSarif, sarifChunks } from '../../src/reporters/sarif.js';
 import { multitoolErrors } from '../helpers/sarif-multitool.js';
 import { FINDINGS, GENERATED_AT, ROLE_ARN, RULES, emptyReportInput, reportInput } from './fixtures.js';
 
@@ -180,6 +180,26 @@ describe('renderSarif', () => {
     expect(capped.results?.filter((r) => r.level === 'error')).toHaveLength(5);
     expect(capped.results?.filter((r) => r.level === 'note')).toHaveLength(many.filter((f) => f.severity === 'low').length - 5);
     expect(capped.invocations?.[0]?.toolExecutionNotifications?.[0]?.message.text).toMatch(/^5 failing result\(s\) of the lowest severities were left out/);
+  });
+
+  it('is written a result at a time, and the pieces are one JSON.stringify of the log', () => {
+    // Many fails, some cut by the limit (so the notification of what was left out is there), and hostile text.
+    const hostile: Finding[] = Array.from({ length: 3000 }, (_, i) => ({
+      ...FINDINGS[1]!,
+      severity: i % 3 === 0 ? 'high' : 'low',
+      message: `"results": [\n  },\u0000 ${i}`,
+      resource: { ...FINDINGS[1]!.resource, arn: `arn:aws:codeconnections:us-east-1:111122223333:connection/"results"-${i}` },
+    }));
+    for (const input of [reportInput(), emptyReportInput(), reportInput({ findings: [...FINDINGS, ...hostile] })]) {
+      const pieces = [...sarifChunks(input, { results: 2000, gzipBytes: 10 * 1024 * 1024 })];
+      const whole = pieces.join('');
+      expect(whole).toBe(`${JSON.stringify(JSON.parse(whole), null, 2)}\n`);
+      expect(whole).toBe(renderSarif(input, { results: 2000, gzipBytes: 10 * 1024 * 1024 }));
+      // No piece is the whole log: results are pieces of their own.
+      const results = onlyRun(parse(whole)).results ?? [];
+      expect(pieces.length).toBeGreaterThanOrEqual(results.length + 1);
+      expect(validateSarif(parse(whole))).toBe(true);
+    }
   });
 
   it('pascal-cases rule ids', () => {

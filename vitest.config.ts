@@ -12,6 +12,7 @@ export default defineConfig({
     // vitest's default leaves one core idle (cores - 1: one worker on CI's two), yet most test time
     // is spent waiting on spawned CLIs and fake endpoints: a worker per core makes the suite shorter.
     maxWorkers: availableParallelism(),
+    globalSetup: ['test/global-tmpdir.ts'],
     setupFiles: ['test/setup-fast-check.ts'],
     sequence: { sequencer: SlowestFirst },
   },

@@ -228,6 +228,21 @@ describe('SARIF limits', () => {
     expect(warnings.join('\n')).toMatch(/SARIF: \d+ failing result\(s\) of the lowest severities left out/);
   });
 
+  it('measures a text of many 1 MiB batches without going over the limit', () => {
+    // About 6 MB of SARIF that compresses poorly: measured in batches, cut, and the file written still fits.
+    const input = { ...reportInput({ findings: many(6000), coverage: [] }), warn: () => {} };
+    const limit = 1_500_000;
+    const text = renderSarif(input, { results: 25_000, gzipBytes: limit });
+    expect(Buffer.byteLength(text)).toBeGreaterThan(2 * 1024 * 1024);
+    const size = gzipSync(text).length;
+    expect(size).toBeLessThanOrEqual(limit);
+    // Cut to fit, not far below it: the estimate is a little above the true size, never a multiple.
+    expect(size).toBeGreaterThan(limit * 0.8);
+    const run = JSON.parse(text).runs[0] as { results: Array<{ level: string }> };
+    expect(run.results.length).toBeLessThan(6000);
+    expect(run.results.filter((r) => r.level === 'error')).toHaveLength(600);
+  });
+
   it('leaves suppressed results out', () => {
     const fail = FINDINGS.find((f) => f.status === 'fail')!;
     const suppressed = { ...fail, suppression: { source: 'config' as const, reason: 'accepted for now', expires: '2030-01-01' } };

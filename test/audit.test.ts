@@ -21,6 +21,7 @@ import { renderSarif } from '../src/reporters/sarif.js';
 import { emptySnapshot, endpointService } from './helpers/snapshot.js';
 import { FINDINGS, RULES, reportInput } from './reporters/fixtures.js';
 import { expectUserError, linkaudit, type Run } from './helpers/cli.js';
+import { allFindings } from '../src/engine/finding-list.js';
 
 const DEMO = resolve('fixtures/demo/snapshot.json');
 const DEMO_CONFIG_TEXT = readFileSync('fixtures/demo/.linkaudit.yaml', 'utf8');
@@ -187,14 +188,14 @@ describe('JUnit', () => {
     };
     expect(doc.testsuites.testsuite).toHaveLength(input.rules.length);
     expect(Number(doc.testsuites.tests)).toBe(input.findings.length);
-    expect(Number(doc.testsuites.failures)).toBe(input.findings.filter((f) => f.status === 'fail').length);
-    expect(Number(doc.testsuites.skipped)).toBe(input.findings.filter((f) => f.status === 'unknown').length);
+    expect(Number(doc.testsuites.failures)).toBe(allFindings(input.findings).filter((f) => f.status === 'fail').length);
+    expect(Number(doc.testsuites.skipped)).toBe(allFindings(input.findings).filter((f) => f.status === 'unknown').length);
     for (const suite of doc.testsuites.testsuite) {
       const cases = suite.testcase ?? [];
       expect(Number(suite.tests)).toBe(cases.length);
       expect(Number(suite.failures)).toBe(cases.filter((c) => c.failure !== undefined).length);
     }
-    const failing = input.findings.find((f) => f.status === 'fail')!;
+    const failing = allFindings(input.findings).find((f) => f.status === 'fail')!;
     const tc = doc.testsuites.testsuite.flatMap((s) => s.testcase ?? []).find((c) => c.name === failing.resource.arn && c.classname === failing.ruleId);
     expect(JSON.stringify(tc?.failure)).toContain('Remediation');
   });

@@ -14,6 +14,7 @@ import type { EndpointService, IacOrigin } from '../src/model/types.js';
 import { validator } from '../src/schema/validate.js';
 import { CLI, expectUserError, linkaudit } from './helpers/cli.js';
 import { emptySnapshot, endpointService } from './helpers/snapshot.js';
+import { allFindings } from '../src/engine/finding-list.js';
 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it)');
@@ -152,7 +153,7 @@ describe('scan --iac in process (hand-built IacLoad)', () => {
     const outcome = await scan({}, lines);
     expect(seen?.paths).toEqual(['b.yaml', 'a.yaml']);
     expect(seen?.options).toMatchObject({ parameters: { Env: 'prod' }, account: '111122223333' });
-    expect(outcome.input.findings.map((f) => [f.resource.origin?.id, f.status])).toEqual([
+    expect(allFindings(outcome.input.findings).map((f) => [f.resource.origin?.id, f.status])).toEqual([
       ['a.yaml#Maybe', 'unknown'],
       ['b.yaml#Open', 'fail'],
     ]);

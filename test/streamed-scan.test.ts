@@ -141,6 +141,30 @@ describe('a live scan judged account by account', () => {
     expect(a.vpcEndpoints.length).toBe(estate.vpcEndpoints.filter((e) => e.account !== orgAccount(4)).length);
   }, 120_000);
 
+  it('marks findings against a baseline, and lists only the statuses asked for, as one whole evaluation does', async () => {
+    // A baseline with fails the estate no longer has (fixed, gone), passes it now fails (new), and fails it still has (unchanged).
+    const first = await scan('first', { wholeSnapshot: true, saveSnapshot: undefined });
+    const doc = JSON.parse(first.files.get('linkaudit.json') as string) as { findings: Array<{ fingerprint: string; status: string; ruleId: string; resource: { arn: string } }> };
+    const fails = doc.findings.filter((f) => f.status === 'fail');
+    expect(fails.length).toBeGreaterThan(4);
+    for (const f of fails.slice(0, 3)) f.status = 'pass';
+    const pass = doc.findings.find((f) => f.status === 'pass' && !fails.slice(0, 3).includes(f));
+    if (pass) pass.status = 'fail';
+    doc.findings.push({ ...(fails[4] as (typeof fails)[number]), fingerprint: '0'.repeat(64), resource: { ...(fails[4] as (typeof fails)[number]).resource, arn: 'arn:aws:ec2:us-east-1:111111111111:vpc-endpoint/vpce-gone' } });
+    const baseline = join(dir, 'baseline.json');
+    writeFileSync(baseline, JSON.stringify(doc));
+    const extra: Partial<ScanArgs> = { baseline, failOnNew: true, results: ['fail', 'unknown', 'suppressed'], framework: 'nist-800-53', saveSnapshot: undefined };
+    const streamed = await scan('streamed-baseline', extra);
+    const whole = await scan('whole-baseline', { ...extra, wholeSnapshot: true });
+    expect([...streamed.files.keys()]).toEqual([...whole.files.keys()]);
+    for (const [file, text] of whole.files) expect(withoutStamps(streamed.files.get(file) as string, streamed.stamps), file).toBe(withoutStamps(text, whole.stamps));
+    const report = JSON.parse(streamed.files.get('linkaudit.json') as string) as { findings: Array<{ status: string; baseline?: string }>; baseline: { new: number; unchanged: number; fixed: Array<{ now: string }> } };
+    expect(report.baseline.new).toBeGreaterThanOrEqual(3);
+    expect(report.baseline.unchanged).toBeGreaterThan(0);
+    expect(report.baseline.fixed.map((f) => f.now).sort()).toEqual(['absent', 'pass']);
+    expect(report.findings.some((f) => f.status === 'pass')).toBe(false);
+  }, 120_000);
+
   it('scanning the saved snapshot gives the live scan\'s reports (the snapshot file and the graph command aside)', async () => {
     const live = await scan('live', {});
     const again = await scan('again', { org: undefined, roleArn: undefined, region: undefined, endpointUrl: undefined, saveSnapshot: undefined, snapshot: join(dir, 'live.snapshot.json') });

@@ -29,25 +29,49 @@ export interface BaselineSummary {
  * that was unknown then and fails now is new. Suppression does not change what a finding is.
  */
 export function compareWithBaseline(findings: readonly Finding[], baseline: ReportDoc, file: string): { findings: Finding[]; summary: BaselineSummary } {
-  const before = new Map(baseline.findings.map((f) => [f.fingerprint, f]));
-  let fresh = 0;
-  let unchanged = 0;
-  const now = new Map<string, Finding>();
-  const out = findings.map((f) => {
-    const key = fingerprint(f.ruleId, f.resource.arn);
-    now.set(key, f);
-    if (f.status === 'pass') return f;
-    const seen = before.get(key)?.status === f.status;
-    if (seen) unchanged++;
-    else fresh++;
-    return annotate(f, { baseline: seen ? 'unchanged' : 'new' });
-  });
-  const fixed: FixedFinding[] = [];
-  for (const old of baseline.findings) {
-    if (old.status !== 'fail') continue;
-    const current = now.get(old.fingerprint);
-    if (current && current.status !== 'pass') continue;
-    fixed.push({ fingerprint: old.fingerprint, ruleId: old.ruleId, severity: old.severity, resource: old.resource, message: old.message, now: current ? 'pass' : 'absent' });
+  const comparison = new BaselineComparison(baseline, file);
+  const out = comparison.mark(findings);
+  return { findings: out, summary: comparison.summary() };
+}
+
+/**
+ * The comparison made a part of the findings at a time (a streamed scan: a group of accounts at a
+ * time). What it keeps of the findings is the status of those the baseline has.
+ */
+export class BaselineComparison {
+  private readonly before: Map<string, ReportDoc['findings'][number]>;
+  private fresh = 0;
+  private unchanged = 0;
+  private readonly now = new Map<string, Finding['status']>();
+
+  constructor(
+    private readonly baseline: ReportDoc,
+    private readonly file: string,
+  ) {
+    this.before = new Map(baseline.findings.map((f) => [f.fingerprint, f]));
   }
-  return { findings: out, summary: { file, generatedAt: baseline.generatedAt, new: fresh, unchanged, fixed } };
+
+  mark(findings: readonly Finding[]): Finding[] {
+    return findings.map((f) => {
+      const key = fingerprint(f.ruleId, f.resource.arn);
+      const old = this.before.get(key);
+      if (old) this.now.set(key, f.status);
+      if (f.status === 'pass') return f;
+      const seen = old?.status === f.status;
+      if (seen) this.unchanged++;
+      else this.fresh++;
+      return annotate(f, { baseline: seen ? 'unchanged' : 'new' });
+    });
+  }
+
+  summary(): BaselineSummary {
+    const fixed: FixedFinding[] = [];
+    for (const old of this.baseline.findings) {
+      if (old.status !== 'fail') continue;
+      const current = this.now.get(old.fingerprint);
+      if (current !== undefined && current !== 'pass') continue;
+      fixed.push({ fingerprint: old.fingerprint, ruleId: old.ruleId, severity: old.severity, resource: old.resource, message: old.message, now: current !== undefined ? 'pass' : 'absent' });
+    }
+    return { file: this.file, generatedAt: this.baseline.generatedAt, new: this.fresh, unchanged: this.unchanged, fixed };
+  }
 }

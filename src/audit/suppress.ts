@@ -97,28 +97,67 @@ export function applySuppressions(
   now: Date,
   policy: SuppressionPolicy = DEFAULT_SUPPRESSION_POLICY,
 ): { findings: Finding[]; report: SuppressionReport } {
-  const active = entries.filter((e) => inForce(e.expires, now));
-  const expired = entries.filter((e) => !inForce(e.expires, now));
-  const used = new Set<SuppressionEntry>();
-  const tags = tagSuppressions(snapshot, ranRules, policy, now);
-  const applied = { config: 0, tag: 0 };
-  const out = findings.map((f) => {
-    if (f.status === 'pass') return f;
-    const entry = active.find((e) => e.rule === f.ruleId && wildcardMatch(e.resource, f.resource.arn));
-    if (entry) {
-      used.add(entry);
-      applied.config++;
-      return annotate(f, { suppression: { source: 'config', reason: entry.reason, expires: entry.expires, ...(entry.ticket ? { ticket: entry.ticket } : {}) } });
-    }
-    const tagged = tags.valid.get(f.resource.arn);
-    if (tagged && tagged.rules.has(f.ruleId)) {
-      applied.tag++;
-      return annotate(f, { suppression: { source: 'tag', reason: tagged.reason, expires: tagged.expires } satisfies Suppression });
-    }
-    return f;
-  });
-  const unmatched = active.filter((e) => !used.has(e) && ranRules.has(e.rule));
-  return { findings: out, report: { applied, expired, unmatched, invalidTags: tags.invalid, ignoredTags: tags.ignored } };
+  const suppressor = new Suppressor(entries, ranRules, now, policy);
+  const out = suppressor.apply(findings, resourcesOf(snapshot));
+  return { findings: out, report: suppressor.report() };
+}
+
+export type Tagged = Pick<Snapshot['connections'][number], 'arn' | 'account' | 'tags'>;
+
+/** Every resource of the snapshot, in the order its collections are listed. */
+export function* resourcesOf(snapshot: Snapshot): Generator<Tagged> {
+  for (const list of [snapshot.connections, snapshot.hosts, snapshot.vpcEndpoints, snapshot.endpointServices, snapshot.iamUsers, snapshot.iamGroups, snapshot.iamRoles, snapshot.iamPolicies, snapshot.pipelines, snapshot.buildProjects, snapshot.sourceCredentials]) yield* list;
+}
+
+/**
+ * The suppressions applied a part of the findings at a time (a streamed scan: a group of accounts
+ * at a time, each with its own resources' tags), and what they did over all the parts.
+ */
+export class Suppressor {
+  private readonly active: SuppressionEntry[];
+  private readonly expired: SuppressionEntry[];
+  private readonly used = new Set<SuppressionEntry>();
+  private readonly applied = { config: 0, tag: 0 };
+  private readonly invalid: SuppressionReport['invalidTags'] = [];
+  private readonly ignored: SuppressionReport['ignoredTags'] = [];
+
+  constructor(
+    entries: readonly SuppressionEntry[],
+    private readonly ranRules: ReadonlySet<string>,
+    private readonly now: Date,
+    private readonly policy: SuppressionPolicy = DEFAULT_SUPPRESSION_POLICY,
+  ) {
+    this.active = entries.filter((e) => inForce(e.expires, now));
+    this.expired = entries.filter((e) => !inForce(e.expires, now));
+  }
+
+  /** `findings` marked; `resources` are those they are about whose tags may suppress them (each given once over all parts). */
+  apply(findings: readonly Finding[], resources: Iterable<Tagged>): Finding[] {
+    const tags = tagSuppressions(resources, this.ranRules, this.policy, this.now);
+    for (const t of tags.invalid) this.invalid.push(t);
+    for (const t of tags.ignored) this.ignored.push(t);
+    return findings.map((f) => {
+      if (f.status === 'pass') return f;
+      const entry = this.active.find((e) => e.rule === f.ruleId && wildcardMatch(e.resource, f.resource.arn));
+      if (entry) {
+        this.used.add(entry);
+        this.applied.config++;
+        return annotate(f, { suppression: { source: 'config', reason: entry.reason, expires: entry.expires, ...(entry.ticket ? { ticket: entry.ticket } : {}) } });
+      }
+      const tagged = tags.valid.get(f.resource.arn);
+      if (tagged && tagged.rules.has(f.ruleId)) {
+        this.applied.tag++;
+        return annotate(f, { suppression: { source: 'tag', reason: tagged.reason, expires: tagged.expires } satisfies Suppression });
+      }
+      return f;
+    });
+  }
+
+  report(): SuppressionReport {
+    const byArn = (a: { arn: string }, b: { arn: string }): number => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0);
+    const unmatched = this.active.filter((e) => !this.used.has(e) && this.ranRules.has(e.rule));
+    return { applied: { ...this.applied }, expired: this.expired, unmatched, invalidTags: [...this.invalid].sort(byArn), ignoredTags: [...this.ignored].sort(byArn) };
+  }
 }
 
 interface TagSuppression {
@@ -128,7 +167,7 @@ interface TagSuppression {
 }
 
 function tagSuppressions(
-  snapshot: Snapshot,
+  resources: Iterable<Tagged>,
   ranRules: ReadonlySet<string>,
   policy: SuppressionPolicy,
   now: Date,
@@ -136,35 +175,29 @@ function tagSuppressions(
   const valid = new Map<string, TagSuppression>();
   const invalid: SuppressionReport['invalidTags'] = [];
   const ignored: SuppressionReport['ignoredTags'] = [];
-  const collections = [snapshot.connections, snapshot.hosts, snapshot.vpcEndpoints, snapshot.endpointServices, snapshot.iamUsers, snapshot.iamGroups, snapshot.iamRoles, snapshot.iamPolicies, snapshot.pipelines, snapshot.buildProjects, snapshot.sourceCredentials];
-  for (const list of collections) {
-    for (const r of list) {
-      const value = r.tags[SUPPRESS_TAG];
-      if (value === undefined) continue;
-      if (!policy.allowTagSuppressions) {
-        ignored.push({ arn: r.arn, rules: value });
-        continue;
-      }
-      const rules = new Set(value.split(/[\s,]+/).filter((x) => x !== ''));
-      const reason = (r.tags[SUPPRESS_REASON_TAG] ?? '').trim();
-      if (reason.length < MIN_REASON) {
-        invalid.push({ arn: r.arn, problem: `tag ${SUPPRESS_TAG} needs a ${SUPPRESS_REASON_TAG} tag of at least ${MIN_REASON} characters; not applied` });
-        continue;
-      }
-      const expires = (r.tags[SUPPRESS_EXPIRES_TAG] ?? '').trim();
-      const problem = tagExpiryProblem(expires, policy.maxSuppressionDays, now);
-      if (problem) {
-        invalid.push({ arn: r.arn, problem: `tag ${SUPPRESS_TAG}: ${problem}; not applied` });
-        continue;
-      }
-      const unknown = [...rules].filter((id) => !ranRules.has(id));
-      if (unknown.length > 0) invalid.push({ arn: r.arn, problem: `tag ${SUPPRESS_TAG} names rule(s) that did not run: ${unknown.join(', ')}` });
-      valid.set(r.arn, { rules, reason, expires });
+  for (const r of resources) {
+    const value = r.tags[SUPPRESS_TAG];
+    if (value === undefined) continue;
+    if (!policy.allowTagSuppressions) {
+      ignored.push({ arn: r.arn, rules: value });
+      continue;
     }
+    const rules = new Set(value.split(/[\s,]+/).filter((x) => x !== ''));
+    const reason = (r.tags[SUPPRESS_REASON_TAG] ?? '').trim();
+    if (reason.length < MIN_REASON) {
+      invalid.push({ arn: r.arn, problem: `tag ${SUPPRESS_TAG} needs a ${SUPPRESS_REASON_TAG} tag of at least ${MIN_REASON} characters; not applied` });
+      continue;
+    }
+    const expires = (r.tags[SUPPRESS_EXPIRES_TAG] ?? '').trim();
+    const problem = tagExpiryProblem(expires, policy.maxSuppressionDays, now);
+    if (problem) {
+      invalid.push({ arn: r.arn, problem: `tag ${SUPPRESS_TAG}: ${problem}; not applied` });
+      continue;
+    }
+    const unknown = [...rules].filter((id) => !ranRules.has(id));
+    if (unknown.length > 0) invalid.push({ arn: r.arn, problem: `tag ${SUPPRESS_TAG} names rule(s) that did not run: ${unknown.join(', ')}` });
+    valid.set(r.arn, { rules, reason, expires });
   }
-  const byArn = (a: { arn: string }, b: { arn: string }): number => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0);
-  invalid.sort(byArn);
-  ignored.sort(byArn);
   return { valid, invalid, ignored };
 }
 

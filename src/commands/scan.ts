@@ -13,11 +13,11 @@ import { escapeControlChars } from '../io/untrusted-text.js';
 import { loadSnapshotFile } from '../model/load.js';
 import type { Snapshot } from '../model/types.js';
 import { chunks, reportPaths, writeReports } from '../reporters/index.js';
-import { reportStatus, type ReportStatus } from '../reporters/json.js';
+import { statusAt, type ReportStatus } from '../reporters/json.js';
 import { checkFramework, checkReportOptions } from './report-options.js';
 import { loadReportFile, requireComparable } from '../reporters/merge.js';
-import { DEFAULT_MAX_SUPPRESSION_DAYS, applySuppressions, checkSuppressionExpiry, checkSuppressionRules, ignoredTagNotes, suppressionProblems } from '../audit/suppress.js';
-import { compareWithBaseline } from '../audit/baseline.js';
+import { DEFAULT_MAX_SUPPRESSION_DAYS, Suppressor, resourcesOf, type Tagged, checkSuppressionExpiry, checkSuppressionRules, ignoredTagNotes, suppressionProblems } from '../audit/suppress.js';
+import { BaselineComparison } from '../audit/baseline.js';
 import type { ReportFormat, ReportInput } from '../reporters/types.js';
 import { INFORMATION_URI, TOOL_NAME, toolVersion } from '../version.js';
 import { collectLive, collectLiveStreamed, writeSnapshot, writeStreamedSnapshot, type LiveArgs } from './collect.js';
@@ -26,9 +26,9 @@ import type { IacLoad, IacOptions } from '../collectors/iac/types.js';
 import { readCloudFormationParameterFile } from '../collectors/iac/cloudformation/parameters.js';
 import { combinedSnapshot, evaluateIacLoad } from '../engine/worlds.js';
 import { blastRadiusEntries, summarizeBlastRadius, type BlastRadiusEntry, type BlastRadiusSummary } from '../graph/summary.js';
-import { evaluateStreamed } from '../engine/streamed.js';
-import { SUPPRESS_TAG } from '../audit/suppress.js';
-import { KIND_COLLECTION, RESOURCE_KINDS, type AnyResource } from '../model/types.js';
+import { evaluateGroups } from '../engine/streamed.js';
+import { FindingSpool } from '../engine/finding-spool.js';
+import { allFindings, findingList, type Findings } from '../engine/finding-list.js';
 
 export { DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_SECONDS } from './live-args.js';
 
@@ -219,100 +219,114 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
     pendingAcceptanceMaxDays: config.pendingAcceptanceMaxDays,
   };
   let snapshot: Snapshot;
-  let evaluated: Finding[];
   let iacLoad: IacLoad | undefined;
   // From a streamed live scan: the blast radius, gathered group by group while each was in memory.
   let streamedBlast: { entries: BlastRadiusEntry[] } | undefined;
   const ranRules = new Set(rules.map((r) => r.meta.id));
   const wantsBlast = formats.includes('markdown') || formats.includes('html') || args.terminal === true;
-  if (iacOpts) {
-    const loader = args.iacLoader ?? (await import('../collectors/iac/index.js')).loadIac;
-    iacLoad = await loader(iacPaths, iacOpts);
-    snapshot = combinedSnapshot(iacLoad, (iacOpts.now ?? new Date()).toISOString(), unitNames(iacLoad));
-    evaluated = evaluateIacLoad(rules, iacLoad, settings, ruleSet.runtime.bind).findings;
-  } else if (args.snapshot !== undefined || args.wholeSnapshot) {
-    snapshot = args.snapshot !== undefined ? loadSnapshotFile(args.snapshot) : await collectLive(liveArgs(args), log);
-    evaluated = evaluateRules(rules, snapshot, settings, ruleSet.runtime.bind).findings;
-    if (args.saveSnapshot !== undefined) {
-      await writeSnapshot(snapshot, args.saveSnapshot);
-      if (!args.quiet) log(`linkaudit: wrote ${args.saveSnapshot}`);
-    }
-  } else {
-    const live = await collectLiveStreamed(liveArgs(args), log);
-    try {
-      const entries: BlastRadiusEntry[] = [];
-      const tagged: AnyResource[] = [];
-      const now = args.now ?? new Date();
-      evaluated = evaluateStreamed(rules, live.source, settings, ruleSet.runtime.bind, (group) => {
-        for (const c of RESOURCE_KINDS) for (const r of group.snapshot[KIND_COLLECTION[c]] as AnyResource[]) if (r.tags?.[SUPPRESS_TAG] !== undefined && group.accounts.has(r.account)) tagged.push(r);
-        if (!wantsBlast) return;
-        // The blast radius reads suppressions: the group's findings as the report will show them.
-        const shown = applySuppressions(group.findings, config.suppressions, group.snapshot, ranRules, now, suppressionPolicy).findings;
-        for (const e of blastRadiusEntries(group.snapshot, shown)) entries.push(e);
-      }).findings;
-      streamedBlast = { entries };
-      // What suppressions read of the resources: the suppress tags, kept while each group was read.
-      snapshot = { ...live.head, connections: tagged as Snapshot['connections'] };
+  const now = args.now ?? new Date();
+  const suppressor = new Suppressor(config.suppressions, ranRules, now, suppressionPolicy);
+  const comparison = baselineDoc && args.baseline !== undefined ? new BaselineComparison(baselineDoc, args.baseline) : undefined;
+  /** The findings as reports show them: suppressions applied, then baseline marks. */
+  const marked = (found: readonly Finding[], resources: Iterable<Tagged>): Finding[] => {
+    const out = suppressor.apply(found, resources);
+    return comparison ? comparison.mark(out) : out;
+  };
+  let findings: Findings;
+  // A streamed live scan keeps its findings on disk until the reports are written.
+  let spool: FindingSpool | undefined;
+  try {
+    if (iacOpts) {
+      const loader = args.iacLoader ?? (await import('../collectors/iac/index.js')).loadIac;
+      iacLoad = await loader(iacPaths, iacOpts);
+      snapshot = combinedSnapshot(iacLoad, (iacOpts.now ?? new Date()).toISOString(), unitNames(iacLoad));
+      findings = marked(evaluateIacLoad(rules, iacLoad, settings, ruleSet.runtime.bind).findings, resourcesOf(snapshot));
+    } else if (args.snapshot !== undefined || args.wholeSnapshot) {
+      snapshot = args.snapshot !== undefined ? loadSnapshotFile(args.snapshot) : await collectLive(liveArgs(args), log);
+      findings = marked(evaluateRules(rules, snapshot, settings, ruleSet.runtime.bind).findings, resourcesOf(snapshot));
       if (args.saveSnapshot !== undefined) {
-        await writeStreamedSnapshot(live, args.saveSnapshot);
+        await writeSnapshot(snapshot, args.saveSnapshot);
         if (!args.quiet) log(`linkaudit: wrote ${args.saveSnapshot}`);
       }
-    } finally {
-      live.close();
+    } else {
+      const live = await collectLiveStreamed(liveArgs(args), log);
+      try {
+        const entries: BlastRadiusEntry[] = [];
+        const kept = (spool = new FindingSpool());
+        evaluateGroups(rules, live.source, settings, ruleSet.runtime.bind, (group) => {
+          // A group's snapshot has the resources every group shares too; a tag counts in its own account's group.
+          const own = (function* (): Generator<Tagged> {
+            for (const r of resourcesOf(group.snapshot)) if (group.accounts.has(r.account)) yield r;
+          })();
+          const shown = marked(group.findings, own);
+          kept.add(shown);
+          if (wantsBlast) for (const e of blastRadiusEntries(group.snapshot, shown)) entries.push(e);
+        });
+        findings = kept.finish();
+        streamedBlast = { entries };
+        snapshot = live.head;
+        if (args.saveSnapshot !== undefined) {
+          await writeStreamedSnapshot(live, args.saveSnapshot);
+          if (!args.quiet) log(`linkaudit: wrote ${args.saveSnapshot}`);
+        }
+      } finally {
+        live.close();
+      }
     }
-  }
 
-  const suppressed = applySuppressions(evaluated, config.suppressions, snapshot, ranRules, args.now ?? new Date(), suppressionPolicy);
-  const compared = baselineDoc && args.baseline !== undefined ? compareWithBaseline(suppressed.findings, baselineDoc, args.baseline) : undefined;
-  const findings = compared ? compared.findings : suppressed.findings;
-  const { report: suppressions } = suppressed;
-  const problems = suppressionProblems(suppressions);
-  let gate = decideGate(findings, rules, failOn, allowPartial, { newOnly: args.failOnNew === true, ...(iacLoad ? { source: 'iac' as const } : {}) });
-  if (args.strictSuppressions && problems.length > 0) {
-    gate = { ...gate, exitCode: 2, reason: `--strict-suppressions: ${problems.length} suppression problem(s); the findings alone: ${gate.reason}` };
-  }
-  const reportsSuppressions = config.suppressions.length > 0 || suppressions.applied.tag > 0 || suppressions.invalidTags.length > 0 || suppressions.ignoredTags.length > 0;
-  const input: ReportInput = {
-    tool: { name: TOOL_NAME, version: toolVersion(), informationUri: INFORMATION_URI },
-    generatedAt: new Date().toISOString(),
-    snapshot: {
-      ...(args.snapshot !== undefined ? { file: args.snapshot === STDIN ? STDIN_NAME : args.snapshot } : {}),
-      schemaVersion: snapshot.schemaVersion,
-      generatedAt: snapshot.generatedAt,
-      source: snapshot.source,
-      scope: snapshot.scope,
-      ...(iacLoad ? { inputs: iacLoad.inputs, skipped: iacLoad.skipped.length } : {}),
-    },
-    rules: rules.map((r) => r.meta),
-    findings,
-    coverage: snapshot.coverage,
-    gate,
-    sarifCategory: args.sarifCategory ?? config.sarifCategory ?? (iacLoad ? iacCategory(iacLoad) : defaultCategory(snapshot)),
-    ...(iacLoad ? { sarifRoot: resolve(args.sarifRoot ?? '.'), cwd: iacOpts?.cwd ?? process.cwd() } : {}),
-    ...(reportsSuppressions ? { suppressions } : {}),
-    ...(compared ? { baseline: compared.summary } : {}),
-    ...(args.results !== undefined ? { results: args.results } : {}),
-    ...(args.framework !== undefined ? { framework: args.framework } : {}),
-    ...(wantsBlast ? (streamedBlast ? summarized(streamedBlast.entries, args) : blastRadiusOf(snapshot, findings, args)) : {}),
-    warn: log,
-  };
-  // ARNs and tag values come from the estate: escaped before they reach a terminal.
-  for (const p of [...problems, ...ignoredTagNotes(suppressions)]) log(`linkaudit: ${p}`);
+    const suppressions = suppressor.report();
+    const compared = comparison ? { summary: comparison.summary() } : undefined;
+    const problems = suppressionProblems(suppressions);
+    let gate = decideGate(findings, rules, failOn, allowPartial, { newOnly: args.failOnNew === true, ...(iacLoad ? { source: 'iac' as const } : {}) });
+    if (args.strictSuppressions && problems.length > 0) {
+      gate = { ...gate, exitCode: 2, reason: `--strict-suppressions: ${problems.length} suppression problem(s); the findings alone: ${gate.reason}` };
+    }
+    const reportsSuppressions = config.suppressions.length > 0 || suppressions.applied.tag > 0 || suppressions.invalidTags.length > 0 || suppressions.ignoredTags.length > 0;
+    const input: ReportInput = {
+      tool: { name: TOOL_NAME, version: toolVersion(), informationUri: INFORMATION_URI },
+      generatedAt: new Date().toISOString(),
+      snapshot: {
+        ...(args.snapshot !== undefined ? { file: args.snapshot === STDIN ? STDIN_NAME : args.snapshot } : {}),
+        schemaVersion: snapshot.schemaVersion,
+        generatedAt: snapshot.generatedAt,
+        source: snapshot.source,
+        scope: snapshot.scope,
+        ...(iacLoad ? { inputs: iacLoad.inputs, skipped: iacLoad.skipped.length } : {}),
+      },
+      rules: rules.map((r) => r.meta),
+      findings,
+      coverage: snapshot.coverage,
+      gate,
+      sarifCategory: args.sarifCategory ?? config.sarifCategory ?? (iacLoad ? iacCategory(iacLoad) : defaultCategory(snapshot)),
+      ...(iacLoad ? { sarifRoot: resolve(args.sarifRoot ?? '.'), cwd: iacOpts?.cwd ?? process.cwd() } : {}),
+      ...(reportsSuppressions ? { suppressions } : {}),
+      ...(compared ? { baseline: compared.summary } : {}),
+      ...(args.results !== undefined ? { results: args.results } : {}),
+      ...(args.framework !== undefined ? { framework: args.framework } : {}),
+      ...(wantsBlast ? (streamedBlast ? summarized(streamedBlast.entries, args) : blastRadiusOf(snapshot, allFindings(findings), args)) : {}),
+      warn: log,
+    };
+    // ARNs and tag values come from the estate: escaped before they reach a terminal.
+    for (const p of [...problems, ...ignoredTagNotes(suppressions)]) log(`linkaudit: ${p}`);
 
-  let written: string[] = [];
-  if (args.outputDir !== undefined) {
-    written = await writeReports(formats, input, args.outputDir);
-  } else {
-    if (args.terminal) process.stdout.write(renderTerminal(input, { color: useColor(process.env, process.stdout.isTTY === true) }));
-    else for (const chunk of chunks(formats[0] ?? 'markdown', input)) if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
+    let written: string[] = [];
+    if (args.outputDir !== undefined) {
+      written = await writeReports(formats, input, args.outputDir);
+    } else {
+      if (args.terminal) process.stdout.write(renderTerminal(input, { color: useColor(process.env, process.stdout.isTTY === true) }));
+      else for (const chunk of chunks(formats[0] ?? 'markdown', input)) if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
+    }
+    if (!args.quiet) {
+      log(iacLoad ? iacSummaryLine(findings, rules.length, iacLoad) : summaryLine(findings, rules.length, snapshot));
+      if (compared) log(`linkaudit: against ${args.baseline}: ${compared.summary.new} new, ${compared.summary.unchanged} unchanged, ${compared.summary.fixed.length} fixed`);
+      for (const file of written) log(`linkaudit: wrote ${file}`);
+      log(`linkaudit: exit ${gate.exitCode}: ${gate.reason}`);
+    }
+    // A streamed scan's findings are gone with its spool: the outcome lists them only when in memory.
+    return { gate, input: spool ? { ...input, findings: [] } : input, written };
+  } finally {
+    spool?.close();
   }
-  if (!args.quiet) {
-    log(iacLoad ? iacSummaryLine(findings, rules.length, iacLoad) : summaryLine(findings, rules.length, snapshot));
-    if (compared) log(`linkaudit: against ${args.baseline}: ${compared.summary.new} new, ${compared.summary.unchanged} unchanged, ${compared.summary.fixed.length} fixed`);
-    for (const file of written) log(`linkaudit: wrote ${file}`);
-    log(`linkaudit: exit ${gate.exitCode}: ${gate.reason}`);
-  }
-  return { gate, input, written };
 }
 
 /** The Markdown report's blast radius section, with the `linkaudit graph` command that reads the same source. */
@@ -339,12 +353,15 @@ function noRuleLeft(args: ScanArgs, config: { only: string[]; skip: string[]; fi
 }
 
 
-function summaryLine(findings: readonly Finding[], ruleCount: number, snapshot: Snapshot): string {
+function summaryLine(findings: Findings, ruleCount: number, snapshot: Snapshot): string {
   return `linkaudit: ${ruleCount} rules over ${snapshot.scope.accounts.length} account(s), ${snapshot.scope.regions.length} region(s): ${counts(findings)}; ${snapshot.coverage.length} coverage gap(s)`;
 }
 
-function counts(findings: readonly Finding[]): string {
-  const count = (s: ReportStatus): number => findings.filter((f) => reportStatus(f) === s).length;
+function counts(findings: Findings): string {
+  const list = findingList(findings);
+  const tally = new Map<ReportStatus, number>();
+  for (let i = 0; i < list.length; i++) tally.set(statusAt(list, i), (tally.get(statusAt(list, i)) ?? 0) + 1);
+  const count = (s: ReportStatus): number => tally.get(s) ?? 0;
   const suppressed = count('suppressed');
   return `${count('fail')} fail, ${count('pass')} pass, ${count('unknown')} unknown${suppressed > 0 ? `, ${suppressed} suppressed` : ''}`;
 }
@@ -355,7 +372,7 @@ function unitNames(load: IacLoad, max = 5): string {
   return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 }
 
-function iacSummaryLine(findings: readonly Finding[], ruleCount: number, load: IacLoad): string {
+function iacSummaryLine(findings: Findings, ruleCount: number, load: IacLoad): string {
   const skipped = load.skipped.length > 0 ? `; ${load.skipped.length} file(s) skipped (not a template)` : '';
   const unmapped = load.inputs.reduce((n, i) => n + i.unmapped, 0);
   return `linkaudit: ${ruleCount} rules over ${load.units.length} IaC input(s) (${unitNames(load)}): ${counts(findings)}${unmapped > 0 ? `; ${unmapped} resource(s) of unmapped types` : ''}${skipped}`;

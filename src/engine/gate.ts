@@ -1,5 +1,6 @@
 import { maxSeverity, reachesThreshold, type FailOn } from './severity.js';
-import type { Finding, Rule, RuleMeta } from './types.js';
+import type { Rule, RuleMeta } from './types.js';
+import { findingList, type Findings } from './finding-list.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -31,7 +32,7 @@ export function ruleMaxSeverity(meta: RuleMeta): RuleMeta['severity'] {
  * could not see, but not on a low-severity rule that could never have stopped the deploy.
  */
 export function decideGate(
-  findings: readonly Finding[],
+  findings: Findings,
   rules: ReadonlyArray<Pick<Rule, 'meta'>>,
   failOn: FailOn,
   allowPartial: boolean,
@@ -41,16 +42,19 @@ export function decideGate(
   let failing = 0;
   let blockingUnknowns = 0;
   let suppressed = 0;
-  for (const f of findings) {
-    if (f.status === 'pass') continue;
+  // Read from the list's facts: an organization's findings are not read back for the gate.
+  const list = findingList(findings);
+  for (let i = 0; i < list.length; i++) {
+    const status = list.status(i);
+    if (status === 'pass') continue;
     // Accepted risks and, with --fail-on-new, what the baseline already had do not gate.
-    if (f.suppression) {
+    if (list.suppressed(i)) {
       suppressed++;
       continue;
     }
-    if (options.newOnly && f.baseline !== 'new') continue;
-    if (f.status === 'fail' && reachesThreshold(f.severity, failOn)) failing++;
-    if (f.status === 'unknown' && reachesThreshold(maxByRule.get(f.ruleId) ?? f.severity, failOn)) blockingUnknowns++;
+    if (options.newOnly && list.baseline(i) !== 'new') continue;
+    if (status === 'fail' && reachesThreshold(list.severity(i), failOn)) failing++;
+    if (status === 'unknown' && reachesThreshold(maxByRule.get(list.ruleId(i)) ?? list.severity(i), failOn)) blockingUnknowns++;
   }
   const base = { failOn, allowPartial, failing, blockingUnknowns, ...(suppressed > 0 ? { suppressed } : {}), ...(options.newOnly ? { newOnly: true } : {}) };
   const what = options.newOnly ? 'new finding(s)' : 'finding(s)';

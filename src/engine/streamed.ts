@@ -12,6 +12,7 @@ import { COLLECTIONS, type Snapshot } from '../model/types.js';
 import { accountGroups, type Collections } from './account-links.js';
 import { evaluateRules, type EvaluationOutput } from './evaluate.js';
 import type { EvalContext, Finding, Rule, RuleSettings } from './types.js';
+import { byRuleThenArn } from './finding-spool.js';
 
 export interface AccountSource {
   /**
@@ -43,14 +44,10 @@ function rendered(f: Finding): Finding {
   return { ruleId: f.ruleId, status: f.status, severity: f.severity, resource: f.resource, message: f.message, evidence: f.evidence };
 }
 
-function byRuleThenArn(a: Finding, b: Finding): number {
-  if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
-  return a.resource.arn < b.resource.arn ? -1 : a.resource.arn > b.resource.arn ? 1 : 0;
-}
-
 /**
- * The rules over every account of `source`, group by group. `seen` is told of each group (for
- * what reports need besides findings: the blast radius, tag suppressions) while it is in memory.
+ * The rules over every account of `source`, group by group, kept in memory and sorted. `seen` is
+ * told of each group (for what reports need besides findings: the blast radius, tag suppressions)
+ * while it is in memory.
  */
 export function evaluateStreamed(
   rules: readonly Rule[],
@@ -59,6 +56,27 @@ export function evaluateStreamed(
   bind?: (ctx: EvalContext) => void,
   seen?: (group: GroupSeen) => void,
 ): EvaluationOutput {
+  const findings: Finding[] = [];
+  const out = evaluateGroups(rules, source, settings, bind, (group) => {
+    seen?.(group);
+    for (const f of group.findings) findings.push(f);
+  });
+  findings.sort(byRuleThenArn);
+  return { findings, ...out };
+}
+
+/**
+ * The rules over every account of `source`, group by group, each group's findings handed to
+ * `each` and not kept: what a scan spools (finding-spool.ts) so that no more than one group's
+ * findings are in memory.
+ */
+export function evaluateGroups(
+  rules: readonly Rule[],
+  source: AccountSource,
+  settings: RuleSettings,
+  bind: ((ctx: EvalContext) => void) | undefined,
+  each: (group: GroupSeen) => void,
+): Omit<EvaluationOutput, 'findings'> {
   const head = source.head;
   const collected = new Set(source.accounts);
   // Every account the findings may be about: those read, those only gaps speak for.
@@ -70,7 +88,6 @@ export function evaluateStreamed(
     if (list) list.push(g);
     else gapsOf.set(g.account, [g]);
   }
-  const findings: Finding[] = [];
   let evaluations = 0;
   let ran: Rule[] = [];
   for (const group of groups) {
@@ -88,10 +105,8 @@ export function evaluateStreamed(
     // A shared resource is judged in the group of the account it is filed under, as in the whole snapshot.
     const accounts = new Set(group);
     const kept = out.findings.filter((f) => accounts.has(f.resource.account)).map(rendered);
-    seen?.({ snapshot, accounts, findings: kept });
-    for (const f of kept) findings.push(f);
+    each({ snapshot, accounts, findings: kept });
   }
   if (groups.length === 0) ran = evaluateRules(rules, normalizeSnapshot(head), settings, bind).rules;
-  findings.sort(byRuleThenArn);
-  return { findings, rules: ran, evaluations };
+  return { rules: ran, evaluations };
 }

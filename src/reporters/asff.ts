@@ -25,6 +25,10 @@ const COMPLIANCE: Record<Finding['status'], string> = { fail: 'FAILED', pass: 'P
 
 export type AsffFinding = Record<string, unknown>;
 
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
 /**
  * The findings as ASFF (docs/security-hub.md): one per (rule, resource), its Id the fingerprint,
  * so a later import updates the same Security Hub finding (a pass resolves it). Only the findings
@@ -33,7 +37,7 @@ export type AsffFinding = Record<string, unknown>;
 export function asffFindings(input: ReportInput): AsffFinding[] {
   refuseIac('asff', input);
   const rules = rulesById(input);
-  return keptFindings(input).map((f) => asffFinding(f, rules.get(f.ruleId), input));
+  return Array.from(keptFindings(input).read(), (f) => asffFinding(f, rules.get(f.ruleId), input));
 }
 
 /** Batches of at most ASFF_BATCH_SIZE, each what `aws securityhub batch-import-findings --findings file://…` takes. */
@@ -52,7 +56,7 @@ export function lazyAsffBatches(input: ReportInput): Array<() => AsffFinding[]> 
   const batches: Array<() => AsffFinding[]> = [];
   for (let i = 0; i < kept.length; i += ASFF_BATCH_SIZE) {
     const start = i;
-    batches.push(() => kept.slice(start, start + ASFF_BATCH_SIZE).map((f) => asffFinding(f, rules.get(f.ruleId), input)));
+    batches.push(() => Array.from(kept.read(range(start, Math.min(start + ASFF_BATCH_SIZE, kept.length))), (f) => asffFinding(f, rules.get(f.ruleId), input)));
   }
   return batches.length > 0 ? batches : [() => []];
 }

@@ -7,6 +7,7 @@ import { fingerprint } from './fingerprint.js';
 import { complianceSummary, projectControls } from './compliance.js';
 import { aroundMember } from './pretty-json.js';
 import type { ReportInput } from './types.js';
+import { findingList, positionsWhere, subList, type FindingList } from '../engine/finding-list.js';
 
 /**
  * Bumped on any change a consumer of schemas/report.schema.json would notice. 2: status
@@ -30,10 +31,16 @@ export function keptStatuses(input: Pick<ReportInput, 'results'>): ReportStatus[
 }
 
 /** The findings the per-finding formats list: those whose status `--results` keeps. */
-export function keptFindings(input: Pick<ReportInput, 'results' | 'findings'>): Finding[] {
-  if (input.results === undefined) return input.findings;
+export function keptFindings(input: Pick<ReportInput, 'results' | 'findings'>): FindingList {
+  const list = findingList(input.findings);
+  if (input.results === undefined) return list;
   const kept = new Set(input.results);
-  return input.findings.filter((f) => kept.has(reportStatus(f)));
+  return subList(list, positionsWhere(list, (i) => kept.has(statusAt(list, i))));
+}
+
+/** `reportStatus` of the finding at `i`, from the list's facts. */
+export function statusAt(list: FindingList, i: number): ReportStatus {
+  return list.suppressed(i) ? 'suppressed' : list.status(i);
 }
 
 export function reportStatus(f: Finding): ReportStatus {
@@ -56,12 +63,14 @@ export function summarize(input: Pick<ReportInput, 'rules' | 'findings' | 'leftO
   const total = zero();
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, zero()])) as Record<Severity, Counts>;
   const byRule = new Map<string, Counts>(input.rules.map((r) => [r.id, zero()]));
-  for (const f of input.findings) {
-    const status = reportStatus(f);
+  const list = findingList(input.findings);
+  for (let i = 0; i < list.length; i++) {
+    const status = statusAt(list, i);
+    const ruleId = list.ruleId(i);
     total[status]++;
-    bySeverity[f.severity][status]++;
-    let c = byRule.get(f.ruleId);
-    if (!c) byRule.set(f.ruleId, (c = zero()));
+    bySeverity[list.severity(i)][status]++;
+    let c = byRule.get(ruleId);
+    if (!c) byRule.set(ruleId, (c = zero()));
     c[status]++;
   }
   const left = input.leftOut;
@@ -231,7 +240,8 @@ export function* jsonChunks(input: ReportInput): Generator<string> {
   else {
     yield '[\n';
     const last = findings.length - 1;
-    for (let i = 0; i <= last; i++) yield `    ${JSON.stringify(projectFinding(findings[i] as Finding))}${i < last ? ',\n' : '\n  ]'}`;
+    let i = 0;
+    for (const f of findings.read()) yield `    ${JSON.stringify(projectFinding(f))}${i++ < last ? ',\n' : '\n  ]'}`;
   }
   yield `${after}\n`;
 }

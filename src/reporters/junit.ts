@@ -2,6 +2,7 @@ import type { Finding, RuleMeta } from '../engine/types.js';
 import { escapeControlCharsKeepLayout } from '../io/untrusted-text.js';
 import { declaredAs, placeOf, positive } from './origin.js';
 import type { ReportInput } from './types.js';
+import { findingList } from '../engine/finding-list.js';
 
 /**
  * JUnit XML, as CodeBuild report groups, Jenkins and GitLab read it: one testsuite per rule, one
@@ -18,24 +19,32 @@ export function renderJunit(input: ReportInput): string {
  * testcases, and one string of all of them would cost hundreds of MB at once.
  */
 export function* junitChunks(input: ReportInput): Generator<string> {
-  const byRule = new Map<string, Finding[]>(input.rules.map((r) => [r.id, []]));
-  for (const f of input.findings) {
-    let list = byRule.get(f.ruleId);
-    if (!list) byRule.set(f.ruleId, (list = []));
-    list.push(f);
+  // Each rule's positions, from the list's facts: the findings are read once, suite by suite.
+  const list = findingList(input.findings);
+  const byRule = new Map<string, number[]>(input.rules.map((r) => [r.id, []]));
+  for (let i = 0; i < list.length; i++) {
+    const id = list.ruleId(i);
+    let positions = byRule.get(id);
+    if (!positions) byRule.set(id, (positions = []));
+    positions.push(i);
   }
   const meta = new Map(input.rules.map((r) => [r.id, r]));
-  const failing = (f: Finding): boolean => f.status === 'fail' && !f.suppression;
-  const skipped = (f: Finding): boolean => f.status === 'unknown' || f.suppression !== undefined;
-  const count = (list: readonly Finding[], test: (f: Finding) => boolean): number => list.reduce((n, f) => n + (test(f) ? 1 : 0), 0);
+  const failing = (i: number): boolean => list.status(i) === 'fail' && !list.suppressed(i);
+  const skipped = (i: number): boolean => list.status(i) === 'unknown' || list.suppressed(i);
+  const count = (positions: Iterable<number>, test: (i: number) => boolean): number => {
+    let n = 0;
+    for (const i of positions) if (test(i)) n++;
+    return n;
+  };
+  const all = { *[Symbol.iterator]() { for (let i = 0; i < list.length; i++) yield i; } };
   yield '<?xml version="1.0" encoding="UTF-8"?>\n';
-  yield `<testsuites name="${attr(`${input.tool.name} ${input.tool.version}`)}" tests="${input.findings.length}" failures="${count(input.findings, failing)}" errors="0" skipped="${count(input.findings, skipped)}">\n`;
+  yield `<testsuites name="${attr(`${input.tool.name} ${input.tool.version}`)}" tests="${list.length}" failures="${count(all, failing)}" errors="0" skipped="${count(all, skipped)}">\n`;
   const timestamp = attr(input.generatedAt.replace(/Z$/, ''));
-  for (const [ruleId, findings] of byRule) {
+  for (const [ruleId, positions] of byRule) {
     const rule = meta.get(ruleId);
     const name = rule ? `${ruleId}: ${rule.title}` : ruleId;
-    yield `  <testsuite name="${attr(name)}" tests="${findings.length}" failures="${count(findings, failing)}" errors="0" skipped="${count(findings, skipped)}" timestamp="${timestamp}">\n`;
-    for (const f of findings) yield `${testcase(f, rule)}\n`;
+    yield `  <testsuite name="${attr(name)}" tests="${positions.length}" failures="${count(positions, failing)}" errors="0" skipped="${count(positions, skipped)}" timestamp="${timestamp}">\n`;
+    for (const f of list.read(positions)) yield `${testcase(f, rule)}\n`;
     yield '  </testsuite>\n';
   }
   yield '</testsuites>\n';

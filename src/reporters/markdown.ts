@@ -8,6 +8,7 @@ import { declaredAs, placeOf } from './origin.js';
 import { complianceSummary, controlsOf, compareControls, frameworkTitle, controlTitle } from './compliance.js';
 import { ruleHelpUri } from './rule-docs.js';
 import type { ReportInput } from './types.js';
+import { findingList, positionsWhere, type FindingList } from '../engine/finding-list.js';
 import { pushAll, maxOf } from '../arrays.js';
 
 export interface MarkdownOptions {
@@ -41,7 +42,53 @@ class LazyRow<T> {
     readonly item: T,
     readonly render: (item: T) => string,
     readonly rank?: number,
-  ) {}
+    bytes = 0,
+  ) {
+    this.bytes = bytes;
+  }
+}
+
+/**
+ * The rows of the findings, measured in one pass over the list (an organization's findings are on
+ * disk: finding-spool.ts). A row keeps its finding's position; its text is made again from the
+ * list only when it is printed, and the document prints at most 1 MiB of them.
+ */
+class FindingRows {
+  /** Each row's UTF-8 size plus the newline, by position. */
+  private readonly bytes: Uint32Array;
+  /** A fail's full-message line's size, by position; 0 when its message fits its cell. */
+  private readonly full: Uint32Array;
+  readonly fail = (p: number): string => failRow(this.at(p));
+  readonly unknown = (p: number): string => unknownRow(this.at(p));
+  readonly suppressed = (p: number): string => suppressedRow(this.at(p));
+  readonly fullMessage = (p: number): string => fullMessage(this.at(p));
+
+  constructor(readonly list: FindingList) {
+    this.bytes = new Uint32Array(list.length);
+    this.full = new Uint32Array(list.length);
+    const listed = positionsWhere(list, (i) => list.suppressed(i) || list.status(i) !== 'pass');
+    let k = 0;
+    for (const f of list.read(listed)) {
+      const p = listed[k++] as number;
+      const render = f.suppression ? suppressedRow : f.status === 'fail' ? failRow : unknownRow;
+      this.bytes[p] = size(escapeControlCharsKeepLayout(render(f)));
+      if (!f.suppression && f.status === 'fail' && isLong(f.message)) this.full[p] = size(escapeControlCharsKeepLayout(fullMessage(f)));
+    }
+  }
+
+  private at(p: number): Finding {
+    for (const f of this.list.read([p])) return f;
+    throw new RangeError(`finding ${p} of ${this.list.length} (a linkaudit bug)`);
+  }
+
+  /** The row of position `p`, drawn by `render` (one of this object's). */
+  row(p: number, render: (p: number) => string): Line {
+    return lazy(p, render, severityRank(this.list.severity(p)), render === this.fullMessage ? this.full[p] : this.bytes[p]);
+  }
+
+  isLong(p: number): boolean {
+    return (this.full[p] ?? 0) > 0;
+  }
 }
 
 /** A line measured: `bytes` is its UTF-8 size plus the newline; a lazy row keeps no text. */
@@ -54,7 +101,7 @@ function textOf(l: Line): string {
 
 function sized(l: Line): Sized {
   if (l instanceof LazyRow) {
-    l.bytes = size(textOf(l));
+    if (l.bytes === 0) l.bytes = size(textOf(l));
     return l;
   }
   const t = escapeControlCharsKeepLayout(l.text);
@@ -62,22 +109,23 @@ function sized(l: Line): Sized {
 }
 
 /** A row of `item` in a list of such rows, made by `render` when measured and when printed. */
-function lazy<T>(item: T, render: (item: T) => string, rank?: number): Line {
+function lazy<T>(item: T, render: (item: T) => string, rank?: number, bytes = 0): Line {
   // The row only ever hands its item back to its own render: the list's element type is erased.
-  return new LazyRow(item, render, rank) as unknown as LazyRow<never>;
+  return new LazyRow(item, render, rank, bytes) as unknown as LazyRow<never>;
 }
 
 /** A GitHub-flavoured summary for a job page or pull request comment; the JSON report is the full record. */
 export function renderMarkdown(input: ReportInput, options: MarkdownOptions = {}): string {
+  const rows = new FindingRows(findingList(input.findings));
   const lines: Line[] = [
     ...header(input),
     ...summaryTable(input),
     ...controlsSection(input),
-    ...failSection(input),
+    ...failSection(input, rows),
     ...blastRadiusSection(input),
     ...fixedSection(input),
-    ...unknownSection(input),
-    ...suppressedSection(input),
+    ...unknownSection(rows),
+    ...suppressedSection(input, rows),
     ...coverageSection(input),
   ];
   // Names, tags and messages come from the estate: no control character (ESC sequences, bidi
@@ -124,27 +172,32 @@ function summaryTable(input: ReportInput): Line[] {
   );
 }
 
-function failSection(input: ReportInput): Line[] {
-  const byRule = groupBy(
-    input.findings.filter((f) => f.status === 'fail' && !f.suppression),
-    (f) => f.ruleId,
-  );
+function failSection(input: ReportInput, rows: FindingRows): Line[] {
+  const { list } = rows;
+  const byRule = new Map<string, number[]>();
+  for (let i = 0; i < list.length; i++) {
+    if (list.status(i) !== 'fail' || list.suppressed(i)) continue;
+    const id = list.ruleId(i);
+    const positions = byRule.get(id);
+    if (positions) positions.push(i);
+    else byRule.set(id, [i]);
+  }
   const framework = input.framework;
   const out = text(framework !== undefined ? `## Findings by ${inline(frameworkTitle(framework))} control` : '## Findings', '');
   if (byRule.size === 0) return [...out, ...text('None.', '')];
   const rules = new Map(input.rules.map((r) => [r.id, r]));
   // Worst first: an escalated fail is more severe than its rule's default, so rank rules by their
   // worst fail, then by id; the heading shows that severity, each row its own.
-  const worst = new Map([...byRule].map(([id, fails]) => [id, maxSeverity(fails.map((f) => f.severity))]));
+  const worst = new Map([...byRule].map(([id, fails]) => [id, maxSeverity(fails.map((p) => list.severity(p)))]));
   const order = [...byRule.keys()].sort((a, b) => severityRank(worst.get(b) ?? 'info') - severityRank(worst.get(a) ?? 'info') || (a < b ? -1 : 1));
   const block = (id: string, level: string): Line[] => {
     const fails = byRule.get(id) ?? [];
     const rule = rules.get(id);
     const label = (worst.get(id) ?? 'info').toUpperCase();
-    const messages = folded(fails);
+    const messages = folded(fails, rows);
     return [
       ...text(`${level} ${label} ${ruleLink(id, rule)}${rule ? ` — ${inline(rule.title)}` : ''}`, '', '| Severity | Resource | Account | Region | Message |', '|---|---|---|---|---|'),
-      ...fails.map((f) => ranked(f, failRow)),
+      ...fails.map((p) => rows.row(p, rows.fail)),
       ...text(''),
       ...messages,
       ...(rule ? text(`**Remediation:** ${rule.remediation.text.trim()}`, '') : []),
@@ -230,14 +283,19 @@ function messageCell(message: string): string {
   return `${cell(shorten(m, MAX_CELL - 40))} … (full message below)`;
 }
 
-/** The full text of the fails whose message the table shortened, folded. */
-function folded(fails: readonly Finding[]): Line[] {
-  const long = fails.filter((f) => f.message.length > MAX_CELL && [...f.message.trim()].length > MAX_CELL);
+/** Whether a fail's message is longer than its cell shows (messageCell). */
+function isLong(message: string): boolean {
+  return message.length > MAX_CELL && [...message.trim()].length > MAX_CELL;
+}
+
+/** The full text of the fails (positions) whose message the table shortened, folded. */
+function folded(fails: readonly number[], rows: FindingRows): Line[] {
+  const long = fails.filter((p) => rows.isLong(p));
   if (long.length === 0) return [];
   return [
     ...text(`<details><summary>Full messages (${long.length})</summary>`, ''),
     // Rows, so that the size limit shortens this list like the table above it.
-    ...long.map((f) => lazy(f, fullMessage, severityRank(f.severity))),
+    ...long.map((p) => rows.row(p, rows.fullMessage)),
     ...text('', '</details>', ''),
   ];
 }
@@ -285,8 +343,8 @@ function fixedSection(input: ReportInput): Line[] {
   ];
 }
 
-function suppressedSection(input: ReportInput): Line[] {
-  const suppressed = input.findings.filter((f) => f.suppression);
+function suppressedSection(input: ReportInput, rows: FindingRows): Line[] {
+  const suppressed = positionsWhere(rows.list, (i) => rows.list.suppressed(i));
   const problems = input.suppressions ? suppressionProblems(input.suppressions) : [];
   const ignored = input.suppressions ? ignoredTagNotes(input.suppressions) : [];
   if (suppressed.length === 0 && problems.length === 0 && ignored.length === 0) return [];
@@ -294,7 +352,7 @@ function suppressedSection(input: ReportInput): Line[] {
   if (suppressed.length > 0) {
     pushAll(out, [
       ...text('| Rule | Resource | Status | Reason | Expires | Ticket |', '|---|---|---|---|---|---|'),
-      ...suppressed.map((f) => ranked(f, suppressedRow)),
+      ...suppressed.map((p) => rows.row(p, rows.suppressed)),
       ...text(''),
     ]);
   }
@@ -303,14 +361,15 @@ function suppressedSection(input: ReportInput): Line[] {
   return out;
 }
 
-function unknownSection(input: ReportInput): Line[] {
-  const unknowns = input.findings.filter((f) => f.status === 'unknown' && !f.suppression);
+function unknownSection(rows: FindingRows): Line[] {
+  const { list } = rows;
+  const unknowns = positionsWhere(list, (i) => list.status(i) === 'unknown' && !list.suppressed(i));
   const out = text('## Not evaluated (unknown)', '');
   if (unknowns.length === 0) return [...out, ...text('None.', '')];
   return [
     ...out,
     ...text('| Rule | Resource | Message |', '|---|---|---|'),
-    ...unknowns.map((f) => ranked(f, unknownRow)),
+    ...unknowns.map((p) => rows.row(p, rows.unknown)),
     ...text(''),
   ];
 }
@@ -354,11 +413,6 @@ function row(...cells: string[]): Line {
   return { text: rowText(cells), row: true };
 }
 
-/** A finding's row, made when measured and again when printed (LazyRow). */
-function ranked(f: Finding, render: (f: Finding) => string): Line {
-  return lazy(f, render, severityRank(f.severity));
-}
-
 const failRow = (f: Finding): string => rowText([`${cell(f.severity)}${f.baseline === 'new' ? ' **new**' : ''}`, resourceCell(f), cell(f.resource.account), cell(f.resource.region), messageCell(f.message)]);
 const unknownRow = (f: Finding): string => rowText([cell(f.ruleId), resourceCell(f), shortCell(f.message)]);
 const suppressedRow = (f: Finding): string => rowText([cell(f.ruleId), resourceCell(f), f.status, shortCell(f.suppression?.reason ?? ''), cell(f.suppression?.expires ?? (f.suppression?.source === 'tag' ? 'resource tag' : '')), cell(f.suppression?.ticket ?? '')]);
@@ -367,16 +421,6 @@ const fixedRow = (f: FixedFinding): string => rowText([cell(f.ruleId), cell(f.se
 
 function text(...l: string[]): Line[] {
   return l.map((t) => ({ text: t }));
-}
-
-function groupBy<K>(items: readonly Finding[], key: (f: Finding) => K): Map<K, Finding[]> {
-  const m = new Map<K, Finding[]>();
-  for (const f of items) {
-    const list = m.get(key(f));
-    if (list) list.push(f);
-    else m.set(key(f), [f]);
-  }
-  return m;
 }
 
 const size = (t: string): number => Buffer.byteLength(t, 'utf8') + 1;

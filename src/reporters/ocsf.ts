@@ -33,7 +33,7 @@ export type OcsfFinding = Record<string, unknown>;
 export function ocsfFindings(input: ReportInput): OcsfFinding[] {
   refuseIac('ocsf', input);
   const rules = rulesById(input);
-  return keptFindings(input).map((f) => ocsfFinding(f, rules.get(f.ruleId), input));
+  return Array.from(keptFindings(input).read(), (f) => ocsfFinding(f, rules.get(f.ruleId), input));
 }
 
 /** A JSON array, one finding per line (`jq -c '.[]'` gives JSON Lines). */
@@ -49,7 +49,7 @@ export function* ocsfChunks(input: ReportInput): Generator<string> {
   refuseIac('ocsf', input);
   const rules = rulesById(input);
   let first = true;
-  for (const f of keptFindings(input)) {
+  for (const f of keptFindings(input).read()) {
     yield `${first ? '[\n' : ',\n'}  ${JSON.stringify(ocsfFinding(f, rules.get(f.ruleId), input))}`;
     first = false;
   }

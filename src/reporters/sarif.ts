@@ -14,6 +14,7 @@ import { projectGate, summarize } from './json.js';
 import { fence } from './markdown.js';
 import { aroundMember, prettyArray, prettyAt } from './pretty-json.js';
 import type { ReportInput } from './types.js';
+import { findingList, positionsWhere, type FindingList } from '../engine/finding-list.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** GitHub code scanning rejects a whole upload with more results than this in one run. */
@@ -54,9 +55,11 @@ const DEFAULT_LIMITS: SarifLimits = { results: MAX_SARIF_RESULTS, gzipBytes: MAX
  */
 export function* sarifChunks(input: ReportInput, limits: SarifLimits = DEFAULT_LIMITS): Generator<string> {
   // Suppressed results are accepted risks: not alerts, and not notifications either.
-  const open = input.findings.filter((f) => !f.suppression);
-  const fails = open.filter((f) => f.status === 'fail');
-  const plan: SarifPlan = { input, open, fails, order: severestFirst(fails), ruleIndex: new Map(input.rules.map((r, i) => [r.id, i])) };
+  // Chosen from the list's facts; only the results written (and measured) are read.
+  const list = findingList(input.findings);
+  const fails = positionsWhere(list, (i) => list.status(i) === 'fail' && !list.suppressed(i));
+  const unknowns = positionsWhere(list, (i) => list.status(i) === 'unknown' && !list.suppressed(i));
+  const plan: SarifPlan = { input, list, unknowns, fails, order: severestFirst(list, fails), ruleIndex: new Map(input.rules.map((r, i) => [r.id, i])) };
   let keep = Math.min(fails.length, limits.results);
   // Over the size limit the upload is refused whole: keep fewer, least severe out first. The size
   // shrinks about in proportion, so this settles in a step or two.
@@ -70,9 +73,11 @@ export function* sarifChunks(input: ReportInput, limits: SarifLimits = DEFAULT_L
 
 interface SarifPlan {
   input: ReportInput;
-  /** Findings not suppressed, in report order. */
-  open: readonly Finding[];
-  fails: readonly Finding[];
+  list: FindingList;
+  /** Positions of the unknowns not suppressed, in report order. */
+  unknowns: readonly number[];
+  /** Positions of the fails not suppressed, in report order. */
+  fails: readonly number[];
   /** Indexes into `fails`, most severe first. */
   order: readonly number[];
   ruleIndex: ReadonlyMap<string, number>;
@@ -110,13 +115,12 @@ function compressedSize(pieces: Iterable<string>, limit: number): number {
 
 /** The log keeping the `keep` most severe fails, in pieces: the run around its results, then each result. */
 function* pieces(plan: SarifPlan, keep: number): Generator<string> {
-  const { input, open, fails, order, ruleIndex } = plan;
+  const { input, list, unknowns, fails, order, ruleIndex } = plan;
   const kept = new Set(order.slice(0, keep));
   const dropped = fails.length - kept.size;
-  const unknowns = open.filter((f) => f.status === 'unknown');
   const notifications = [
     ...(dropped > 0 ? [droppedNotification(dropped)] : []),
-    ...unknowns.slice(0, MAX_UNKNOWN_NOTIFICATIONS).map((f) => unknownNotification(f, ruleIndex.get(f.ruleId))),
+    ...Array.from(list.read(unknowns.slice(0, MAX_UNKNOWN_NOTIFICATIONS)), (f) => unknownNotification(f, ruleIndex.get(f.ruleId))),
     ...(unknowns.length > MAX_UNKNOWN_NOTIFICATIONS ? [moreUnknownsNotification(unknowns.length - MAX_UNKNOWN_NOTIFICATIONS)] : []),
     ...input.coverage.map(gapNotification),
   ];
@@ -158,9 +162,8 @@ function* pieces(plan: SarifPlan, keep: number): Generator<string> {
 
 /** Each kept fail's result as its text in the log, in report order. */
 function* keptResults(plan: SarifPlan, kept: ReadonlySet<number>): Generator<string> {
-  for (let i = 0; i < plan.fails.length; i++) {
-    if (kept.has(i)) yield prettyAt(result(plan.fails[i] as Finding, plan.ruleIndex.get((plan.fails[i] as Finding).ruleId), plan.input), 4);
-  }
+  const positions = plan.fails.filter((_, i) => kept.has(i));
+  for (const f of plan.list.read(positions)) yield prettyAt(result(f, plan.ruleIndex.get(f.ruleId), plan.input), 4);
 }
 
 function ruleDescriptor(r: RuleMeta): Sarif.ReportingDescriptor {
@@ -312,11 +315,10 @@ export function sarifUri(file: string, input: Pick<ReportInput, 'sarifRoot' | 'c
  * original order) keeps the file usable, and the JSON report still has every one. Indexes into
  * `fails`, most severe first, ties in their original order.
  */
-function severestFirst(fails: readonly Finding[]): number[] {
-  return fails
-    .map((f, i) => ({ rank: severityRank(f.severity), i }))
-    .sort((a, b) => b.rank - a.rank || a.i - b.i)
-    .map((x) => x.i);
+/** Indexes into `fails` (positions of `list`), most severe first, in report order among equals. */
+function severestFirst(list: FindingList, fails: readonly number[]): number[] {
+  const rank = fails.map((p) => severityRank(list.severity(p)));
+  return fails.map((_, i) => i).sort((a, b) => (rank[b] as number) - (rank[a] as number) || a - b);
 }
 
 function moreUnknownsNotification(more: number): Sarif.Notification {

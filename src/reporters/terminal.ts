@@ -7,6 +7,7 @@ import { escapeControlChars } from '../io/untrusted-text.js';
 import type { Finding } from '../engine/types.js';
 import { SEVERITIES, type Severity } from '../engine/severity.js';
 import type { ReportInput } from './types.js';
+import { findingList, positionsWhere, type FindingList } from '../engine/finding-list.js';
 
 const SHOWN_FAILS = 25;
 const SHOWN_UNKNOWNS = 10;
@@ -59,6 +60,15 @@ function where(f: Finding): string {
   return `${line(r.name ?? r.arn, 100)} ${`(${line(r.account, 20)} ${line(r.region, 30)})`}`;
 }
 
+/** The findings at `positions`, in that order (a list is read in ascending order). */
+function inOrder(list: FindingList, positions: readonly number[]): Finding[] {
+  const ascending = [...positions].sort((a, b) => a - b);
+  const read = new Map<number, Finding>();
+  let k = 0;
+  for (const f of list.read(ascending)) read.set(ascending[k++] as number, f);
+  return positions.map((p) => read.get(p) as Finding);
+}
+
 export function renderTerminal(input: ReportInput, options: { color: boolean }): string {
   const p = paint(options.color);
   const out: string[] = [];
@@ -71,9 +81,10 @@ export function renderTerminal(input: ReportInput, options: { color: boolean }):
 
   const counts = new Map<Severity, { fail: number; pass: number; unknown: number }>();
   for (const sev of SEVERITIES) counts.set(sev, { fail: 0, pass: 0, unknown: 0 });
-  for (const f of input.findings) {
-    const c = counts.get(f.severity);
-    if (c) c[f.status] += 1;
+  const list = findingList(input.findings);
+  for (let i = 0; i < list.length; i++) {
+    const c = counts.get(list.severity(i));
+    if (c) c[list.status(i)] += 1;
   }
   const width = Math.max(...[...counts.values()].map((c) => String(Math.max(c.fail, c.pass, c.unknown)).length), 1);
   for (const sev of SEVERITIES) {
@@ -85,20 +96,21 @@ export function renderTerminal(input: ReportInput, options: { color: boolean }):
 
   // SEVERITIES runs from critical down; a stable sort keeps the report's order within a severity.
   if (g.suppressed) out.push(p.dim(`  ${g.suppressed} suppressed (accepted risks: see the config's suppressions)`));
-  const bySeverity = (a: Finding, b: Finding): number => rank(a.severity) - rank(b.severity);
-  const fails = input.findings.filter((f) => f.status === 'fail').sort(bySeverity);
+  // Positions from the list's facts; only the findings shown are read.
+  const bySeverity = (a: number, b: number): number => rank(list.severity(a)) - rank(list.severity(b));
+  const fails = positionsWhere(list, (i) => list.status(i) === 'fail').sort(bySeverity);
   if (fails.length > 0) {
     out.push('', p.bold(`Failing (${fails.length}), most severe first:`));
-    for (const f of fails.slice(0, SHOWN_FAILS)) {
+    for (const f of inOrder(list, fails.slice(0, SHOWN_FAILS))) {
       out.push(`  ${p.severity(f.severity, f.severity.toUpperCase().padEnd(8))}  ${p.bold(f.ruleId)}  ${where(f)}`);
       out.push(`            ${line(f.message)}`);
     }
     if (fails.length > SHOWN_FAILS) out.push(p.dim(`  … and ${fails.length - SHOWN_FAILS} more.`));
   }
-  const unknowns = input.findings.filter((f) => f.status === 'unknown').sort(bySeverity);
+  const unknowns = positionsWhere(list, (i) => list.status(i) === 'unknown').sort(bySeverity);
   if (unknowns.length > 0) {
     out.push('', p.bold(`Unknown (${unknowns.length}): could not be judged, never counted as passing:`));
-    for (const f of unknowns.slice(0, SHOWN_UNKNOWNS)) out.push(`  ${p.yellow('?')} ${f.ruleId}  ${where(f)}: ${line(f.message, 160)}`);
+    for (const f of inOrder(list, unknowns.slice(0, SHOWN_UNKNOWNS))) out.push(`  ${p.yellow('?')} ${f.ruleId}  ${where(f)}: ${line(f.message, 160)}`);
     if (unknowns.length > SHOWN_UNKNOWNS) out.push(p.dim(`  … and ${unknowns.length - SHOWN_UNKNOWNS} more.`));
   }
   if (input.coverage.length > 0) {

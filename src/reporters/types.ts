@@ -1,5 +1,6 @@
 import type { GateResult } from '../engine/gate.js';
-import type { Finding, RuleMeta } from '../engine/types.js';
+import type { RuleMeta } from '../engine/types.js';
+import type { Findings } from '../engine/finding-list.js';
 import type { CoverageGap, Snapshot } from '../model/types.js';
 import type { IacInputSummary } from '../collectors/iac/types.js';
 import type { BaselineSummary } from '../audit/baseline.js';
@@ -26,8 +27,12 @@ export interface ReportInput {
   };
   /** The rules that were run, sorted by id. */
   rules: RuleMeta[];
-  /** Sorted by rule id, then resource ARN. All statuses. */
-  findings: Finding[];
+  /**
+   * Sorted by rule id, then resource ARN. All statuses. An array, or a list read in passes (an
+   * organization's findings are kept on disk: engine/finding-spool.ts); reporters read it through
+   * findingList.
+   */
+  findings: Findings;
   coverage: CoverageGap[];
   gate: GateResult;
   /** SARIF automationDetails.id category (without the trailing slash). */

@@ -9,6 +9,7 @@ import { SEVERITIES, severityRank, type Severity } from '../../engine/severity.j
 import type { Finding, RuleMeta } from '../../engine/types.js';
 import { ruleHelpUri } from '../rule-docs.js';
 import type { ReportInput } from '../types.js';
+import { findingList, positionsWhere, type FindingList } from '../../engine/finding-list.js';
 import { escapeHtml as h, safeHref, scriptJson } from './escape.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import { PAGE_STYLE } from './page-style.js';
@@ -30,15 +31,22 @@ type Counts = { fail: number; pass: number; unknown: number; suppressed: number 
 const zero = (): Counts => ({ fail: 0, pass: 0, unknown: 0, suppressed: 0 });
 const statusOf = (f: Finding): keyof Counts => (f.suppression ? 'suppressed' : f.status);
 
-function countBy(findings: readonly Finding[], key: (f: Finding) => string): Map<string, Counts> {
-  const m = new Map<string, Counts>();
+/** Counts by status under each key of each finding, for several keys in one pass over the findings. */
+function countBy<K extends string>(findings: Iterable<Finding>, keys: Record<K, (f: Finding) => string>): Record<K, Map<string, Counts>> {
+  const names = Object.keys(keys) as K[];
+  const maps = names.map(() => new Map<string, Counts>());
   for (const f of findings) {
-    const k = key(f);
-    let c = m.get(k);
-    if (!c) m.set(k, (c = zero()));
-    c[statusOf(f)]++;
+    const status = statusOf(f);
+    names.forEach((name, n) => {
+      const m = maps[n] as Map<string, Counts>;
+      const k = keys[name](f);
+      let c = m.get(k);
+      if (!c) m.set(k, (c = zero()));
+      c[status]++;
+    });
   }
-  return new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = (m: Map<string, Counts>): Map<string, Counts> => new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(names.map((name, n) => [name, sorted(maps[n] as Map<string, Counts>)])) as Record<K, Map<string, Counts>>;
 }
 
 const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -115,22 +123,20 @@ export function renderHtml(input: ReportInput): string {
 }
 
 /** The findings the page embeds (see MAX_LISTED_PASSES, MAX_LISTED_RESULTS), in report order. */
-function listedFindings(all: readonly Finding[]): { listed: Finding[]; passes: number; unlisted: number } {
-  const isPass = (f: Finding): boolean => f.status === 'pass' && !f.suppression;
+/** The positions the page lists, from the list's facts. */
+function listedFindings(all: FindingList): { listed: number[]; passes: number; unlisted: number } {
+  const isPass = (i: number): boolean => all.status(i) === 'pass' && !all.suppressed(i);
   let passes = 0;
-  for (const f of all) if (isPass(f)) passes++;
+  for (let i = 0; i < all.length; i++) if (isPass(i)) passes++;
   const listPasses = passes <= MAX_LISTED_PASSES;
   const others = all.length - passes;
-  if (others <= MAX_LISTED_RESULTS) return { listed: listPasses ? [...all] : all.filter((f) => !isPass(f)), passes, unlisted: 0 };
+  if (others <= MAX_LISTED_RESULTS) return { listed: positionsWhere(all, (i) => listPasses || !isPass(i)), passes, unlisted: 0 };
   // The most severe, and among equals the first in report order.
-  const order: number[] = [];
-  all.forEach((f, i) => {
-    if (!isPass(f)) order.push(i);
-  });
-  const rank = (i: number): number => severityRank((all[i] as Finding).severity);
+  const order = positionsWhere(all, (i) => !isPass(i));
+  const rank = (i: number): number => severityRank(all.severity(i));
   order.sort((a, b) => rank(b) - rank(a) || a - b);
   const keep = new Set(order.slice(0, MAX_LISTED_RESULTS));
-  return { listed: all.filter((f, i) => (isPass(f) ? listPasses : keep.has(i))), passes, unlisted: others - MAX_LISTED_RESULTS };
+  return { listed: positionsWhere(all, (i) => (isPass(i) ? listPasses : keep.has(i))), passes, unlisted: others - MAX_LISTED_RESULTS };
 }
 
 function listedItem(f: Finding): Record<string, unknown> {
@@ -154,11 +160,12 @@ function listedItem(f: Finding): Record<string, unknown> {
  * value or one string (what writeReports writes; renderHtml joins them).
  */
 export function* htmlChunks(input: ReportInput): Generator<string> {
-  const all = input.findings;
+  const all = findingList(input.findings);
   const { listed, passes, unlisted } = listedFindings(all);
   const listPasses = passes <= MAX_LISTED_PASSES;
-  const total = countBy(all, () => 'all').get('all') ?? zero();
-  const bySeverity = countBy(all, (f) => f.severity);
+  const counted = countBy(all.read(), { all: () => 'all', severity: (f) => f.severity, rule: (f) => f.ruleId, account: (f) => f.resource.account, region: (f) => f.resource.region });
+  const total = counted.all.get('all') ?? zero();
+  const bySeverity = counted.severity;
   const g = input.gate;
   const s = input.snapshot;
   const parts: string[] = [];
@@ -167,7 +174,7 @@ export function* htmlChunks(input: ReportInput): Generator<string> {
   parts.push(`<section class="cards">${(['fail', 'unknown', 'pass', 'suppressed'] as const).map((k) => `<div class="card ${k}" data-count="${k}"><span class="num">${total[k]}</span> ${k}</div>`).join('')}<div class="card"><span class="num">${input.coverage.length}</span> coverage gaps</div></section>`);
   parts.push(`<section><h2>By severity</h2>${severityChart(bySeverity)}<p class="legend"><span class="fail">■ fail</span> <span class="unknown">■ unknown</span> <span class="suppressed">■ suppressed</span> <span class="pass">■ pass</span></p></section>`);
   const docs = new Map(input.rules.map((r) => [r.id, ruleHelpUri(r)]));
-  parts.push(`<div class="grid">${countTable('By rule', 'Rule', countBy(all, (f) => f.ruleId), (k) => docs.get(k))}${countTable('By account', 'Account', countBy(all, (f) => f.resource.account))}${countTable('By region', 'Region', countBy(all, (f) => f.resource.region))}</div>`);
+  parts.push(`<div class="grid">${countTable('By rule', 'Rule', counted.rule, (k) => docs.get(k))}${countTable('By account', 'Account', counted.account)}${countTable('By region', 'Region', counted.region)}</div>`);
   if (input.blastRadius) {
     const b = input.blastRadius;
     parts.push(`<section><h2>Blast radius</h2><p>${b.total} connection(s) with a fail of severity high or above; what a push reaches through them (all of it: <code>${h(b.command)}</code>):</p>${blastDiagram(b.entries)}<table><thead><tr><th>Connection</th><th>Repositories</th><th>Consumers</th><th>Admin-equivalent roles</th><th>Unknown roles</th><th>High+ fails</th></tr></thead><tbody>${b.entries
@@ -206,9 +213,16 @@ ${parts.join('\n')}
 <script type="application/json" id="linkaudit-data">`;
   // scriptJson({ rules, findings }), a batch of findings at a time: its escaping is per character.
   yield `{"rules":${scriptJson(ruleData(input.rules))},"findings":[`;
-  for (let i = 0; i < listed.length; i += HTML_BATCH) {
-    yield `${i > 0 ? ',' : ''}${listed.slice(i, i + HTML_BATCH).map((f) => scriptJson(listedItem(f))).join(',')}`;
+  let batch: string[] = [];
+  let first = true;
+  for (const f of all.read(listed)) {
+    batch.push(scriptJson(listedItem(f)));
+    if (batch.length < HTML_BATCH) continue;
+    yield `${first ? '' : ','}${batch.join(',')}`;
+    first = false;
+    batch = [];
   }
+  if (batch.length > 0) yield `${first ? '' : ','}${batch.join(',')}`;
   yield `]}</script>
 <script>${script}</script>
 </body></html>

@@ -32,7 +32,11 @@ export function byRuleThenArn(a: Pick<Finding, 'ruleId' | 'resource'>, b: Pick<F
   return a.resource.arn < b.resource.arn ? -1 : a.resource.arn > b.resource.arn ? 1 : 0;
 }
 
-/** A finding as data: what every reporter reads of it, whatever object the engine made. */
+/**
+ * A finding as a run's line: its rule id, ARN and facts ahead of it, tab-separated (JSON escapes
+ * every tab inside a string), so that merging reads those and copies the rest as bytes; then the
+ * finding as data, what every reporter reads of it, whatever object the engine made.
+ */
 function lineOf(f: Finding): string {
   const plain = {
     ruleId: f.ruleId,
@@ -44,7 +48,7 @@ function lineOf(f: Finding): string {
     ...(f.suppression !== undefined ? { suppression: f.suppression } : {}),
     ...(f.baseline !== undefined ? { baseline: f.baseline } : {}),
   };
-  return `${JSON.stringify(plain)}\n`;
+  return `${JSON.stringify(f.ruleId)}\t${JSON.stringify(f.resource.arn)}\t${factsOf(f)}\t${JSON.stringify(plain)}\n`;
 }
 
 function factsOf(f: Finding): number {
@@ -107,15 +111,16 @@ export class FindingSpool {
       used = 0;
     };
     for (let r = heap.pop(); r !== undefined; r = heap.pop()) {
-      const { line, finding } = r.head as Head;
+      const head = r.head as Head;
+      const { line } = head;
       if (i >= n) throw new Error(`findings spool: more findings read back than written (a linkaudit bug)`);
-      let rule = ruleIndex.get(finding.ruleId);
+      let rule = ruleIndex.get(head.ruleId);
       if (rule === undefined) {
-        rule = ruleIds.push(finding.ruleId) - 1;
-        ruleIndex.set(finding.ruleId, rule);
+        rule = ruleIds.push(head.ruleId) - 1;
+        ruleIndex.set(head.ruleId, rule);
       }
       rules[i] = rule;
-      facts[i] = factsOf(finding);
+      facts[i] = head.facts;
       offsets[i] = at;
       const length = line.length + 1;
       if (used + length > out.length) flush();
@@ -170,9 +175,11 @@ export class FindingSpool {
 const NEWLINE = Buffer.from('\n');
 
 interface Head {
-  /** The line's bytes, valid until the reader advances. */
+  /** The finding's bytes (the line without its keys), valid until the reader advances. */
   line: Buffer;
-  finding: Finding;
+  ruleId: string;
+  arn: string;
+  facts: number;
 }
 
 /** One run, read a line at a time through a small buffer. */
@@ -198,9 +205,8 @@ class RunReader {
     for (;;) {
       const nl = this.buf.indexOf(0x0a, this.at);
       if (nl >= 0 && nl < this.len) {
-        const line = this.buf.subarray(this.at, nl);
+        this.head = this.parse(this.at, nl);
         this.at = nl + 1;
-        this.head = { line, finding: JSON.parse(line.toString('utf8')) as Finding };
         return true;
       }
       if (this.next >= this.run.end) {
@@ -210,6 +216,19 @@ class RunReader {
       }
       this.refill();
     }
+  }
+
+  private parse(from: number, to: number): Head {
+    const t1 = this.buf.indexOf(0x09, from);
+    const t2 = t1 < 0 ? -1 : this.buf.indexOf(0x09, t1 + 1);
+    const t3 = t2 < 0 ? -1 : this.buf.indexOf(0x09, t2 + 1);
+    if (t3 < 0 || t3 >= to) throw new Error(`${this.file}: a line without its keys (a linkaudit bug, or the file was changed meanwhile)`);
+    return {
+      ruleId: JSON.parse(this.buf.toString('utf8', from, t1)) as string,
+      arn: JSON.parse(this.buf.toString('utf8', t1 + 1, t2)) as string,
+      facts: Number(this.buf.toString('latin1', t2 + 1, t3)),
+      line: this.buf.subarray(t3 + 1, to),
+    };
   }
 
   private refill(): void {
@@ -231,8 +250,11 @@ class RunReader {
 }
 
 function before(a: RunReader, b: RunReader): boolean {
-  const c = byRuleThenArn((a.head as Head).finding, (b.head as Head).finding);
-  return c < 0 || (c === 0 && a.index < b.index);
+  const x = a.head as Head;
+  const y = b.head as Head;
+  if (x.ruleId !== y.ruleId) return x.ruleId < y.ruleId;
+  if (x.arn !== y.arn) return x.arn < y.arn;
+  return a.index < b.index;
 }
 
 /** The runs by their heads, least first. */
@@ -374,7 +396,8 @@ class ReadWindow {
 
   private fill(from: number, to: number): void {
     const length = Math.max(to - from, Math.min(READ_WINDOW, this.size - from));
-    if (this.buf.length < length) this.buf = Buffer.allocUnsafe(Math.max(length, READ_WINDOW));
+    // A read of one line (a Markdown row printed) costs that line, not a whole window.
+    if (this.buf.length < length) this.buf = Buffer.allocUnsafe(length);
     let got = 0;
     while (got < length) {
       const n = readSync(this.fd, this.buf, got, length - got, from + got);

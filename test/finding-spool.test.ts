@@ -4,7 +4,7 @@
 // suppressed, baseline) must be the findings'; every report over the spooled list must be the
 // report over the same findings in memory; and a spool that cannot be written is the user's
 // error, named.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -121,5 +121,14 @@ describe('the findings spool', () => {
     expect(() => new FindingSpool(file)).toThrow(UserError);
     expect(() => new FindingSpool(file)).toThrow(/a-file: cannot make the directory the findings are kept in.*TMPDIR/);
     rmSync(dir, { recursive: true, force: true });
+    // A write that fails (a full disk, a file taken away): its file named, the user's to fix.
+    const spool = new FindingSpool();
+    closeSync((spool as unknown as { runsFd: number }).runsFd);
+    const one = { ruleId: 'r', status: 'fail' as const, severity: 'high' as const, resource: { arn: 'arn:x', account: '111122223333', region: 'us-east-1', kind: 'vpcEndpoint' as const }, message: 'm', evidence: [] };
+    expect(() => spool.add([one])).toThrow(UserError);
+    expect(() => spool.add([one])).toThrow(/runs\.jsonl: cannot keep the findings here between the evaluation and the reports: .*TMPDIR/);
+    (spool as unknown as { runsFd: number | undefined }).runsFd = undefined;
+    spool.close();
+    expect(existsSync(spool.dir)).toBe(false);
   });
 });

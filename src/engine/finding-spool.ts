@@ -64,6 +64,7 @@ export class FindingSpool {
   private count = 0;
   private list: SpooledFindings | undefined;
   private closed = false;
+  private readonly buffer = Buffer.allocUnsafe(READ_WINDOW);
 
   constructor(parent = tmpdir()) {
     try {
@@ -80,11 +81,28 @@ export class FindingSpool {
   add(findings: readonly Finding[]): void {
     if (this.list || this.runsFd === undefined) throw new Error('findings added to a finished spool (a linkaudit bug)');
     if (findings.length === 0) return;
-    const text = [...findings].sort(byRuleThenArn).map(lineOf).join('');
-    const bytes = Buffer.from(text, 'utf8');
-    this.write(this.runsFd, bytes, this.size, this.runsFile);
-    this.runs.push({ start: this.size, end: this.size + bytes.length });
-    this.size += bytes.length;
+    const fd = this.runsFd;
+    const start = this.size;
+    // Each line encoded into one reused buffer, written as it fills: no string of the whole run.
+    const out = this.buffer;
+    let used = 0;
+    const flush = (): void => {
+      this.write(fd, out.subarray(0, used), this.size, this.runsFile);
+      this.size += used;
+      used = 0;
+    };
+    for (const f of [...findings].sort(byRuleThenArn)) {
+      const line = lineOf(f);
+      // At most 3 bytes of UTF-8 per UTF-16 unit.
+      if (used + line.length * 3 > out.length) flush();
+      if (line.length * 3 > out.length) {
+        const bytes = Buffer.from(line, 'utf8');
+        this.write(fd, bytes, this.size, this.runsFile);
+        this.size += bytes.length;
+      } else used += out.write(line, used, 'utf8');
+    }
+    if (used > 0) flush();
+    this.runs.push({ start, end: this.size });
     this.count += findings.length;
   }
 

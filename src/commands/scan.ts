@@ -163,6 +163,10 @@ function refuseIacOnlyOptions(args: ScanArgs): void {
 
 export interface ScanOutcome {
   gate: GateResult;
+  /**
+   * What the reports were made from. A streamed live scan's findings were on disk and are gone
+   * with its spool: its `findings` is empty (the reports and the gate have them all).
+   */
   input: ReportInput;
   written: string[];
 }

@@ -11,6 +11,8 @@ import { linkauditAsync, startLinkaudit } from './helpers/cli-async.js';
 import { emptySnapshot } from './helpers/snapshot.js';
 import { ruleYaml } from './helpers/rules.js';
 import { syntheticSnapshot } from '../bench/synthetic.mjs';
+import { buildOrgEstate, orgAccount } from '../bench/org-estate.js';
+import { startFakeAws } from './fake-aws/server.js';
 
 const DEMO = resolve('fixtures/demo/snapshot.json');
 const DEMO_CONFIG = resolve('fixtures/demo/.linkaudit.yaml');
@@ -156,6 +158,28 @@ describe('signals leave no temporary file and every earlier report as it was', (
     expect(r.stderr).toMatch(new RegExp(`interrupted by ${signal}`));
     expect(temporaries(out)).toEqual([]);
     expectEarlierIntact(out);
+  }, 120_000);
+
+  // One signal: both go through the same handler (the cases above and below).
+  it.each([['SIGINT', 130]] as const)('%s while a live scan writes its reports from the findings spool: exit %i, nothing left in TMPDIR', async (signal, code) => {
+    // One account of 20,000 endpoints: its findings wait in a spool in TMPDIR while the reports are written.
+    const { snapshot } = buildOrgEstate(1, { regions: ['us-east-1'], endpointsPerCell: 20_000, rolesPerAccount: 2 });
+    const fake = await startFakeAws({ snapshot, account: orgAccount(0), pageSize: 'max' });
+    try {
+      const out = earlierReports();
+      const spoolParent = tmp();
+      const run = startLinkaudit(['scan', '--region', 'us-east-1', '--format', 'sarif,json,junit,markdown', '--output-dir', out, '--quiet'], { env: { ...awsEnv(fake.url), TMPDIR: spoolParent } });
+      await whenWriting(out);
+      expect(readdirSync(spoolParent).filter((f) => f.startsWith('linkaudit-findings-'))).toHaveLength(1);
+      run.child.kill(signal);
+      const r = await run.done;
+      expect(r.status, r.stderr).toBe(code);
+      expect(readdirSync(spoolParent).filter((f) => f.startsWith('linkaudit-'))).toEqual([]);
+      expect(temporaries(out)).toEqual([]);
+      expectEarlierIntact(out);
+    } finally {
+      await fake.close();
+    }
   }, 120_000);
 
   describe('during a live collection', () => {

@@ -266,7 +266,6 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
           kept.add(shown);
           if (wantsBlast) for (const e of blastRadiusEntries(group.snapshot, shown)) entries.push(e);
         });
-        findings = kept.finish();
         streamedBlast = { entries };
         snapshot = live.head;
         if (args.saveSnapshot !== undefined) {
@@ -276,6 +275,8 @@ export async function runScan(args: ScanArgs, logRaw: (line: string) => void = (
       } finally {
         live.close();
       }
+      // Merged once the accounts' spool is gone: TMPDIR never holds it and the merged findings at once.
+      findings = spool.finish();
     }
 
     const suppressions = suppressor.report();

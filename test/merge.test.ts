@@ -58,7 +58,7 @@ describe('merge of JSON reports', () => {
     const report = (accounts: string[]) => {
       const only = <T extends { account: string }>(xs: T[]) => xs.filter((x) => accounts.includes(x.account));
       const snap = validateSnapshot(
-        { ...demo, scope: { ...demo.scope, accounts }, connections: only(demo.connections), hosts: only(demo.hosts), vpcEndpoints: only(demo.vpcEndpoints), endpointServices: only(demo.endpointServices), iamUsers: only(demo.iamUsers), iamGroups: only(demo.iamGroups), iamRoles: only(demo.iamRoles), iamPolicies: demo.iamPolicies.filter((p) => accounts.includes(p.account) || p.arn.startsWith('arn:aws:iam::aws:policy/')), pipelines: only(demo.pipelines), buildProjects: only(demo.buildProjects), sourceCredentials: only(demo.sourceCredentials), coverage: only(demo.coverage) },
+        { ...demo, source: { ...demo.source, tool: 'linkaudit 0.0.0' }, scope: { ...demo.scope, accounts }, connections: only(demo.connections), hosts: only(demo.hosts), vpcEndpoints: only(demo.vpcEndpoints), endpointServices: only(demo.endpointServices), iamUsers: only(demo.iamUsers), iamGroups: only(demo.iamGroups), iamRoles: only(demo.iamRoles), iamPolicies: demo.iamPolicies.filter((p) => accounts.includes(p.account) || p.arn.startsWith('arn:aws:iam::aws:policy/')), pipelines: only(demo.pipelines), buildProjects: only(demo.buildProjects), sourceCredentials: only(demo.sourceCredentials), coverage: only(demo.coverage) },
         'shard',
       );
       const out = evaluateRules(rules, snap, settings, runtime.bind);
@@ -85,5 +85,11 @@ describe('merge of JSON reports', () => {
     expect(mergedDoc.findings).toEqual(whole.findings);
     expect(mergedDoc.gate).toEqual(whole.gate);
     expect(mergedDoc.coverage).toEqual(whole.coverage);
+    // The tool that took the shards' snapshots is the whole's; reports of different tools name none.
+    expect(mergedDoc.snapshot.source.tool).toBe(whole.snapshot.source.tool);
+    expect(whole.snapshot.source.tool).toEqual(expect.any(String));
+    const other = report(['444455556666']);
+    other.snapshot.source.tool = 'linkaudit 0.0.1';
+    expect(JSON.parse(renderJson(mergeReports([{ file: 'a.json', report: report(['111122223333']) }, { file: 'c.json', report: other }]))).snapshot.source.tool).toBeUndefined();
   });
 });

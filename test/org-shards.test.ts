@@ -235,13 +235,14 @@ describe('the shard + merge path at organization scale', () => {
     const merged = report('merged-reports/linkaudit.json');
     const shards = SHARD_NUMBERS.map((n) => report(shardReport(n)));
     // mergeReports (src/reporters/merge.ts) writes its own snapshot block: no file (there are
-    // several), the newest input's times, a source of kind and provenance only (it drops
-    // source.tool, which mergeSnapshots keeps), the scope as the union of the inputs'.
+    // several), the newest input's times, a source of kind, the tool the shards share, and
+    // provenance, the scope as the union of the inputs'.
     expect(merged.generatedAt).toBe(newest(shards.map((r) => r.generatedAt)));
+    expect(full.snapshot.source.tool).toMatch(/^linkaudit /);
     expect(merged.snapshot).toEqual({
       schemaVersion: 1,
       generatedAt: newest(shards.map((r) => r.snapshot.generatedAt)),
-      source: { kind: 'live', description: `merged from ${SHARDS} report(s): ${SHARD_NUMBERS.map(shardReport).join(', ')}` },
+      source: { kind: 'live', tool: full.snapshot.source.tool, description: `merged from ${SHARDS} report(s): ${SHARD_NUMBERS.map(shardReport).join(', ')}` },
       scope: full.snapshot.scope,
     });
     // Everything else (gate, summary, rules, findings, coverage), byte for byte.

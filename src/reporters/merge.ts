@@ -150,7 +150,7 @@ export function mergeReports(inputs: ReadonlyArray<{ file: string; report: Repor
     snapshot: {
       schemaVersion: first.report.snapshot.schemaVersion,
       generatedAt: newest(inputs.map((i) => i.report.snapshot.generatedAt)),
-      source: { kind: first.report.snapshot.source.kind, description: `merged from ${inputs.length} report(s): ${inputs.map((i) => i.file).join(', ')}` },
+      source: { kind: first.report.snapshot.source.kind, ...sameTool(inputs), description: `merged from ${inputs.length} report(s): ${inputs.map((i) => i.file).join(', ')}` },
       scope: {
         partition: first.report.snapshot.scope.partition,
         accounts: [...new Set(inputs.flatMap((i) => i.report.snapshot.scope.accounts))].sort(),
@@ -175,6 +175,13 @@ export function mergeReports(inputs: ReadonlyArray<{ file: string; report: Repor
     ...(kept.length < REPORT_STATUSES.length ? { results: kept } : {}),
     ...(leftOut ? { leftOut } : {}),
   };
+}
+
+/** The tool that wrote the inputs' snapshots, when they all name the same one (shards of one run do). */
+function sameTool(inputs: ReadonlyArray<{ report: ReportDoc }>): { tool?: string } {
+  const tools = new Set(inputs.map((i) => i.report.snapshot.source.tool));
+  const [tool] = tools;
+  return tools.size === 1 && tool !== undefined ? { tool } : {};
 }
 
 /**

@@ -15,6 +15,7 @@ import { SEVERITIES } from '../src/engine/severity.js';
 import type { Finding } from '../src/engine/types.js';
 import { UserError } from '../src/errors.js';
 import { REPORT_FORMATS, render } from '../src/reporters/index.js';
+import { renderTerminal } from '../src/reporters/terminal.js';
 import { reportInput, RULES } from './reporters/fixtures.js';
 
 const text = fc.string({ unit: 'binary', maxLength: 30 });
@@ -73,7 +74,7 @@ describe('the findings spool', () => {
     );
   });
 
-  it('gives every report the same bytes as the findings in memory (fast-check)', () => {
+  it('gives every report, and the terminal summary, the same bytes as the findings in memory (fast-check)', () => {
     fc.assert(
       fc.property(fc.array(fc.array(finding, { maxLength: 15 }), { maxLength: 4 }), fc.constantFrom(undefined, ['fail' as const, 'suppressed' as const]), (runs, results) => {
         const inMemory = runs.flat().sort(byRuleThenArn);
@@ -83,6 +84,8 @@ describe('the findings spool', () => {
             const base = reportInput({ findings: inMemory, ...(results ? { results } : {}) });
             expect(render(format, { ...base, findings: list }), format).toBe(render(format, base));
           }
+          const terminal = reportInput({ findings: inMemory });
+          expect(renderTerminal({ ...terminal, findings: list }, { color: true })).toBe(renderTerminal(terminal, { color: true }));
         } finally {
           spool.close();
         }

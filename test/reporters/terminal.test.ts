@@ -36,6 +36,29 @@ describe('useColor', () => {
 });
 
 describe('renderTerminal', () => {
+  it('lists fails and unknowns most severe first, in report order among equals, whatever order they come in', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ severity: fc.constantFrom('critical', 'high', 'medium', 'low', 'info' as const), status: fc.constantFrom('fail', 'unknown' as const) }), { minLength: 1, maxLength: 40 }), (picked) => {
+        const base = FINDINGS[0] as Finding;
+        const findings = picked.map((p, i): Finding => ({ ...base, ...p, resource: { ...base.resource, arn: `arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/vpce-${String(i).padStart(3, '0')}` }, message: `msg-${String(i).padStart(3, '0')}` }));
+        const text = renderTerminal(reportInput({ findings, coverage: [] }), { color: false });
+        const rank = ['critical', 'high', 'medium', 'low', 'info'];
+        for (const status of ['fail', 'unknown'] as const) {
+          const expected = findings
+            .map((f, i) => ({ f, i }))
+            .filter((x) => x.f.status === status)
+            .sort((a, b) => rank.indexOf(a.f.severity) - rank.indexOf(b.f.severity) || a.i - b.i)
+            .slice(0, status === 'fail' ? 25 : 10)
+            .map((x) => x.f.message);
+          const section = text.split(status === 'fail' ? 'Failing (' : 'Unknown (')[1] ?? '';
+          const shown = [...(section.split('\n\n')[0] ?? '').matchAll(/msg-\d{3}/g)].map((m) => m[0]);
+          expect(shown).toEqual(expected);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('without colour writes no escape sequence; with colour only SGR sequences', () => {
     const input = reportInput();
     const plain = renderTerminal(input, { color: false });

@@ -32,6 +32,19 @@ function expectEarlierIntact(out: string, formats: ReadonlyArray<keyof typeof FO
 
 const temporaries = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 
+/**
+ * Signals `run` and expects it to end with `code`, leaving nothing of linkaudit's in its TMPDIR
+ * (Node 22+ keeps its compile cache there too) and the earlier reports in `out` as they were.
+ */
+async function expectInterrupted(run: ReturnType<typeof startLinkaudit>, signal: NodeJS.Signals, code: number, tmpDir: string, out: string): Promise<void> {
+  run.child.kill(signal);
+  const r = await run.done;
+  expect(r.status, r.stderr).toBe(code);
+  expect(readdirSync(tmpDir).filter((f) => f.startsWith('linkaudit-'))).toEqual([]);
+  expect(temporaries(out)).toEqual([]);
+  expectEarlierIntact(out);
+}
+
 /** AWS settings that reach only the given endpoint, with dummy credentials and no shared files. */
 function awsEnv(endpoint: string): NodeJS.ProcessEnv {
   return {
@@ -171,12 +184,7 @@ describe('signals leave no temporary file and every earlier report as it was', (
       const run = startLinkaudit(['scan', '--region', 'us-east-1', '--format', 'sarif,json,junit,markdown', '--output-dir', out, '--quiet'], { env: { ...awsEnv(fake.url), TMPDIR: spoolParent } });
       await whenWriting(out);
       expect(readdirSync(spoolParent).filter((f) => f.startsWith('linkaudit-findings-'))).toHaveLength(1);
-      run.child.kill(signal);
-      const r = await run.done;
-      expect(r.status, r.stderr).toBe(code);
-      expect(readdirSync(spoolParent).filter((f) => f.startsWith('linkaudit-'))).toEqual([]);
-      expect(temporaries(out)).toEqual([]);
-      expectEarlierIntact(out);
+      await expectInterrupted(run, signal, code, spoolParent, out);
     } finally {
       await fake.close();
     }
@@ -207,13 +215,7 @@ describe('signals leave no temporary file and every earlier report as it was', (
       const run = startLinkaudit(args, { env: { ...awsEnv(endpoint.url), TMPDIR: spoolParent } });
       while (endpoint.sockets.length === connectedBefore) await new Promise((r) => setTimeout(r, 5));
       expect(readdirSync(spoolParent).filter((f) => f.startsWith('linkaudit-collect-'))).toHaveLength(1);
-      run.child.kill(signal);
-      const r = await run.done;
-      expect(r.status, r.stderr).toBe(code);
-      // Node 22+ keeps its compile cache in TMPDIR too; what linkaudit made there must be gone.
-      expect(readdirSync(spoolParent).filter((f) => f.startsWith('linkaudit-'))).toEqual([]);
-      expect(temporaries(out)).toEqual([]);
-      expectEarlierIntact(out);
+      await expectInterrupted(run, signal, code, spoolParent, out);
       expect(readFileSync(snapshot, 'utf8')).toBe('earlier snapshot\n');
     }, 60_000);
   });
